@@ -1,0 +1,35 @@
+EXTENSION = customers
+EXTVERSION = 0.1.0
+
+MODULE_big = customers
+OBJS = \
+	src/aliases.o \
+	src/call_context.o \
+	src/change.o \
+	src/country_codes.o \
+	src/customer_ops.o \
+	src/customers.o \
+	src/document.o \
+	src/email.o \
+	src/envelope.o \
+	src/ids.o \
+	src/jsonb_build.o \
+	src/save.o \
+	src/store.o
+DATA = sql/$(EXTENSION)--$(EXTVERSION).sql
+
+TESTS = $(wildcard test/sql/*.sql)
+REGRESS = $(patsubst test/sql/%.sql,%,$(TESTS))
+REGRESS_OPTS = --inputdir=test --load-extension=pg_trgm --load-extension=$(EXTENSION)
+
+PG_CFLAGS = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
+EXTRA_CLEAN = sql/$(EXTENSION)--$(EXTVERSION).sql
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+sql/$(EXTENSION)--$(EXTVERSION).sql: sql/$(EXTENSION).sql
+	cp $< $@
+
+all: sql/$(EXTENSION)--$(EXTVERSION).sql

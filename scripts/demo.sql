@@ -1,0 +1,65 @@
+-- Demo of the customers extension; run by scripts/demo.sh (psql -e).
+-- Plain, header-less output so jsonb_pretty prints as clean JSON.
+\pset format unaligned
+\pset tuples_only on
+
+\echo
+\echo '=== 1. customers.save: create "Acme Corp" (cus_28868401) ==='
+SELECT jsonb_pretty(customers.save($json$
+{
+  "data": [
+    {
+      "name": "Acme Corp",
+      "id": "cus_28868401",
+      "status": "ACTIVE",
+      "additionalContactName": "Jane Smith",
+      "businessName": "Acme Corporation LLC",
+      "email": "billing@acme.com",
+      "ccEmails": [
+        "[\"cc@acme.com\"]"
+      ],
+      "bccEmails": [
+        "[\"bcc@acme.com\"]"
+      ],
+      "invoiceSettings": {
+        "invoicePrefix": "INV-",
+        "showAdditionalContactName": true,
+        "showBusinessName": true,
+        "showName": true,
+        "showEmail": true,
+        "showAddress": true,
+        "showPhoneWork": true
+      },
+      "address": {
+        "state": "<string>",
+        "city": "<string>",
+        "zip": "<string>",
+        "phoneWork": "<string>",
+        "address1": "<string>",
+        "address2": "<string>"
+      },
+      "customData": {
+        "internal_key": "some_internal_key",
+        "some_other_field": 23434
+      }
+    }
+  ]
+}
+$json$::jsonb));
+
+\echo
+\echo '=== 2. customers.get: read it back ==='
+SELECT jsonb_pretty(customers.get('cus_28868401'));
+
+\echo
+\echo '=== 3. customers.patch: new email, city; drop customData.some_other_field ==='
+SELECT jsonb_pretty(customers.patch('cus_28868401',
+  '{"email":"ap@acme.com","address":{"city":"Washington"},"customData":{"some_other_field":null}}'));
+
+\echo
+\echo '=== 4. customers.archive ==='
+SELECT jsonb_pretty(customers.archive('cus_28868401'));
+
+\echo
+\echo '=== 5. customers.restore ==='
+SELECT jsonb_pretty(customers.restore('cus_28868401'));

@@ -1,0 +1,31 @@
+/*
+ * call_context.h
+ *		What every SQL-callable function resolves first: tenant, actor, time,
+ *		and the switch to the extension owner for its own statements.
+ */
+#ifndef CALL_CONTEXT_H
+#define CALL_CONTEXT_H
+
+#include "datatype/timestamp.h"
+
+/* the longest tenant id accepted, in bytes */
+#define MAX_TENANT_ID_LEN 255
+
+extern char *customers_tenant_id;
+extern bool customers_require_tenant;
+extern char *customers_actor;
+
+typedef struct CallScope
+{
+	const char *tenant_id;		/* resolved tenant, never empty */
+	const char *actor;			/* customers.actor or the calling user */
+	TimestampTz now;			/* one timestamp for the whole call */
+	Oid			saved_userid;
+	int			saved_sec_context;
+} CallScope;
+
+extern const char *CurrentTenant(void);
+extern void BeginCall(CallScope *call);
+extern void EndCall(CallScope *call);
+
+#endif

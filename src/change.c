@@ -1,0 +1,221 @@
+/*
+ * change.c
+ *		Planning and writing customer changes.
+ *
+ * A change is planned in C (validation, version precondition, status
+ * transition, the new document) before anything is written, so a batch
+ * writes all its valid items in two set-based statements and its invalid
+ * ones never touch the tables: no subtransaction per item.
+ */
+#include "postgres.h"
+
+#include "utils/builtins.h"
+
+#include "change.h"
+#include "document.h"
+#include "envelope.h"
+#include "ids.h"
+
+/* The status, archive time and status-before-archive a change leads to */
+static void
+PlanStatus(const CallScope *call, StoredCustomer *stored, const char *status,
+		   CustomerRow *row)
+{
+	row->status = status;
+	row->archived = (strcmp(status, STATUS_ARCHIVED) == 0);
+	row->status_before_archive = NULL;
+	if (!row->archived)
+		return;
+	if (stored == NULL)
+	{
+		row->archived_at = call->now;
+		row->status_before_archive = STATUS_ACTIVE;
+	}
+	else if (stored->archived)
+	{
+		row->archived_at = stored->archived_at;
+		row->status_before_archive = stored->status_before_archive;
+	}
+	else
+	{
+		row->archived_at = call->now;
+		row->status_before_archive = stored->status;
+	}
+}
+
+/*
+ * Plan the change that input (complete client fields, aliases resolved)
+ * makes to change->stored, or the create when there is none.
+ */
+void
+PlanChange(const CallScope *call, JsonbContainer *input, PlannedChange *change)
+{
+	StoredCustomer *stored = change->stored;
+	CustomerRow *row = &change->row;
+	CustomerValues values;
+	ServerFields server;
+
+	change->kind = CHANGE_FAILED;
+	if (!NormalizeCustomer(input, &change->errors, &values))
+		return;
+
+	if (stored == NULL && values.has_version && values.version != 0)
+	{
+		AddItemError(&change->errors, ITEM_STATUS_CONFLICT, ERRCODE_T_R_SERIALIZATION_FAILURE,
+					 "version", "customer \"%s\" does not exist, so it is not at version " INT64_FORMAT,
+					 values.id ? values.id : "", values.version);
+		return;
+	}
+	if (stored != NULL && values.has_version && values.version != stored->version)
+	{
+		AddItemError(&change->errors, ITEM_STATUS_CONFLICT, ERRCODE_T_R_SERIALIZATION_FAILURE,
+					 "version", "customer \"%s\" is at version " INT64_FORMAT ", not " INT64_FORMAT,
+					 stored->id, stored->version, values.version);
+		return;
+	}
+
+	if (stored != NULL &&
+		compareJsonbContainers(&values.content->root,
+							   &DocumentContent(stored->doc)->root) == 0)
+	{
+		change->kind = CHANGE_NONE;
+		row->id = stored->id;
+		row->doc = stored->doc;
+		return;
+	}
+
+	row->external_id = values.external_id;
+	row->name = values.name;
+	row->email = values.email;
+	row->business_name = values.business_name;
+	PlanStatus(call, stored, values.status, row);
+
+	server.updated = call->now;
+	server.updated_by = call->actor;
+	server.archived = row->archived;
+	server.archived_at = row->archived_at;
+	if (stored == NULL)
+	{
+		change->kind = CHANGE_CREATE;
+		row->id = values.id ? values.id : GenerateId("cus_");
+		row->version = 1;
+		server.created = FormatTimestamp(call->now);
+		server.created_by = call->actor;
+	}
+	else
+	{
+		change->kind = CHANGE_UPDATE;
+		row->id = stored->id;
+		row->version = stored->version + 1;
+		server.created = DocumentString(stored->doc, "createdDateTime");
+		server.created_by = DocumentString(stored->doc, "createdBy");
+	}
+	server.id = row->id;
+	server.version = row->version;
+	row->doc = AssembleDocument(values.content, &server);
+}
+
+/* Record a conflict over an externalId */
+static void
+ExternalIdConflict(PlannedChange *change, const char *holder)
+{
+	change->kind = CHANGE_FAILED;
+	AddItemError(&change->errors, ITEM_STATUS_CONFLICT, ERRCODE_UNIQUE_VIOLATION, "externalId",
+				 "externalId \"%s\" already belongs to customer \"%s\"",
+				 change->row.external_id, holder);
+}
+
+/*
+ * Refuse changes that would give an externalId a second holder: one held by
+ * another stored customer, or claimed earlier in the same batch.
+ */
+void
+CheckExternalIds(const CallScope *call, PlannedChange *changes, int nchanges)
+{
+	char	  **claimed = palloc(sizeof(char *) * Max(nchanges, 1));
+	int			nclaimed = 0;
+	List	   *owners;
+	ListCell   *lc;
+
+	for (int i = 0; i < nchanges; i++)
+	{
+		PlannedChange *change = &changes[i];
+
+		if ((change->kind != CHANGE_CREATE && change->kind != CHANGE_UPDATE) ||
+			change->row.external_id == NULL)
+			continue;
+		for (int j = 0; j < i; j++)
+			if (changes[j].kind != CHANGE_FAILED && changes[j].row.external_id &&
+				strcmp(changes[j].row.external_id, change->row.external_id) == 0)
+			{
+				ExternalIdConflict(change, changes[j].row.id);
+				break;
+			}
+		if (change->kind != CHANGE_FAILED)
+			claimed[nclaimed++] = change->row.external_id;
+	}
+	if (nclaimed == 0)
+		return;
+
+	owners = FetchExternalIdOwners(call->tenant_id, claimed, nclaimed);
+	foreach(lc, owners)
+	{
+		ExternalIdOwner *owner = lfirst(lc);
+
+		for (int i = 0; i < nchanges; i++)
+		{
+			PlannedChange *change = &changes[i];
+
+			if ((change->kind == CHANGE_CREATE || change->kind == CHANGE_UPDATE) &&
+				change->row.external_id != NULL &&
+				strcmp(change->row.external_id, owner->external_id) == 0 &&
+				strcmp(change->row.id, owner->id) != 0)
+				ExternalIdConflict(change, owner->id);
+		}
+	}
+}
+
+/* Write the planned creates and updates, two statements in all */
+void
+WriteChanges(const CallScope *call, PlannedChange *changes, int nchanges)
+{
+	CustomerRow *creates = palloc(sizeof(CustomerRow) * Max(nchanges, 1));
+	CustomerRow *updates = palloc(sizeof(CustomerRow) * Max(nchanges, 1));
+	int			ncreates = 0;
+	int			nupdates = 0;
+	List	   *inserted;
+
+	for (int i = 0; i < nchanges; i++)
+	{
+		if (changes[i].kind == CHANGE_CREATE)
+			creates[ncreates++] = changes[i].row;
+		else if (changes[i].kind == CHANGE_UPDATE)
+			updates[nupdates++] = changes[i].row;
+	}
+
+	UpdateCustomers(call->tenant_id, call->now, updates, nupdates);
+	inserted = InsertCustomers(call->tenant_id, call->now, creates, ncreates);
+
+	/* a create skipped by ON CONFLICT lost a race with a concurrent one */
+	if (list_length(inserted) == ncreates)
+		return;
+	for (int i = 0; i < nchanges; i++)
+	{
+		PlannedChange *change = &changes[i];
+		ListCell   *lc;
+		bool		found = false;
+
+		if (change->kind != CHANGE_CREATE)
+			continue;
+		foreach(lc, inserted)
+			if (strcmp(lfirst(lc), change->row.id) == 0)
+				found = true;
+		if (!found)
+		{
+			change->kind = CHANGE_FAILED;
+			AddItemError(&change->errors, ITEM_STATUS_CONFLICT, ERRCODE_UNIQUE_VIOLATION, "id",
+						 "customer \"%s\" or its externalId was saved by a concurrent transaction",
+						 change->row.id);
+		}
+	}
+}

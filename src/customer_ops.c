@@ -1,0 +1,202 @@
+/*
+ * customer_ops.c
+ *		One customer at a time: get, patch (RFC 7396), archive and restore.
+ *
+ * Unlike save, these raise errors: validation errors as 22023, a stale
+ * version as 40001, a taken externalId as 23505, an unknown id as P0002.
+ * archive and restore are patches of the status, so they share the path,
+ * and both are idempotent: repeating one changes nothing.
+ */
+#include "postgres.h"
+
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+
+#include "aliases.h"
+#include "call_context.h"
+#include "change.h"
+#include "document.h"
+#include "envelope.h"
+#include "jsonb_build.h"
+
+/* The customer id argument, which must not be null */
+static char *
+IdArgument(FunctionCallInfo fcinfo)
+{
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("customer id must not be null"),
+				 errhint("Pass the id of a customer, such as 'cus_01HF…'.")));
+	return text_to_cstring(PG_GETARG_TEXT_PP(0));
+}
+
+/* Raise the error for an id that names no customer of this tenant */
+static void
+CustomerNotFound(const char *id)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_NO_DATA_FOUND),
+			 errmsg("customer \"%s\" does not exist", id),
+			 errhint("Check the id, and that customers.tenant_id names the customer's tenant.")));
+}
+
+typedef enum ChangeAction
+{
+	ACTION_PATCH,
+	ACTION_ARCHIVE,
+	ACTION_RESTORE
+} ChangeAction;
+
+/* The status patch of archive or restore; NULL when there is nothing to do */
+static Jsonb *
+StatusPatch(ChangeAction action, StoredCustomer *stored)
+{
+	JsonbParseState *state = NULL;
+	const char *status;
+
+	if (action == ACTION_ARCHIVE)
+		status = STATUS_ARCHIVED;
+	else if (!stored->archived)
+		return NULL;
+	else
+		status = stored->status_before_archive ? stored->status_before_archive : STATUS_ACTIVE;
+
+	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	PushKeyString(&state, "status", status);
+	return EndObject(&state);
+}
+
+/* Apply a merge patch, archive or restore to one customer and return it */
+static Jsonb *
+ChangeCustomer(const char *id, JsonbContainer *patch, ChangeAction action)
+{
+	CallScope call;
+	PlannedChange change;
+	List	   *origins = NIL;
+	MemoryContext caller_context = CurrentMemoryContext;
+
+	memset(&change, 0, sizeof(change));
+	BeginCall(&call);
+	if (patch != NULL)
+	{
+		JsonbValue *patch_id;
+
+		patch = ResolveAliases(patch, &change.errors, &origins);
+		patch_id = FindKey(patch, "id");
+		if (change.errors == NIL && patch_id != NULL &&
+			!(patch_id->type == jbvString && patch_id->val.string.len == (int) strlen(id) &&
+			  memcmp(patch_id->val.string.val, id, strlen(id)) == 0))
+			AddValidationError(&change.errors, "id", "\"id\" cannot be changed");
+		if (change.errors != NIL)
+		{
+			NameAliasesInErrors(change.errors, origins);
+			RaiseItemErrors(change.errors);
+		}
+	}
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	MemoryContextSwitchTo(caller_context);
+
+	change.stored = FetchCustomer(call.tenant_id, id, true);
+	if (change.stored == NULL)
+		CustomerNotFound(id);
+	if (patch == NULL)
+	{
+		Jsonb	   *status_patch = StatusPatch(action, change.stored);
+
+		patch = status_patch ? &status_patch->root : NULL;
+	}
+
+	if (patch == NULL)
+		change.row.doc = change.stored->doc;
+	else
+	{
+		PlanChange(&call,
+				   &JsonbMergePatch(&DocumentContent(change.stored->doc)->root,
+									patch, true)->root,
+				   &change);
+		CheckExternalIds(&call, &change, 1);
+		if (change.kind != CHANGE_FAILED)
+			WriteChanges(&call, &change, 1);
+		if (change.kind == CHANGE_FAILED)
+		{
+			NameAliasesInErrors(change.errors, origins);
+			RaiseItemErrors(change.errors);
+		}
+	}
+
+	SPI_finish();
+	EndCall(&call);
+	return change.row.doc;
+}
+
+PG_FUNCTION_INFO_V1(customers_get);
+
+/* SQL: customers.get(id text) returns the customer, or NULL */
+Datum
+customers_get(PG_FUNCTION_ARGS)
+{
+	CallScope call;
+	Jsonb	   *doc;
+	MemoryContext caller_context = CurrentMemoryContext;
+
+	if (PG_ARGISNULL(0))
+		PG_RETURN_NULL();
+
+	BeginCall(&call);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	MemoryContextSwitchTo(caller_context);
+	doc = FetchDocument(call.tenant_id, text_to_cstring(PG_GETARG_TEXT_PP(0)));
+	SPI_finish();
+	EndCall(&call);
+
+	if (doc == NULL)
+		PG_RETURN_NULL();
+	PG_RETURN_JSONB_P(doc);
+}
+
+PG_FUNCTION_INFO_V1(customers_patch);
+
+/* SQL: customers.patch(id text, patch jsonb) applies an RFC 7396 merge patch */
+Datum
+customers_patch(PG_FUNCTION_ARGS)
+{
+	char	   *id = IdArgument(fcinfo);
+	Jsonb	   *patch;
+
+	if (PG_ARGISNULL(1))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("patch must not be null"),
+				 errhint("Pass a JSON object of the fields to change; null removes a field.")));
+	patch = PG_GETARG_JSONB_P(1);
+	if (!JB_ROOT_IS_OBJECT(patch) || JB_ROOT_IS_SCALAR(patch))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("patch must be a JSON object"),
+				 errhint("Pass a JSON object of the fields to change; null removes a field.")));
+	PG_RETURN_JSONB_P(ChangeCustomer(id, &patch->root, ACTION_PATCH));
+}
+
+PG_FUNCTION_INFO_V1(customers_archive);
+
+/* SQL: customers.archive(id text) soft-deletes a customer */
+Datum
+customers_archive(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_JSONB_P(ChangeCustomer(IdArgument(fcinfo), NULL, ACTION_ARCHIVE));
+}
+
+PG_FUNCTION_INFO_V1(customers_restore);
+
+/* SQL: customers.restore(id text) undoes archive, restoring the earlier status */
+Datum
+customers_restore(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_JSONB_P(ChangeCustomer(IdArgument(fcinfo), NULL, ACTION_RESTORE));
+}

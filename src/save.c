@@ -1,0 +1,180 @@
+/*
+ * save.c
+ *		customers.save(request jsonb): Tight's batch save.
+ *
+ * {"data": [customer, …]} with 1 to 1000 items. An item without an id, or
+ * with an id not stored yet, is a create; one with a stored id is an update
+ * in which the given top-level fields replace the stored ones. Each item is
+ * validated alone and fails alone; the valid ones are written together.
+ */
+#include "postgres.h"
+
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "utils/jsonb.h"
+
+#include "aliases.h"
+#include "call_context.h"
+#include "change.h"
+#include "document.h"
+#include "envelope.h"
+#include "jsonb_build.h"
+
+#define MAX_BATCH 1000
+
+/* One item of the batch on its way through */
+typedef struct SaveItem
+{
+	JsonbContainer *input;		/* aliases resolved; NULL when not an object */
+	List	   *origins;		/* where aliased fields came from */
+	char	   *id;				/* client id, or NULL */
+} SaveItem;
+
+/* The "data" array of a save request, checked as a whole */
+static JsonbContainer *
+SaveRequestData(Jsonb *request)
+{
+	JsonbValue *data;
+	int			count;
+
+	if (!JB_ROOT_IS_OBJECT(request) || JB_ROOT_IS_SCALAR(request))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("save request must be a JSON object"),
+				 errhint("Pass {\"data\": [customer, ...]}.")));
+	if (JB_ROOT_COUNT(request) != 1 || (data = FindKey(&request->root, "data")) == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("save request must have exactly one key, \"data\""),
+				 errhint("Pass {\"data\": [customer, ...]}.")));
+	if (!IsJsonbArray(data))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("\"data\" must be an array of customers, not %s",
+						JsonbValueTypeName(data)),
+				 errhint("Pass {\"data\": [customer, ...]}.")));
+	count = JsonContainerSize(data->val.binary.data);
+	if (count < 1 || count > MAX_BATCH)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("\"data\" must hold 1 to %d customers, not %d", MAX_BATCH, count),
+				 errhint("Split larger batches into several calls.")));
+	return data->val.binary.data;
+}
+
+/* Resolve each item's aliases and id; an id given twice fails the later items */
+static void
+ReadItems(JsonbContainer *data, SaveItem *items, PlannedChange *changes, int n)
+{
+	for (int i = 0; i < n; i++)
+	{
+		JsonbValue *element = getIthJsonbValueFromContainer(data, i);
+		List	  **errors = &changes[i].errors;
+
+		if (!IsJsonbObject(element))
+		{
+			AddValidationError(errors, "", "customer must be a JSON object, not %s",
+							   JsonbValueTypeName(element));
+			continue;
+		}
+		items[i].input = ResolveAliases(element->val.binary.data, errors, &items[i].origins);
+		if (*errors != NIL || !ReadClientId(items[i].input, errors, &items[i].id) ||
+			items[i].id == NULL)
+			continue;
+		for (int j = 0; j < i; j++)
+			if (items[j].id != NULL && strcmp(items[j].id, items[i].id) == 0)
+			{
+				AddValidationError(errors, "id",
+								   "customer \"%s\" appears more than once in this request",
+								   items[i].id);
+				items[i].id = NULL;
+				break;
+			}
+	}
+}
+
+/* Attach stored customers to the items that name them */
+static void
+AttachStored(const CallScope *call, SaveItem *items, PlannedChange *changes, int n)
+{
+	char	  **ids = palloc(sizeof(char *) * n);
+	int			nids = 0;
+	List	   *stored;
+	ListCell   *lc;
+
+	for (int i = 0; i < n; i++)
+		if (changes[i].errors == NIL && items[i].id != NULL)
+			ids[nids++] = items[i].id;
+	if (nids == 0)
+		return;
+
+	stored = FetchCustomers(call->tenant_id, ids, nids, true);
+	foreach(lc, stored)
+	{
+		StoredCustomer *customer = lfirst(lc);
+
+		for (int i = 0; i < n; i++)
+			if (changes[i].errors == NIL && items[i].id != NULL &&
+				strcmp(items[i].id, customer->id) == 0)
+				changes[i].stored = customer;
+	}
+}
+
+PG_FUNCTION_INFO_V1(customers_save);
+
+/* SQL: customers.save(request jsonb) returns the Tight envelope */
+Datum
+customers_save(PG_FUNCTION_ARGS)
+{
+	JsonbContainer *data;
+	int			n;
+	SaveItem   *items;
+	PlannedChange *changes;
+	ItemResult *results;
+	CallScope call;
+	MemoryContext caller_context = CurrentMemoryContext;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("save request must not be null"),
+				 errhint("Pass {\"data\": [customer, ...]}.")));
+	data = SaveRequestData(PG_GETARG_JSONB_P(0));
+	n = JsonContainerSize(data);
+	items = palloc0(sizeof(SaveItem) * n);
+	changes = palloc0(sizeof(PlannedChange) * n);
+	results = palloc0(sizeof(ItemResult) * n);
+
+	BeginCall(&call);
+	ReadItems(data, items, changes, n);
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	MemoryContextSwitchTo(caller_context);
+
+	AttachStored(&call, items, changes, n);
+	for (int i = 0; i < n; i++)
+	{
+		JsonbContainer *input = items[i].input;
+
+		if (changes[i].errors != NIL)
+			continue;
+		if (changes[i].stored != NULL)
+			input = &JsonbMergePatch(&DocumentContent(changes[i].stored->doc)->root,
+									 input, false)->root;
+		PlanChange(&call, input, &changes[i]);
+	}
+	CheckExternalIds(&call, changes, n);
+	WriteChanges(&call, changes, n);
+
+	SPI_finish();
+	EndCall(&call);
+
+	for (int i = 0; i < n; i++)
+	{
+		NameAliasesInErrors(changes[i].errors, items[i].origins);
+		results[i].errors = changes[i].errors;
+		results[i].data = changes[i].row.doc;
+	}
+	PG_RETURN_JSONB_P(BuildSaveEnvelope(results, n));
+}
