@@ -18,7 +18,7 @@ OBJS = \
 	src/store.o
 DATA = sql/$(EXTENSION)--$(EXTVERSION).sql
 
-TESTS = $(wildcard test/sql/*.sql)
+TESTS = $(sort $(wildcard test/sql/*.sql))
 REGRESS = $(patsubst test/sql/%.sql,%,$(TESTS))
 REGRESS_OPTS = --inputdir=test --load-extension=pg_trgm --load-extension=$(EXTENSION)
 

@@ -125,9 +125,17 @@ ExternalIdConflict(PlannedChange *change, const char *holder)
 				 change->row.external_id, holder);
 }
 
+/* Whether a change would write an externalId */
+static inline bool
+ClaimsExternalId(PlannedChange *change)
+{
+	return (change->kind == CHANGE_CREATE || change->kind == CHANGE_UPDATE) &&
+		change->row.external_id != NULL;
+}
+
 /*
  * Refuse changes that would give an externalId a second holder: one held by
- * another stored customer, or claimed earlier in the same batch.
+ * another stored customer, or claimed by an earlier item of the same batch.
  */
 void
 CheckExternalIds(const CallScope *call, PlannedChange *changes, int nchanges)
@@ -138,22 +146,8 @@ CheckExternalIds(const CallScope *call, PlannedChange *changes, int nchanges)
 	ListCell   *lc;
 
 	for (int i = 0; i < nchanges; i++)
-	{
-		PlannedChange *change = &changes[i];
-
-		if ((change->kind != CHANGE_CREATE && change->kind != CHANGE_UPDATE) ||
-			change->row.external_id == NULL)
-			continue;
-		for (int j = 0; j < i; j++)
-			if (changes[j].kind != CHANGE_FAILED && changes[j].row.external_id &&
-				strcmp(changes[j].row.external_id, change->row.external_id) == 0)
-			{
-				ExternalIdConflict(change, changes[j].row.id);
-				break;
-			}
-		if (change->kind != CHANGE_FAILED)
-			claimed[nclaimed++] = change->row.external_id;
-	}
+		if (ClaimsExternalId(&changes[i]))
+			claimed[nclaimed++] = changes[i].row.external_id;
 	if (nclaimed == 0)
 		return;
 
@@ -163,16 +157,17 @@ CheckExternalIds(const CallScope *call, PlannedChange *changes, int nchanges)
 		ExternalIdOwner *owner = lfirst(lc);
 
 		for (int i = 0; i < nchanges; i++)
-		{
-			PlannedChange *change = &changes[i];
-
-			if ((change->kind == CHANGE_CREATE || change->kind == CHANGE_UPDATE) &&
-				change->row.external_id != NULL &&
-				strcmp(change->row.external_id, owner->external_id) == 0 &&
-				strcmp(change->row.id, owner->id) != 0)
-				ExternalIdConflict(change, owner->id);
-		}
+			if (ClaimsExternalId(&changes[i]) &&
+				strcmp(changes[i].row.external_id, owner->external_id) == 0 &&
+				strcmp(changes[i].row.id, owner->id) != 0)
+				ExternalIdConflict(&changes[i], owner->id);
 	}
+
+	for (int i = 0; i < nchanges; i++)
+		for (int j = 0; j < i && ClaimsExternalId(&changes[i]); j++)
+			if (ClaimsExternalId(&changes[j]) &&
+				strcmp(changes[j].row.external_id, changes[i].row.external_id) == 0)
+				ExternalIdConflict(&changes[i], changes[j].row.id);
 }
 
 /* Write the planned creates and updates, two statements in all */

@@ -84,7 +84,10 @@ KeptPlan(SPIPlanPtr *cache, const char *sql, int nargs, Oid *types)
 {
 	if (*cache == NULL)
 	{
+		MemoryContext context = CurrentMemoryContext;
 		SPIPlanPtr	plan = SPI_prepare(sql, nargs, types);
+
+		MemoryContextSwitchTo(context);
 
 		if (plan == NULL)
 			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
@@ -95,12 +98,17 @@ KeptPlan(SPIPlanPtr *cache, const char *sql, int nargs, Oid *types)
 	return *cache;
 }
 
-/* Run a kept plan and check its result code */
+/*
+ * Run a kept plan and check its result code. SPI leaves its own procedure
+ * context current; switch back so results are built where the caller wants.
+ */
 static void
 Execute(SPIPlanPtr plan, Datum *values, bool read_only, int expected)
 {
+	MemoryContext context = CurrentMemoryContext;
 	int			rc = SPI_execute_plan(plan, values, NULL, read_only, 0);
 
+	MemoryContextSwitchTo(context);
 	if (rc != expected)
 		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
 }
