@@ -22,10 +22,13 @@ TESTS = $(sort $(wildcard test/sql/*.sql))
 REGRESS = $(patsubst test/sql/%.sql,%,$(TESTS))
 REGRESS_OPTS = --inputdir=test --load-extension=pg_trgm --load-extension=$(EXTENSION)
 
-PG_CFLAGS = -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
+PG_CFLAGS = -Wall -Wextra
 EXTRA_CLEAN = sql/$(EXTENSION)--$(EXTVERSION).sql
 
 PG_CONFIG ?= pg_config
+# PostgreSQL's headers as system headers, so -Wextra judges our code only
+PG_CPPFLAGS = -isystem $(shell $(PG_CONFIG) --includedir-server) \
+	-isystem $(shell $(PG_CONFIG) --includedir)/internal
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 

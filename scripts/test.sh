@@ -16,7 +16,7 @@ summary() { echo "$passed passed, $failed failed"; }
 
 # Warnings are errors here (but not in the plain Makefile build) so CI keeps
 # the code warning-free.
-STRICT_CFLAGS='-Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers'
+STRICT_CFLAGS='-Wall -Wextra -Werror'
 PGCONF=(PG_CONFIG="$PG_BINDIR/pg_config")
 
 echo "== build" >&2
