@@ -15,6 +15,7 @@
 #include "document.h"
 #include "envelope.h"
 #include "ids.h"
+#include "jsonb_build.h"
 
 /* The status, archive time and status-before-archive a change leads to */
 static void
@@ -62,8 +63,9 @@ PlanChange(const CallScope *call, JsonbContainer *input, PlannedChange *change)
 	if (stored == NULL && values.has_version && values.version != 0)
 	{
 		AddItemError(&change->errors, ITEM_STATUS_CONFLICT, ERRCODE_T_R_SERIALIZATION_FAILURE,
-					 "version", "customer \"%s\" does not exist, so it is not at version " INT64_FORMAT,
-					 values.id ? values.id : "", values.version);
+					 "version", "%s does not exist, so it is not at version " INT64_FORMAT,
+					 values.id ? psprintf("customer \"%s\"", values.id) : "customer",
+					 values.version);
 		return;
 	}
 	if (stored != NULL && values.has_version && values.version != stored->version)
@@ -113,6 +115,13 @@ PlanChange(const CallScope *call, JsonbContainer *input, PlannedChange *change)
 	server.id = row->id;
 	server.version = row->version;
 	row->doc = AssembleDocument(values.content, &server);
+
+	if (VARSIZE(row->doc) > MAX_DOCUMENT_BYTES)
+	{
+		change->kind = CHANGE_FAILED;
+		AddValidationError(&change->errors, FindKey(input, "customData") ? "customData" : "",
+						   "customer document is larger than %d kB", MAX_DOCUMENT_BYTES / 1024);
+	}
 }
 
 /* Record a conflict over an externalId */

@@ -355,25 +355,31 @@ ClassSegmentsField(JsonbValue *v, List **errors)
 					   "\"classSegments\" cannot be set: class segments are not available in this version");
 }
 
-/* The client id of an item, when it has one; false after recording an error */
-bool
-ReadClientId(JsonbContainer *item, List **errors, char **id)
+/* The valid client id of an item, or NULL when it has none or an invalid one */
+char *
+ClientId(JsonbContainer *item)
 {
 	JsonbValue *v = FindKey(item, "id");
 
-	*id = NULL;
-	if (v == NULL || v->type == jbvNull)
-		return true;
+	if (v == NULL || v->type != jbvString ||
+		!IsValidClientId(CUSTOMER_ID_PREFIX, v->val.string.val, v->val.string.len))
+		return NULL;
+	return pnstrdup(v->val.string.val, v->val.string.len);
+}
+
+/* The id field: null or a valid client id */
+static void
+IdField(JsonbValue *v, CustomerValues *out, List **errors)
+{
+	if (v->type == jbvNull)
+		return;
 	if (v->type != jbvString ||
 		!IsValidClientId(CUSTOMER_ID_PREFIX, v->val.string.val, v->val.string.len))
-	{
 		AddValidationError(errors, "id",
 						   "\"id\" must be \"cus_\" followed by 1 to %d letters, digits or underscores",
 						   MAX_CLIENT_ID_BODY);
-		return false;
-	}
-	*id = pnstrdup(v->val.string.val, v->val.string.len);
-	return true;
+	else
+		out->id = pnstrdup(v->val.string.val, v->val.string.len);
 }
 
 /* Check every field of input and fill in c and out; false after errors */
@@ -392,8 +398,6 @@ ParseCustomer(JsonbContainer *input, List **errors, ParsedCustomer *c, CustomerV
 	for (int i = 0; i < (int) NUM_INVOICE_FLAGS; i++)
 		c->invoice_flag[i] = true;
 	c->status = STATUS_ACTIVE;
-
-	ReadClientId(input, errors, &out->id);
 
 	it = JsonbIteratorInit(input);
 	while ((token = JsonbIteratorNext(&it, &key, true)) != WJB_DONE)
@@ -440,6 +444,8 @@ ParseCustomer(JsonbContainer *input, List **errors, ParsedCustomer *c, CustomerV
 			ClassSegmentsField(&value, errors);
 		else if (KeyIs(&key, "version"))
 			VersionField(&value, out, errors);
+		else if (KeyIs(&key, "id"))
+			IdField(&value, out, errors);
 		else if (KeyIndex(&key, server_fields, NUM_SERVER_FIELDS) < 0)
 			AddValidationError(errors, KeyText(&key), "unrecognized field \"%s\"",
 							   KeyText(&key));
@@ -520,12 +526,6 @@ NormalizeCustomer(JsonbContainer *input, List **errors, CustomerValues *out)
 		return false;
 
 	out->content = BuildContent(&c);
-	if (VARSIZE(out->content) > MAX_DOCUMENT_BYTES)
-	{
-		AddValidationError(errors, c.custom_data ? "customData" : "",
-						   "customer document is larger than %d kB", MAX_DOCUMENT_BYTES / 1024);
-		return false;
-	}
 	out->external_id = c.external_id;
 	out->name = c.name;
 	out->email = c.email ? asc_tolower(c.email, strlen(c.email)) : NULL;

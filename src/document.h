@@ -44,7 +44,7 @@ typedef struct ServerFields
 } ServerFields;
 
 extern bool NormalizeCustomer(JsonbContainer *input, List **errors, CustomerValues *out);
-extern bool ReadClientId(JsonbContainer *item, List **errors, char **id);
+extern char *ClientId(JsonbContainer *item);
 extern Jsonb *AssembleDocument(Jsonb *content, const ServerFields *server);
 extern Jsonb *DocumentContent(Jsonb *doc);
 extern char *DocumentString(Jsonb *doc, const char *key);

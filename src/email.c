@@ -172,22 +172,22 @@ ParseJsonString(const char *p, const char *end, StringInfo out)
 }
 
 /*
- * Split a JSON-encoded array of strings into a list of strings; NULL when it
- * is not exactly that.
+ * Split a JSON-encoded array of strings into *result; false when the text is
+ * not exactly that.
  */
-static List *
-ParseJsonStringArray(const char *text, int len)
+static bool
+ParseJsonStringArray(const char *text, int len, List **result)
 {
 	const char *p = text;
 	const char *end = text + len;
-	List	   *result = NIL;
 
+	*result = NIL;
 	p = SkipSpace(p, end);
 	if (p >= end || *p != '[')
-		return NULL;
+		return false;
 	p = SkipSpace(p + 1, end);
 	if (p < end && *p == ']')
-		return SkipSpace(p + 1, end) == end ? NIL : NULL;
+		return SkipSpace(p + 1, end) == end;
 	for (;;)
 	{
 		StringInfoData element;
@@ -195,17 +195,15 @@ ParseJsonStringArray(const char *text, int len)
 		initStringInfo(&element);
 		p = ParseJsonString(p, end, &element);
 		if (p == NULL)
-			return NULL;
-		result = lappend(result, element.data);
+			return false;
+		*result = lappend(*result, element.data);
 		p = SkipSpace(p, end);
 		if (p < end && *p == ',')
 		{
 			p = SkipSpace(p + 1, end);
 			continue;
 		}
-		if (p < end && *p == ']')
-			return SkipSpace(p + 1, end) == end ? result : NULL;
-		return NULL;
+		return p < end && *p == ']' && SkipSpace(p + 1, end) == end;
 	}
 }
 
@@ -277,11 +275,9 @@ NormalizeEmailList(JsonbValue *list, const char *param, List **errors,
 		text = element.val.string.val;
 		len = element.val.string.len;
 		TrimSpace(&text, &len);
-		if (len > 0 && text[0] == '[')
-			parts = ParseJsonStringArray(text, len);
-		else
+		if (len == 0 || text[0] != '[')
 			parts = list_make1(pnstrdup(text, len));
-		if (parts == NULL && len > 0 && text[0] == '[')
+		else if (!ParseJsonStringArray(text, len, &parts))
 			AddValidationError(errors, psprintf("%s[%d]", param, index),
 							   "\"%s[%d]\" is neither an email address nor a JSON array of email addresses",
 							   param, index);

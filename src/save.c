@@ -78,8 +78,9 @@ ReadItems(JsonbContainer *data, SaveItem *items, PlannedChange *changes, int n)
 			continue;
 		}
 		items[i].input = ResolveAliases(element->val.binary.data, errors, &items[i].origins);
-		if (*errors != NIL || !ReadClientId(items[i].input, errors, &items[i].id) ||
-			items[i].id == NULL)
+		/* an invalid id is reported with the item's other errors when it is planned */
+		items[i].id = ClientId(items[i].input);
+		if (*errors != NIL || items[i].id == NULL)
 			continue;
 		for (int j = 0; j < i; j++)
 			if (items[j].id != NULL && strcmp(items[j].id, items[i].id) == 0)
