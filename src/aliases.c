@@ -230,7 +230,15 @@ NameAliasesInErrors(List *errors, List *origins)
 				(error->param[len] == '\0' || error->param[len] == '.' ||
 				 error->param[len] == '['))
 			{
+				char	   *quoted = psprintf("\"%s\"", error->param);
+				char	   *at = strstr(error->message, quoted);
+
 				error->param = psprintf("%s%s", origin->alias, error->param + len);
+				/* the message quotes the param it is about: name the alias there too */
+				if (at != NULL)
+					error->message = psprintf("%.*s\"%s\"%s",
+											  (int) (at - error->message), error->message,
+											  error->param, at + strlen(quoted));
 				break;
 			}
 		}

@@ -166,7 +166,7 @@ BuildSaveEnvelope(ItemResult *items, int nitems)
 	return EndObject(&state);
 }
 
-/* Raise the first of a single item's errors; the detail lists them all */
+/* Raise the first of a single item's errors; the detail lists the others */
 void
 RaiseItemErrors(List *errors)
 {
@@ -175,21 +175,19 @@ RaiseItemErrors(List *errors)
 	ListCell   *lc;
 
 	initStringInfo(&detail);
-	foreach(lc, errors)
+	for_each_from(lc, errors, 1)
 	{
 		ItemError  *error = lfirst(lc);
 
-		appendStringInfo(&detail, "%s%s: %s.", detail.len > 0 ? " " : "",
-						 error->param[0] ? error->param : "(request)",
-						 error->message);
+		appendStringInfo(&detail, "%s%s.", detail.len > 0 ? " " : "Also: ", error->message);
 	}
 
 	ereport(ERROR,
 			(errcode(first->sqlstate),
 			 errmsg("%s", first->message),
-			 errdetail("%s", detail.data),
+			 detail.len > 0 ? errdetail("%s", detail.data) : 0,
 			 first->status == ITEM_STATUS_CONFLICT ?
 			 errhint("Fetch the customer again and retry against its current state.") :
-			 errhint("Correct the fields named in the detail and retry.")));
+			 errhint("Correct the named field and retry.")));
 	pg_unreachable();
 }
