@@ -6,27 +6,6 @@ SET customers.actor = 'alice';
 \set VERBOSITY default
 \set SHOW_CONTEXT never
 
--- try(sql): run one statement returning jsonb. On error show its SQLSTATE,
--- message, detail and hint; otherwise show the masked result.
-CREATE FUNCTION try(sql text) RETURNS void
-LANGUAGE plpgsql AS $$
-DECLARE
-	result jsonb;
-	detail text;
-	hint text;
-	msg text;
-BEGIN
-	EXECUTE sql INTO result;
-	RAISE NOTICE 'no error: %', mask(result);
-EXCEPTION WHEN OTHERS THEN
-	GET STACKED DIAGNOSTICS detail = PG_EXCEPTION_DETAIL, hint = PG_EXCEPTION_HINT;
-	msg := format('SQLSTATE %s: %s', SQLSTATE, SQLERRM);
-	IF detail <> '' THEN msg := msg || E'\nDETAIL: ' || detail; END IF;
-	IF hint <> '' THEN msg := msg || E'\nHINT: ' || hint; END IF;
-	RAISE NOTICE '%', msg;
-END
-$$;
-
 -- Two customers to patch: cus_patch1 with every kind of field, cus_patch2
 -- holding externalId ext-p2.
 SELECT n, result, status, data, error FROM items(customers.save('{"data": [
@@ -93,26 +72,26 @@ SET customers.actor = 'alice';
 
 -- Failing patches raise and change nothing
 SELECT table_checksum() AS sum_before, customers.get('cus_patch1') AS doc_before \gset
--- ... validation errors (22023): the first message, the detail lists all
-SELECT try($$SELECT customers.patch('cus_patch1', '{"email": "not-an-email"}')$$);
-SELECT try($$SELECT customers.patch('cus_patch1', '{"email": "x@", "ein": "123"}')$$);
-SELECT try($$SELECT customers.patch('cus_patch1', '{"name": null}')$$);
-SELECT try($$SELECT customers.patch('cus_patch1', '{"foo": 1}')$$);
+-- ... validation errors (22023): the first message, the detail lists the others
+SELECT raises($$SELECT customers.patch('cus_patch1', '{"email": "not-an-email"}')$$);
+SELECT raises($$SELECT customers.patch('cus_patch1', '{"email": "x@", "ein": "123"}')$$);
+SELECT raises($$SELECT customers.patch('cus_patch1', '{"name": null}')$$);
+SELECT raises($$SELECT customers.patch('cus_patch1', '{"foo": 1}')$$);
 -- ... stale version precondition (40001)
-SELECT try($$SELECT customers.patch('cus_patch1', '{"version": 3, "name": "Stale"}')$$);
+SELECT raises($$SELECT customers.patch('cus_patch1', '{"version": 3, "name": "Stale"}')$$);
 -- ... externalId held by another customer (23505)
-SELECT try($$SELECT customers.patch('cus_patch1', '{"externalId": "ext-p2"}')$$);
+SELECT raises($$SELECT customers.patch('cus_patch1', '{"externalId": "ext-p2"}')$$);
 -- ... "id" different from the id (22023)
-SELECT try($$SELECT customers.patch('cus_patch1', '{"id": "cus_patch2"}')$$);
+SELECT raises($$SELECT customers.patch('cus_patch1', '{"id": "cus_patch2"}')$$);
 -- ... unknown id (P0002)
-SELECT try($$SELECT customers.patch('cus_nope', '{"name": "X"}')$$);
+SELECT raises($$SELECT customers.patch('cus_nope', '{"name": "X"}')$$);
 -- ... NULL id, NULL patch, non-object patches (22023)
-SELECT try($$SELECT customers.patch(NULL, '{"name": "X"}')$$);
-SELECT try($$SELECT customers.patch('cus_patch1', NULL)$$);
-SELECT try($$SELECT customers.patch('cus_patch1', '[{"name": "X"}]')$$);
-SELECT try($$SELECT customers.patch('cus_patch1', '"X"')$$);
-SELECT try($$SELECT customers.patch('cus_patch1', '42')$$);
-SELECT try($$SELECT customers.patch('cus_patch1', 'null')$$);
+SELECT raises($$SELECT customers.patch(NULL, '{"name": "X"}')$$);
+SELECT raises($$SELECT customers.patch('cus_patch1', NULL)$$);
+SELECT raises($$SELECT customers.patch('cus_patch1', '[{"name": "X"}]')$$);
+SELECT raises($$SELECT customers.patch('cus_patch1', '"X"')$$);
+SELECT raises($$SELECT customers.patch('cus_patch1', '42')$$);
+SELECT raises($$SELECT customers.patch('cus_patch1', 'null')$$);
 SELECT table_checksum() = :'sum_before' AS table_unchanged,
 	   customers.get('cus_patch1') = :'doc_before' AS doc_unchanged;
 
@@ -150,10 +129,10 @@ FROM customers.restore('cus_patch2') AS r;
 
 -- archive/restore errors: unknown id (P0002), NULL id (22023); nothing changes
 SELECT table_checksum() AS sum_before \gset
-SELECT try($$SELECT customers.archive('cus_nope')$$);
-SELECT try($$SELECT customers.restore('cus_nope')$$);
-SELECT try($$SELECT customers.archive(NULL)$$);
-SELECT try($$SELECT customers.restore(NULL)$$);
+SELECT raises($$SELECT customers.archive('cus_nope')$$);
+SELECT raises($$SELECT customers.restore('cus_nope')$$);
+SELECT raises($$SELECT customers.archive(NULL)$$);
+SELECT raises($$SELECT customers.restore(NULL)$$);
 SELECT table_checksum() = :'sum_before' AS table_unchanged;
 
 -- patch of status ARCHIVED archives; patch of status ACTIVE un-archives
