@@ -7,6 +7,7 @@ OBJS = \
 	src/call_context.o \
 	src/change.o \
 	src/country_codes.o \
+	src/cursor.o \
 	src/customer_ops.o \
 	src/customers.o \
 	src/document.o \
@@ -14,13 +15,16 @@ OBJS = \
 	src/envelope.o \
 	src/ids.o \
 	src/jsonb_build.o \
+	src/query.o \
+	src/query_filter.o \
 	src/save.o \
-	src/store.o
+	src/store.o \
+	src/timestamps.o
 DATA = sql/$(EXTENSION)--$(EXTVERSION).sql
 
 TESTS = $(sort $(wildcard test/sql/*.sql))
 REGRESS = $(patsubst test/sql/%.sql,%,$(TESTS))
-REGRESS_OPTS = --inputdir=test --load-extension=pg_trgm --load-extension=$(EXTENSION)
+REGRESS_OPTS = --inputdir=test --load-extension=pg_trgm --load-extension=btree_gin --load-extension=$(EXTENSION)
 
 PG_CFLAGS = -Wall -Wextra
 EXTRA_CLEAN = sql/$(EXTENSION)--$(EXTVERSION).sql

@@ -16,6 +16,7 @@
 #include "envelope.h"
 #include "ids.h"
 #include "jsonb_build.h"
+#include "timestamps.h"
 
 /* The status, archive time and status-before-archive a change leads to */
 static void

@@ -29,6 +29,7 @@
 #include "envelope.h"
 #include "ids.h"
 #include "jsonb_build.h"
+#include "timestamps.h"
 
 #define MAX_TEXT_CHARS 255
 #define MAX_INVOICE_PREFIX_CHARS 16
@@ -532,22 +533,6 @@ NormalizeCustomer(JsonbContainer *input, List **errors, CustomerValues *out)
 	out->business_name = c.business_name;
 	out->status = c.status;
 	return true;
-}
-
-/* RFC 3339 UTC text of a timestamp, to the second */
-char *
-FormatTimestamp(TimestampTz ts)
-{
-	struct pg_tm tm;
-	fsec_t		fsec;
-
-	if (timestamp2tm(ts, NULL, &tm, &fsec, NULL, NULL) != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATETIME_VALUE_OUT_OF_RANGE),
-				 errmsg("timestamp out of range")));
-	return psprintf("%04d-%02d-%02dT%02d:%02d:%02dZ",
-					tm.tm_year, tm.tm_mon, tm.tm_mday,
-					tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 /* The stored document: content and server fields */

@@ -48,6 +48,5 @@ extern char *ClientId(JsonbContainer *item);
 extern Jsonb *AssembleDocument(Jsonb *content, const ServerFields *server);
 extern Jsonb *DocumentContent(Jsonb *doc);
 extern char *DocumentString(Jsonb *doc, const char *key);
-extern char *FormatTimestamp(TimestampTz ts);
 
 #endif

@@ -13,7 +13,10 @@
 
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "common/hashfn.h"
 #include "utils/array.h"
+#include "utils/hsearch.h"
+#include "utils/memutils.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
@@ -79,7 +82,7 @@ static Oid	row_arg_types[NUM_ROW_ARGS] = {
 };
 
 /* The plan for sql, prepared and kept on first use */
-static SPIPlanPtr
+SPIPlanPtr
 KeptPlan(SPIPlanPtr *cache, const char *sql, int nargs, Oid *types)
 {
 	if (*cache == NULL)
@@ -98,12 +101,78 @@ KeptPlan(SPIPlanPtr *cache, const char *sql, int nargs, Oid *types)
 	return *cache;
 }
 
+/* Kept plans of statements built at run time, by the hash of their text */
+typedef struct ShapeEntry
+{
+	uint64		hash;			/* the key */
+	char	   *sql;
+	SPIPlanPtr	plan;
+} ShapeEntry;
+
+/* beyond this many shapes, new ones are planned per call and not kept */
+#define MAX_KEPT_SHAPES 512
+
+static HTAB *shape_plans = NULL;
+
+/*
+ * The plan of a statement built at run time (one per query shape), kept
+ * once per backend. Values are parameters, so the number of shapes is
+ * bounded by the request language, and the cache by MAX_KEPT_SHAPES.
+ */
+SPIPlanPtr
+ShapePlan(const char *sql, int nargs, Oid *types)
+{
+	uint64		hash = hash_bytes_extended((const unsigned char *) sql, strlen(sql), 0);
+	ShapeEntry *entry;
+	bool		found;
+
+	if (shape_plans == NULL)
+	{
+		HASHCTL		ctl;
+
+		ctl.keysize = sizeof(uint64);
+		ctl.entrysize = sizeof(ShapeEntry);
+		shape_plans = hash_create("customers query plans", 64, &ctl, HASH_ELEM | HASH_BLOBS);
+	}
+
+	entry = hash_search(shape_plans, &hash, HASH_FIND, NULL);
+	if (entry != NULL && strcmp(entry->sql, sql) == 0)
+		return entry->plan;
+	if (entry != NULL || hash_get_num_entries(shape_plans) >= MAX_KEPT_SHAPES)
+	{
+		/* a hash collision or a full cache: plan for this call only */
+		MemoryContext context = CurrentMemoryContext;
+		SPIPlanPtr	plan = SPI_prepare(sql, nargs, types);
+
+		MemoryContextSwitchTo(context);
+		if (plan == NULL)
+			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+		return plan;
+	}
+
+	entry = hash_search(shape_plans, &hash, HASH_ENTER, &found);
+	entry->plan = NULL;
+	entry->sql = MemoryContextStrdup(TopMemoryContext, sql);
+	PG_TRY();
+	{
+		KeptPlan(&entry->plan, sql, nargs, types);
+	}
+	PG_CATCH();
+	{
+		pfree(entry->sql);
+		hash_search(shape_plans, &hash, HASH_REMOVE, NULL);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	return entry->plan;
+}
+
 /*
  * Run a kept plan and check its result code. SPI leaves its own procedure
  * context current; switch back so results are built where the caller wants.
  */
-static void
-Execute(SPIPlanPtr plan, Datum *values, bool read_only, int expected)
+void
+ExecutePlan(SPIPlanPtr plan, Datum *values, bool read_only, int expected)
 {
 	MemoryContext context = CurrentMemoryContext;
 	int			rc = SPI_execute_plan(plan, values, NULL, read_only, 0);
@@ -114,7 +183,7 @@ Execute(SPIPlanPtr plan, Datum *values, bool read_only, int expected)
 }
 
 /* A one-dimensional array of n datums; nulls may be NULL */
-static Datum
+Datum
 MakeArray(Datum *elems, bool *nulls, int n, Oid elemtype)
 {
 	int16		typlen;
@@ -129,7 +198,7 @@ MakeArray(Datum *elems, bool *nulls, int n, Oid elemtype)
 }
 
 /* A text[] of C strings; NULL pointers become NULL elements */
-static Datum
+Datum
 TextArray(char **strings, int n)
 {
 	Datum	   *elems = palloc(sizeof(Datum) * Max(n, 1));
@@ -165,7 +234,7 @@ FetchCustomers(const char *tenant, char **ids, int nids, bool for_update)
 		plan = KeptPlan(&fetch_plan, FETCH_SQL, 2, types);
 	values[0] = CStringGetTextDatum(tenant);
 	values[1] = TextArray(ids, nids);
-	Execute(plan, values, !for_update, SPI_OK_SELECT);
+	ExecutePlan(plan, values, !for_update, SPI_OK_SELECT);
 
 	for (uint64 r = 0; r < SPI_processed; r++)
 	{
@@ -209,7 +278,7 @@ FetchDocument(const char *tenant, const char *id)
 
 	values[0] = CStringGetTextDatum(tenant);
 	values[1] = CStringGetTextDatum(id);
-	Execute(KeptPlan(&get_plan, GET_SQL, 2, types), values, true, SPI_OK_SELECT);
+	ExecutePlan(KeptPlan(&get_plan, GET_SQL, 2, types), values, true, SPI_OK_SELECT);
 	if (SPI_processed > 0)
 	{
 		bool		isnull;
@@ -231,7 +300,7 @@ FetchExternalIdOwners(const char *tenant, char **external_ids, int n)
 
 	values[0] = CStringGetTextDatum(tenant);
 	values[1] = TextArray(external_ids, n);
-	Execute(KeptPlan(&owners_plan, OWNERS_SQL, 2, types), values, false, SPI_OK_SELECT);
+	ExecutePlan(KeptPlan(&owners_plan, OWNERS_SQL, 2, types), values, false, SPI_OK_SELECT);
 	for (uint64 r = 0; r < SPI_processed; r++)
 	{
 		ExternalIdOwner *owner = palloc(sizeof(ExternalIdOwner));
@@ -305,7 +374,7 @@ InsertCustomers(const char *tenant, TimestampTz now, CustomerRow *rows, int nrow
 	if (nrows == 0)
 		return NIL;
 	RowArguments(tenant, now, rows, nrows, values);
-	Execute(KeptPlan(&insert_plan, INSERT_SQL, NUM_ROW_ARGS, row_arg_types),
+	ExecutePlan(KeptPlan(&insert_plan, INSERT_SQL, NUM_ROW_ARGS, row_arg_types),
 			values, false, SPI_OK_INSERT_RETURNING);
 	for (uint64 r = 0; r < SPI_processed; r++)
 		inserted = lappend(inserted, TextColumn(SPI_tuptable->vals[r], 1));
@@ -322,7 +391,7 @@ UpdateCustomers(const char *tenant, TimestampTz now, CustomerRow *rows, int nrow
 	if (nrows == 0)
 		return;
 	RowArguments(tenant, now, rows, nrows, values);
-	Execute(KeptPlan(&update_plan, UPDATE_SQL, NUM_ROW_ARGS, row_arg_types),
+	ExecutePlan(KeptPlan(&update_plan, UPDATE_SQL, NUM_ROW_ARGS, row_arg_types),
 			values, false, SPI_OK_UPDATE);
 	if (SPI_processed != (uint64) nrows)
 		elog(ERROR, "updated " UINT64_FORMAT " customers instead of %d",

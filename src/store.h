@@ -6,6 +6,7 @@
 #define STORE_H
 
 #include "datatype/timestamp.h"
+#include "executor/spi.h"
 #include "nodes/pg_list.h"
 #include "utils/jsonb.h"
 
@@ -43,6 +44,12 @@ typedef struct ExternalIdOwner
 	char	   *external_id;
 	char	   *id;
 } ExternalIdOwner;
+
+extern SPIPlanPtr KeptPlan(SPIPlanPtr *cache, const char *sql, int nargs, Oid *types);
+extern SPIPlanPtr ShapePlan(const char *sql, int nargs, Oid *types);
+extern void ExecutePlan(SPIPlanPtr plan, Datum *values, bool read_only, int expected);
+extern Datum MakeArray(Datum *elems, bool *nulls, int n, Oid elemtype);
+extern Datum TextArray(char **strings, int n);
 
 extern List *FetchCustomers(const char *tenant, char **ids, int nids, bool for_update);
 extern StoredCustomer *FetchCustomer(const char *tenant, const char *id, bool for_update);

@@ -1,0 +1,324 @@
+/*
+ * query_filter.c
+ *		filter → SQL, from an allow-list of fields and operators.
+ *
+ * Field names and operators only select fixed SQL fragments; every value
+ * reaches SQL as a parameter. Fields and operators are read in jsonb key
+ * order, so one filter shape always gives the same SQL text and so the same
+ * kept plan. Operators are schema-qualified: no search_path can redirect
+ * them.
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "utils/builtins.h"
+#include "utils/formatting.h"
+#include "utils/timestamp.h"
+#include "utils/jsonb.h"
+
+#include "document.h"
+#include "jsonb_build.h"
+#include "query_filter.h"
+#include "store.h"
+#include "timestamps.h"
+
+typedef enum FilterOp
+{
+	OP_EQUAL,
+	OP_NOT_EQUAL,
+	OP_GREATER,
+	OP_GREATER_EQUAL,
+	OP_LESS,
+	OP_LESS_EQUAL,
+	OP_CONTAIN,
+	OP_IN,
+	OP_NOT_IN,
+	OP_CONTAINS,
+	NUM_FILTER_OPS
+} FilterOp;
+
+static const char *const op_names[NUM_FILTER_OPS] = {
+	"equal", "notEqual", "greaterThan", "greaterThanEqual", "lessThan",
+	"lessThanEqual", "contain", "in", "notIn", "contains",
+};
+
+#define BIT(op) (1 << (op))
+#define COMPARE_OPS (BIT(OP_GREATER) | BIT(OP_GREATER_EQUAL) | BIT(OP_LESS) | BIT(OP_LESS_EQUAL))
+#define TEXT_OPS (BIT(OP_EQUAL) | BIT(OP_NOT_EQUAL) | COMPARE_OPS | BIT(OP_CONTAIN) | \
+				  BIT(OP_IN) | BIT(OP_NOT_IN))
+
+typedef enum ValueKind
+{
+	VALUE_TEXT,
+	VALUE_EMAIL,				/* compared lower-cased */
+	VALUE_STATUS,
+	VALUE_TIME,
+	VALUE_JSON
+} ValueKind;
+
+typedef struct FilterField
+{
+	const char *name;
+	const char *column;
+	ValueKind	kind;
+	int			ops;
+} FilterField;
+
+static const FilterField filter_fields[] = {
+	{"name", "name", VALUE_TEXT, TEXT_OPS},
+	{"email", "email", VALUE_EMAIL, TEXT_OPS},
+	{"businessName", "business_name", VALUE_TEXT, TEXT_OPS},
+	{"externalId", "external_id", VALUE_TEXT, TEXT_OPS},
+	{"status", "status", VALUE_STATUS, TEXT_OPS & ~BIT(OP_CONTAIN)},
+	{"id", "id", VALUE_TEXT, BIT(OP_IN) | BIT(OP_NOT_IN)},
+	{"createdDateTime", "created_at", VALUE_TIME, COMPARE_OPS},
+	{"updatedDateTime", "updated_at", VALUE_TIME, COMPARE_OPS},
+	{"customData", "(doc OPERATOR(pg_catalog.->) 'customData')", VALUE_JSON, BIT(OP_CONTAINS)},
+};
+
+/* the SQL of each operator: %1$s is the column, %2$d the parameter */
+static const char *const op_sql[NUM_FILTER_OPS] = {
+	" AND %1$s OPERATOR(pg_catalog.=) $%2$d",
+	" AND (%1$s IS NULL OR %1$s OPERATOR(pg_catalog.<>) $%2$d)",
+	" AND %1$s OPERATOR(pg_catalog.>) $%2$d",
+	" AND %1$s OPERATOR(pg_catalog.>=) $%2$d",
+	" AND %1$s OPERATOR(pg_catalog.<) $%2$d",
+	" AND %1$s OPERATOR(pg_catalog.<=) $%2$d",
+	" AND %1$s OPERATOR(pg_catalog.~~*) $%2$d",
+	" AND %1$s OPERATOR(pg_catalog.=) ANY ($%2$d)",
+	" AND (%1$s IS NULL OR NOT %1$s OPERATOR(pg_catalog.=) ANY ($%2$d))",
+	" AND %1$s OPERATOR(pg_catalog.@>) $%2$d",
+};
+
+#define MAX_IN_VALUES 1000
+
+/* Raise the error for an invalid filter part */
+static void
+InvalidFilter(const char *path, const char *message, const char *hint)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid filter \"%s\": %s", path, message),
+			 errhint("%s", hint)));
+}
+
+/* A key as a C string */
+static char *
+KeyString(JsonbValue *key)
+{
+	return pnstrdup(key->val.string.val, key->val.string.len);
+}
+
+/* LIKE pattern matching value anywhere: % and _ in value are literal */
+static char *
+ContainPattern(const char *value)
+{
+	StringInfoData pattern;
+
+	initStringInfo(&pattern);
+	appendStringInfoChar(&pattern, '%');
+	for (const char *p = value; *p; p++)
+	{
+		if (*p == '%' || *p == '_' || *p == '\\')
+			appendStringInfoChar(&pattern, '\\');
+		appendStringInfoChar(&pattern, *p);
+	}
+	appendStringInfoChar(&pattern, '%');
+	return pattern.data;
+}
+
+/* One scalar filter value as text (checked for its field) */
+static char *
+ScalarValue(const FilterField *field, JsonbValue *v, const char *path)
+{
+	char	   *text;
+
+	if (v->type != jbvString)
+		InvalidFilter(path, psprintf("expected a string, not %s", JsonbValueTypeName(v)),
+					  field->kind == VALUE_TIME ?
+					  "Give an RFC 3339 date-time such as \"2023-11-07T05:31:56Z\"." :
+					  "Give the value as a JSON string.");
+	text = pnstrdup(v->val.string.val, v->val.string.len);
+	if (field->kind == VALUE_EMAIL)
+		text = asc_tolower(text, strlen(text));
+	if (field->kind == VALUE_STATUS &&
+		strcmp(text, STATUS_ACTIVE) != 0 && strcmp(text, STATUS_INACTIVE) != 0 &&
+		strcmp(text, STATUS_ARCHIVED) != 0)
+		InvalidFilter(path, psprintf("unrecognized status \"%s\"", text),
+					  "A status is ACTIVE, INACTIVE or ARCHIVED.");
+	return text;
+}
+
+/* Add a parameter and return its number */
+static int
+AddParam(QueryFilter *out, Oid type, Datum value)
+{
+	if (out->nparams >= MAX_FILTER_PARAMS)
+		elog(ERROR, "too many filter parameters");
+	out->types[out->nparams] = type;
+	out->values[out->nparams] = value;
+	return out->first_param + out->nparams++;
+}
+
+/* The parameter of one field and operator; sets *names_archived */
+static int
+OperatorParam(const FilterField *field, FilterOp op, JsonbValue *v, const char *path,
+			  QueryFilter *out, bool *names_archived)
+{
+	if (op == OP_CONTAINS)
+	{
+		if (!IsJsonbObject(v))
+			InvalidFilter(path, psprintf("expected an object, not %s", JsonbValueTypeName(v)),
+						  "Give the JSON object that customData must contain.");
+		return AddParam(out, JSONBOID,
+						JsonbPGetDatum(JsonbValueToJsonb(v)));
+	}
+	if (op == OP_IN || op == OP_NOT_IN)
+	{
+		JsonbContainer *array;
+		int			n;
+		char	  **values;
+
+		if (!IsJsonbArray(v))
+			InvalidFilter(path, psprintf("expected an array, not %s", JsonbValueTypeName(v)),
+						  "Give a JSON array of strings.");
+		array = v->val.binary.data;
+		n = JsonContainerSize(array);
+		if (n > MAX_IN_VALUES)
+			InvalidFilter(path, psprintf("more than %d values", MAX_IN_VALUES),
+						  "Split the query, or filter on fewer values.");
+		values = palloc(sizeof(char *) * Max(n, 1));
+		for (int i = 0; i < n; i++)
+		{
+			values[i] = ScalarValue(field, getIthJsonbValueFromContainer(array, i),
+									psprintf("%s[%d]", path, i));
+			*names_archived |= (field->kind == VALUE_STATUS &&
+								strcmp(values[i], STATUS_ARCHIVED) == 0);
+		}
+		return AddParam(out, TEXTARRAYOID, TextArray(values, n));
+	}
+	if (field->kind == VALUE_TIME)
+	{
+		TimestampTz ts;
+		char	   *text = ScalarValue(field, v, path);
+
+		if (!ParseRfc3339(text, strlen(text), &ts))
+			InvalidFilter(path, psprintf("\"%s\" is not an RFC 3339 date-time", text),
+						  "Give a date-time such as \"2023-11-07T05:31:56Z\" or \"2023-11-07T00:31:56.5-05:00\".");
+		return AddParam(out, TIMESTAMPTZOID, TimestampTzGetDatum(ts));
+	}
+	else
+	{
+		char	   *text = ScalarValue(field, v, path);
+
+		*names_archived |= (field->kind == VALUE_STATUS &&
+							strcmp(text, STATUS_ARCHIVED) == 0);
+		if (op == OP_CONTAIN)
+			text = ContainPattern(text);
+		return AddParam(out, TEXTOID, CStringGetTextDatum(text));
+	}
+}
+
+/* The conditions of one field: {operator: value, …} */
+static void
+ParseField(const FilterField *field, JsonbValue *ops, QueryFilter *out, bool *names_archived)
+{
+	JsonbIterator *it;
+	JsonbIteratorToken token;
+	JsonbValue	key;
+	JsonbValue	value;
+	char	   *path = psprintf("filter.%s", field->name);
+
+	if (ops->type == jbvNull)
+		return;
+	if (!IsJsonbObject(ops))
+		InvalidFilter(path, psprintf("expected an object of operators, not %s",
+									 JsonbValueTypeName(ops)),
+					  "Write a field's conditions as {\"operator\": value}, e.g. {\"equal\": \"Acme\"}.");
+
+	it = JsonbIteratorInit(ops->val.binary.data);
+	while ((token = JsonbIteratorNext(&it, &key, true)) != WJB_DONE)
+	{
+		int			op;
+		int			param;
+		char	   *op_path;
+
+		if (token != WJB_KEY)
+			continue;
+		JsonbIteratorNext(&it, &value, true);
+		op_path = psprintf("%s.%s", path, KeyString(&key));
+		for (op = 0; op < NUM_FILTER_OPS; op++)
+			if (key.val.string.len == (int) strlen(op_names[op]) &&
+				memcmp(key.val.string.val, op_names[op], key.val.string.len) == 0)
+				break;
+		if (op == NUM_FILTER_OPS || (field->ops & BIT(op)) == 0)
+		{
+			StringInfoData allowed;
+
+			initStringInfo(&allowed);
+			for (int o = 0; o < NUM_FILTER_OPS; o++)
+				if (field->ops & BIT(o))
+					appendStringInfo(&allowed, "%s%s", allowed.len ? ", " : "", op_names[o]);
+			InvalidFilter(op_path, "unrecognized operator",
+						  psprintf("Operators for %s: %s.", field->name, allowed.data));
+		}
+		param = OperatorParam(field, op, &value, op_path, out, names_archived);
+		appendStringInfo(&out->conditions, op_sql[op], field->column, param);
+	}
+}
+
+/*
+ * Turn a filter (an object, or NULL for none) into conditions whose
+ * parameters are numbered from first_param. Archived customers are left out
+ * unless a status condition names ARCHIVED.
+ */
+void
+ParseFilter(JsonbValue *filter, int first_param, QueryFilter *out)
+{
+	bool		names_archived = false;
+
+	memset(out, 0, sizeof(QueryFilter));
+	initStringInfo(&out->conditions);
+	out->first_param = first_param;
+	out->text = "";
+
+	if (filter != NULL && filter->type != jbvNull)
+	{
+		JsonbIterator *it;
+		JsonbIteratorToken token;
+		JsonbValue	key;
+		JsonbValue	value;
+
+		if (!IsJsonbObject(filter))
+			InvalidFilter("filter", psprintf("expected an object, not %s", JsonbValueTypeName(filter)),
+						  "Give the filter as {\"field\": {\"operator\": value}}.");
+		out->text = JsonbToCString(NULL, filter->val.binary.data, filter->val.binary.len);
+
+		it = JsonbIteratorInit(filter->val.binary.data);
+		while ((token = JsonbIteratorNext(&it, &key, true)) != WJB_DONE)
+		{
+			const FilterField *field = NULL;
+
+			if (token != WJB_KEY)
+				continue;
+			JsonbIteratorNext(&it, &value, true);
+			for (int i = 0; i < (int) lengthof(filter_fields); i++)
+				if (key.val.string.len == (int) strlen(filter_fields[i].name) &&
+					memcmp(key.val.string.val, filter_fields[i].name, key.val.string.len) == 0)
+					field = &filter_fields[i];
+			if (field == NULL && key.val.string.len == 13 &&
+				memcmp(key.val.string.val, "classSegments", 13) == 0)
+				InvalidFilter("filter.classSegments", "class segments are not available in this version",
+							  "Leave filter.classSegments out.");
+			if (field == NULL)
+				InvalidFilter(psprintf("filter.%s", KeyString(&key)), "unrecognized field",
+							  "Filter fields: name, email, businessName, externalId, status, id, "
+							  "createdDateTime, updatedDateTime, customData.");
+			ParseField(field, &value, out, &names_archived);
+		}
+	}
+
+	if (!names_archived)
+		appendStringInfoString(&out->conditions,
+							   " AND status OPERATOR(pg_catalog.<>) 'ARCHIVED'");
+}

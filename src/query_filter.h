@@ -1,0 +1,27 @@
+/*
+ * query_filter.h
+ *		The query filter language, turned into parameterized SQL.
+ */
+#ifndef QUERY_FILTER_H
+#define QUERY_FILTER_H
+
+#include "lib/stringinfo.h"
+#include "utils/jsonb.h"
+
+/* the most parameters a filter can produce: one per field and operator */
+#define MAX_FILTER_PARAMS 64
+
+/* A filter as SQL conditions over customers.customer and their parameters */
+typedef struct QueryFilter
+{
+	StringInfoData conditions;	/* " AND …" with $n from first_param on */
+	int			first_param;
+	int			nparams;
+	Oid			types[MAX_FILTER_PARAMS];
+	Datum		values[MAX_FILTER_PARAMS];
+	char	   *text;			/* canonical text, to bind cursors to */
+} QueryFilter;
+
+extern void ParseFilter(JsonbValue *filter, int first_param, QueryFilter *out);
+
+#endif
