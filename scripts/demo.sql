@@ -63,3 +63,12 @@ SELECT jsonb_pretty(customers.archive('cus_28868401'));
 \echo
 \echo '=== 5. customers.restore ==='
 SELECT jsonb_pretty(customers.restore('cus_28868401'));
+
+\echo
+\echo '=== 6. customers.query: two more customers, then the ones whose name contains "ac", by name, two per page ==='
+SELECT customers.save('{"data": [{"name": "Beacon Labs", "email": "ap@beacon.io"},
+                                 {"name": "Tracy & Co", "status": "INACTIVE"}]}') ->> 'result' AS saved;
+SELECT jsonb_pretty(jsonb_build_object(
+         'names', jsonb_path_query_array(page, '$.data[*].name'),
+         'has_next_page', page -> 'cursor' ? 'after'))
+FROM customers.query('{"limit": 2, "sort": {"orderBy": "NAME"}, "filter": {"name": {"contain": "ac"}}}') AS page;
