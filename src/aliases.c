@@ -94,7 +94,6 @@ ResolveAliases(JsonbContainer *item, List **errors, List **origins)
 	bool		any = false;
 	bool		any_address = false;
 	JsonbIterator *it;
-	JsonbIteratorToken token;
 	JsonbValue	key;
 	JsonbValue	value;
 	JsonbValue *address;
@@ -104,13 +103,10 @@ ResolveAliases(JsonbContainer *item, List **errors, List **origins)
 
 	memset(used, 0, sizeof(used));
 	it = JsonbIteratorInit(item);
-	while ((token = JsonbIteratorNext(&it, &key, true)) != WJB_DONE)
+	while (NextPair(&it, &key, &value))
 	{
 		const FieldAlias *a;
 
-		if (token != WJB_KEY)
-			continue;
-		JsonbIteratorNext(&it, &value, true);
 		a = LookupAlias(key.val.string.val, key.val.string.len);
 		if (a == NULL)
 			continue;
@@ -157,11 +153,8 @@ ResolveAliases(JsonbContainer *item, List **errors, List **origins)
 	/* canonical fields first, then aliased ones that the item lacks */
 	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
 	it = JsonbIteratorInit(item);
-	while ((token = JsonbIteratorNext(&it, &key, true)) != WJB_DONE)
+	while (NextPair(&it, &key, &value))
 	{
-		if (token != WJB_KEY)
-			continue;
-		JsonbIteratorNext(&it, &value, true);
 		if (LookupAlias(key.val.string.val, key.val.string.len) != NULL)
 			continue;
 		if (any_address && key.val.string.len == 7 &&
@@ -193,17 +186,7 @@ ResolveAliases(JsonbContainer *item, List **errors, List **origins)
 			if (used[i] && field_aliases[i].subfield != NULL)
 				PushKeyValue(&state, field_aliases[i].subfield, &given[i]);
 		if (address != NULL)
-		{
-			it = JsonbIteratorInit(address->val.binary.data);
-			while ((token = JsonbIteratorNext(&it, &key, true)) != WJB_DONE)
-			{
-				if (token != WJB_KEY)
-					continue;
-				JsonbIteratorNext(&it, &value, true);
-				pushJsonbValue(&state, WJB_KEY, &key);
-				pushJsonbValue(&state, WJB_VALUE, &value);
-			}
-		}
+			PushPairs(&state, address->val.binary.data);
 		pushJsonbValue(&state, WJB_END_OBJECT, NULL);
 	}
 	result = EndObject(&state);

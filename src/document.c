@@ -235,34 +235,37 @@ EmailField(JsonbValue *v, ParsedCustomer *c, List **errors)
 		c->email = email;
 }
 
+/* An iterator over an object field's members; NULL when it is null or not an object */
+static JsonbIterator *
+MembersOf(JsonbValue *v, const char *field, List **errors)
+{
+	if (v->type == jbvNull)
+		return NULL;
+	if (!IsJsonbObject(v))
+	{
+		AddValidationError(errors, field, "\"%s\" must be an object, not %s",
+						   field, JsonbValueTypeName(v));
+		return NULL;
+	}
+	return JsonbIteratorInit(v->val.binary.data);
+}
+
 /* invoiceSettings: invoicePrefix and the six show* flags */
 static void
 InvoiceSettingsField(JsonbValue *v, ParsedCustomer *c, List **errors)
 {
-	JsonbIterator *it;
-	JsonbIteratorToken token;
+	JsonbIterator *it = MembersOf(v, "invoiceSettings", errors);
 	JsonbValue	key;
 	JsonbValue	value;
 
-	if (v->type == jbvNull)
+	if (it == NULL)
 		return;
-	if (!IsJsonbObject(v))
-	{
-		AddValidationError(errors, "invoiceSettings",
-						   "\"invoiceSettings\" must be an object, not %s",
-						   JsonbValueTypeName(v));
-		return;
-	}
-	it = JsonbIteratorInit(v->val.binary.data);
-	while ((token = JsonbIteratorNext(&it, &key, true)) != WJB_DONE)
+	while (NextPair(&it, &key, &value))
 	{
 		int			flag;
 		char	   *param;
 		bool		ok;
 
-		if (token != WJB_KEY)
-			continue;
-		JsonbIteratorNext(&it, &value, true);
 		param = Path("invoiceSettings", KeyText(&key));
 		if (KeyIs(&key, "invoicePrefix"))
 			c->invoice_prefix = TextField(&value, param, false, 0,
@@ -278,29 +281,18 @@ InvoiceSettingsField(JsonbValue *v, ParsedCustomer *c, List **errors)
 static void
 AddressField(JsonbValue *v, ParsedCustomer *c, List **errors)
 {
-	JsonbIterator *it;
-	JsonbIteratorToken token;
+	JsonbIterator *it = MembersOf(v, "address", errors);
 	JsonbValue	key;
 	JsonbValue	value;
 
-	if (v->type == jbvNull)
+	if (it == NULL)
 		return;
-	if (!IsJsonbObject(v))
-	{
-		AddValidationError(errors, "address", "\"address\" must be an object, not %s",
-						   JsonbValueTypeName(v));
-		return;
-	}
-	it = JsonbIteratorInit(v->val.binary.data);
-	while ((token = JsonbIteratorNext(&it, &key, true)) != WJB_DONE)
+	while (NextPair(&it, &key, &value))
 	{
 		int			member;
 		char	   *param;
 		bool		ok;
 
-		if (token != WJB_KEY)
-			continue;
-		JsonbIteratorNext(&it, &value, true);
 		param = Path("address", KeyText(&key));
 		if (KeyIs(&key, "countryCode"))
 		{
@@ -388,7 +380,6 @@ static bool
 ParseCustomer(JsonbContainer *input, List **errors, ParsedCustomer *c, CustomerValues *out)
 {
 	JsonbIterator *it;
-	JsonbIteratorToken token;
 	JsonbValue	key;
 	JsonbValue	value;
 	int			nerrors = list_length(*errors);
@@ -401,11 +392,8 @@ ParseCustomer(JsonbContainer *input, List **errors, ParsedCustomer *c, CustomerV
 	c->status = STATUS_ACTIVE;
 
 	it = JsonbIteratorInit(input);
-	while ((token = JsonbIteratorNext(&it, &key, true)) != WJB_DONE)
+	while (NextPair(&it, &key, &value))
 	{
-		if (token != WJB_KEY)
-			continue;
-		JsonbIteratorNext(&it, &value, true);
 
 		if (KeyIs(&key, "name"))
 			c->name = TextField(&value, "name", true, 1, MAX_TEXT_CHARS, errors, &name_ok);
@@ -540,20 +528,9 @@ Jsonb *
 AssembleDocument(Jsonb *content, const ServerFields *server)
 {
 	JsonbParseState *state = NULL;
-	JsonbIterator *it = JsonbIteratorInit(&content->root);
-	JsonbIteratorToken token;
-	JsonbValue	key;
-	JsonbValue	value;
 
 	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
-	while ((token = JsonbIteratorNext(&it, &key, true)) != WJB_DONE)
-	{
-		if (token != WJB_KEY)
-			continue;
-		JsonbIteratorNext(&it, &value, true);
-		pushJsonbValue(&state, WJB_KEY, &key);
-		pushJsonbValue(&state, WJB_VALUE, &value);
-	}
+	PushPairs(&state, &content->root);
 	PushKeyString(&state, "id", server->id);
 	PushKeyInt64(&state, "version", server->version);
 	PushKeyString(&state, "createdDateTime", server->created);

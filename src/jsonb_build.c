@@ -72,6 +72,36 @@ JsonbValueTypeName(JsonbValue *v)
 	}
 }
 
+/* The next key and value of an object iteration (nested values as binary); false at the end */
+bool
+NextPair(JsonbIterator **it, JsonbValue *key, JsonbValue *value)
+{
+	JsonbIteratorToken token;
+
+	while ((token = JsonbIteratorNext(it, key, true)) != WJB_DONE)
+		if (token == WJB_KEY)
+		{
+			JsonbIteratorNext(it, value, true);
+			return true;
+		}
+	return false;
+}
+
+/* Push every pair of an object */
+void
+PushPairs(JsonbParseState **state, JsonbContainer *object)
+{
+	JsonbIterator *it = JsonbIteratorInit(object);
+	JsonbValue	key;
+	JsonbValue	value;
+
+	while (NextPair(&it, &key, &value))
+	{
+		pushJsonbValue(state, WJB_KEY, &key);
+		pushJsonbValue(state, WJB_VALUE, &value);
+	}
+}
+
 /* Push a string as key, value or array element */
 void
 PushString(JsonbParseState **state, JsonbIteratorToken token, const char *value, int len)
@@ -159,7 +189,6 @@ static JsonbValue *
 PushMerged(JsonbParseState **state, JsonbContainer *target, JsonbContainer *patch, bool deep)
 {
 	JsonbIterator *it;
-	JsonbIteratorToken token;
 	JsonbValue	key;
 	JsonbValue	value;
 
@@ -169,11 +198,8 @@ PushMerged(JsonbParseState **state, JsonbContainer *target, JsonbContainer *patc
 	if (target != NULL && JsonContainerIsObject(target))
 	{
 		it = JsonbIteratorInit(target);
-		while ((token = JsonbIteratorNext(&it, &key, true)) != WJB_DONE)
+		while (NextPair(&it, &key, &value))
 		{
-			if (token != WJB_KEY)
-				continue;
-			token = JsonbIteratorNext(&it, &value, true);
 			if (getKeyJsonValueFromContainer(patch, key.val.string.val,
 											 key.val.string.len, NULL) == NULL)
 			{
@@ -184,11 +210,8 @@ PushMerged(JsonbParseState **state, JsonbContainer *target, JsonbContainer *patc
 	}
 
 	it = JsonbIteratorInit(patch);
-	while ((token = JsonbIteratorNext(&it, &key, true)) != WJB_DONE)
+	while (NextPair(&it, &key, &value))
 	{
-		if (token != WJB_KEY)
-			continue;
-		token = JsonbIteratorNext(&it, &value, true);
 		if (value.type == jbvNull)
 			continue;			/* null removes the member */
 		pushJsonbValue(state, WJB_KEY, &key);
@@ -228,18 +251,14 @@ JsonbWithoutKeys(JsonbContainer *object, const char *const *keys, int nkeys)
 {
 	JsonbParseState *state = NULL;
 	JsonbIterator *it = JsonbIteratorInit(object);
-	JsonbIteratorToken token;
 	JsonbValue	key;
 	JsonbValue	value;
 
 	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
-	while ((token = JsonbIteratorNext(&it, &key, true)) != WJB_DONE)
+	while (NextPair(&it, &key, &value))
 	{
 		bool		skip = false;
 
-		if (token != WJB_KEY)
-			continue;
-		JsonbIteratorNext(&it, &value, true);
 		for (int i = 0; i < nkeys && !skip; i++)
 			skip = (key.val.string.len == (int) strlen(keys[i]) &&
 					memcmp(key.val.string.val, keys[i], key.val.string.len) == 0);

@@ -8,6 +8,8 @@
 #include "utils/jsonb.h"
 
 extern JsonbValue *FindKey(JsonbContainer *object, const char *key);
+extern bool NextPair(JsonbIterator **it, JsonbValue *key, JsonbValue *value);
+extern void PushPairs(JsonbParseState **state, JsonbContainer *object);
 extern bool JsonbValuesEqual(JsonbValue *a, JsonbValue *b);
 extern char *JsonbValueTypeName(JsonbValue *v);
 

@@ -224,7 +224,6 @@ static void
 ParseField(const FilterField *field, JsonbValue *ops, QueryFilter *out, bool *names_archived)
 {
 	JsonbIterator *it;
-	JsonbIteratorToken token;
 	JsonbValue	key;
 	JsonbValue	value;
 	char	   *path = psprintf("filter.%s", field->name);
@@ -237,15 +236,12 @@ ParseField(const FilterField *field, JsonbValue *ops, QueryFilter *out, bool *na
 					  "Write a field's conditions as {\"operator\": value}, e.g. {\"equal\": \"Acme\"}.");
 
 	it = JsonbIteratorInit(ops->val.binary.data);
-	while ((token = JsonbIteratorNext(&it, &key, true)) != WJB_DONE)
+	while (NextPair(&it, &key, &value))
 	{
 		int			op;
 		int			param;
 		char	   *op_path;
 
-		if (token != WJB_KEY)
-			continue;
-		JsonbIteratorNext(&it, &value, true);
 		op_path = psprintf("%s.%s", path, KeyString(&key));
 		for (op = 0; op < NUM_FILTER_OPS; op++)
 			if (key.val.string.len == (int) strlen(op_names[op]) &&
@@ -285,7 +281,6 @@ ParseFilter(JsonbValue *filter, int first_param, QueryFilter *out)
 	if (filter != NULL && filter->type != jbvNull)
 	{
 		JsonbIterator *it;
-		JsonbIteratorToken token;
 		JsonbValue	key;
 		JsonbValue	value;
 
@@ -295,13 +290,10 @@ ParseFilter(JsonbValue *filter, int first_param, QueryFilter *out)
 		out->text = JsonbToCString(NULL, filter->val.binary.data, filter->val.binary.len);
 
 		it = JsonbIteratorInit(filter->val.binary.data);
-		while ((token = JsonbIteratorNext(&it, &key, true)) != WJB_DONE)
+		while (NextPair(&it, &key, &value))
 		{
 			const FilterField *field = NULL;
 
-			if (token != WJB_KEY)
-				continue;
-			JsonbIteratorNext(&it, &value, true);
 			for (int i = 0; i < (int) lengthof(filter_fields); i++)
 				if (key.val.string.len == (int) strlen(filter_fields[i].name) &&
 					memcmp(key.val.string.val, filter_fields[i].name, key.val.string.len) == 0)
