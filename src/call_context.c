@@ -11,6 +11,7 @@
 #include "postgres.h"
 
 #include "catalog/namespace.h"
+#include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
@@ -68,10 +69,16 @@ ExtensionOwner(void)
 	return owner;
 }
 
-/* Resolve tenant, actor and time, then switch to the extension owner */
+/*
+ * Resolve tenant, actor and time, switch to the extension owner and connect
+ * to SPI. Allocations stay in the caller's memory context, so results
+ * survive EndCall.
+ */
 void
 BeginCall(CallScope *call)
 {
+	MemoryContext caller_context = CurrentMemoryContext;
+
 	call->tenant_id = CurrentTenant();
 	if (customers_actor != NULL && customers_actor[0] != '\0')
 		call->actor = customers_actor;
@@ -82,12 +89,17 @@ BeginCall(CallScope *call)
 	GetUserIdAndSecContext(&call->saved_userid, &call->saved_sec_context);
 	SetUserIdAndSecContext(ExtensionOwner(),
 						   call->saved_sec_context | SECURITY_LOCAL_USERID_CHANGE);
+
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	MemoryContextSwitchTo(caller_context);
 }
 
-/* Switch back to the caller; an error does this through transaction abort */
+/* Disconnect and switch back to the caller; an error does both through abort */
 void
 EndCall(CallScope *call)
 {
+	SPI_finish();
 	SetUserIdAndSecContext(call->saved_userid, call->saved_sec_context);
 }
 

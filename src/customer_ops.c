@@ -76,7 +76,6 @@ ChangeCustomer(const char *id, JsonbContainer *patch, ChangeAction action)
 	CallScope call;
 	PlannedChange change;
 	List	   *origins = NIL;
-	MemoryContext caller_context = CurrentMemoryContext;
 
 	memset(&change, 0, sizeof(change));
 	BeginCall(&call);
@@ -97,9 +96,6 @@ ChangeCustomer(const char *id, JsonbContainer *patch, ChangeAction action)
 		}
 	}
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	MemoryContextSwitchTo(caller_context);
 
 	change.stored = FetchCustomer(call.tenant_id, id, true);
 	if (change.stored == NULL)
@@ -129,7 +125,6 @@ ChangeCustomer(const char *id, JsonbContainer *patch, ChangeAction action)
 		}
 	}
 
-	SPI_finish();
 	EndCall(&call);
 	return change.row.doc;
 }
@@ -142,17 +137,12 @@ customers_get(PG_FUNCTION_ARGS)
 {
 	CallScope call;
 	Jsonb	   *doc;
-	MemoryContext caller_context = CurrentMemoryContext;
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 
 	BeginCall(&call);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	MemoryContextSwitchTo(caller_context);
 	doc = FetchDocument(call.tenant_id, text_to_cstring(PG_GETARG_TEXT_PP(0)));
-	SPI_finish();
 	EndCall(&call);
 
 	if (doc == NULL)

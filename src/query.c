@@ -456,7 +456,6 @@ customers_query(PG_FUNCTION_ARGS)
 	CallScope	call;
 	QueryRequest request;
 	Jsonb	   *response;
-	MemoryContext caller_context = CurrentMemoryContext;
 
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
@@ -465,14 +464,9 @@ customers_query(PG_FUNCTION_ARGS)
 				 errhint("Pass '{}' for the first page in the default order.")));
 
 	BeginCall(&call);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	MemoryContextSwitchTo(caller_context);
-
 	ParseRequest(PG_GETARG_JSONB_P(0), call.tenant_id, &request);
 	response = RunQuery(&request);
 
-	SPI_finish();
 	EndCall(&call);
 	PG_RETURN_JSONB_P(response);
 }

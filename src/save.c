@@ -133,7 +133,6 @@ customers_save(PG_FUNCTION_ARGS)
 	PlannedChange *changes;
 	ItemResult *results;
 	CallScope call;
-	MemoryContext caller_context = CurrentMemoryContext;
 
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
@@ -149,9 +148,6 @@ customers_save(PG_FUNCTION_ARGS)
 	BeginCall(&call);
 	ReadItems(data, items, changes, n);
 
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-	MemoryContextSwitchTo(caller_context);
 
 	AttachStored(&call, items, changes, n);
 	for (int i = 0; i < n; i++)
@@ -168,7 +164,6 @@ customers_save(PG_FUNCTION_ARGS)
 	CheckExternalIds(&call, changes, n);
 	WriteChanges(&call, changes, n);
 
-	SPI_finish();
 	EndCall(&call);
 
 	for (int i = 0; i < n; i++)
