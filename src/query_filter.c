@@ -255,7 +255,9 @@ ParseField(const FilterField *field, JsonbValue *ops, QueryFilter *out, bool *na
 			for (int o = 0; o < NUM_FILTER_OPS; o++)
 				if (field->ops & BIT(o))
 					appendStringInfo(&allowed, "%s%s", allowed.len ? ", " : "", op_names[o]);
-			InvalidFilter(op_path, "unrecognized operator",
+			InvalidFilter(op_path,
+						  op == NUM_FILTER_OPS ? "unrecognized operator" :
+						  psprintf("operator \"%s\" does not apply to %s", op_names[op], field->name),
 						  psprintf("Operators for %s: %s.", field->name, allowed.data));
 		}
 		param = OperatorParam(field, op, &value, op_path, out, names_archived);
