@@ -71,6 +71,48 @@ AddValidationError(List **errors, const char *param, const char *fmt,...)
 	va_end(args);
 }
 
+/*
+ * The "data" array of a batch request ({"data": [item, …]}, 1 to 1000
+ * items), checked as a whole; request may be NULL. what names the call in
+ * messages, item the kind of item in hints.
+ */
+JsonbContainer *
+BatchRequestData(Jsonb *request, const char *what, const char *item)
+{
+	JsonbValue *data;
+	int			count;
+	char	   *hint = psprintf("Pass {\"data\": [%s, ...]}.", item);
+
+	if (request == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s request must not be null", what),
+				 errhint("%s", hint)));
+	if (!JB_ROOT_IS_OBJECT(request) || JB_ROOT_IS_SCALAR(request))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s request must be a JSON object", what),
+				 errhint("%s", hint)));
+	if (JB_ROOT_COUNT(request) != 1 || (data = FindKey(&request->root, "data")) == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s request must have exactly one key, \"data\"", what),
+				 errhint("%s", hint)));
+	if (!IsJsonbArray(data))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("\"data\" must be an array of %ss, not %s", item,
+						JsonbValueTypeName(data)),
+				 errhint("%s", hint)));
+	count = JsonContainerSize(data->val.binary.data);
+	if (count < 1 || count > MAX_BATCH)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("\"data\" must hold 1 to %d %ss, not %d", MAX_BATCH, item, count),
+				 errhint("Split larger batches into several calls.")));
+	return data->val.binary.data;
+}
+
 /* The envelope's error type for a status code */
 static const char *
 ErrorType(int status)

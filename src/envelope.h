@@ -8,6 +8,9 @@
 #include "nodes/pg_list.h"
 #include "utils/jsonb.h"
 
+/* the most items one batch call takes */
+#define MAX_BATCH 1000
+
 #define ITEM_STATUS_OK 200
 #define ITEM_STATUS_VALIDATION 400
 #define ITEM_STATUS_CONFLICT 409
@@ -31,6 +34,7 @@ extern void AddItemError(List **errors, int status, int sqlstate, const char *pa
 						 const char *fmt,...) pg_attribute_printf(5, 6);
 extern void AddValidationError(List **errors, const char *param,
 							   const char *fmt,...) pg_attribute_printf(3, 4);
+extern JsonbContainer *BatchRequestData(Jsonb *request, const char *what, const char *item);
 extern Jsonb *BuildSaveEnvelope(ItemResult *items, int nitems);
 extern void RaiseItemErrors(List *errors) pg_attribute_noreturn();
 

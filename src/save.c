@@ -20,8 +20,6 @@
 #include "envelope.h"
 #include "jsonb_build.h"
 
-#define MAX_BATCH 1000
-
 /* One item of the batch on its way through */
 typedef struct SaveItem
 {
@@ -29,38 +27,6 @@ typedef struct SaveItem
 	List	   *origins;		/* where aliased fields came from */
 	char	   *id;				/* client id, or NULL */
 } SaveItem;
-
-/* The "data" array of a save request, checked as a whole */
-static JsonbContainer *
-SaveRequestData(Jsonb *request)
-{
-	JsonbValue *data;
-	int			count;
-
-	if (!JB_ROOT_IS_OBJECT(request) || JB_ROOT_IS_SCALAR(request))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("save request must be a JSON object"),
-				 errhint("Pass {\"data\": [customer, ...]}.")));
-	if (JB_ROOT_COUNT(request) != 1 || (data = FindKey(&request->root, "data")) == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("save request must have exactly one key, \"data\""),
-				 errhint("Pass {\"data\": [customer, ...]}.")));
-	if (!IsJsonbArray(data))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("\"data\" must be an array of customers, not %s",
-						JsonbValueTypeName(data)),
-				 errhint("Pass {\"data\": [customer, ...]}.")));
-	count = JsonContainerSize(data->val.binary.data);
-	if (count < 1 || count > MAX_BATCH)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("\"data\" must hold 1 to %d customers, not %d", MAX_BATCH, count),
-				 errhint("Split larger batches into several calls.")));
-	return data->val.binary.data;
-}
 
 /* Resolve each item's aliases and id; an id given twice fails the later items */
 static void
@@ -134,12 +100,7 @@ customers_save(PG_FUNCTION_ARGS)
 	ItemResult *results;
 	CallScope call;
 
-	if (PG_ARGISNULL(0))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("save request must not be null"),
-				 errhint("Pass {\"data\": [customer, ...]}.")));
-	data = SaveRequestData(PG_GETARG_JSONB_P(0));
+	data = BatchRequestData(PG_ARGISNULL(0) ? NULL : PG_GETARG_JSONB_P(0), "save", "customer");
 	n = JsonContainerSize(data);
 	items = palloc0(sizeof(SaveItem) * n);
 	changes = palloc0(sizeof(PlannedChange) * n);
