@@ -6,9 +6,12 @@ OBJS = \
 	src/aliases.o \
 	src/call_context.o \
 	src/change.o \
+	src/class_labels.o \
+	src/class_segments.o \
 	src/country_codes.o \
 	src/cursor.o \
 	src/customer_ops.o \
+	src/customer_segments.o \
 	src/customers.o \
 	src/document.o \
 	src/email.o \
@@ -40,3 +43,6 @@ sql/$(EXTENSION)--$(EXTVERSION).sql: sql/$(EXTENSION).sql
 	cp $< $@
 
 all: sql/$(EXTENSION)--$(EXTVERSION).sql
+
+# rebuild every object when any of our headers changes
+$(OBJS): $(wildcard src/*.h)

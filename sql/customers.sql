@@ -48,6 +48,54 @@ CREATE INDEX customer_business_name_trgm_idx ON customers.customer
 CREATE INDEX customer_custom_data_idx ON customers.customer
 	USING gin (tenant_id, (doc -> 'customData') jsonb_path_ops);
 
+-- Class labels and segments (Tight's classes). A segment's path is the ids
+-- from its root down to itself, kept on every save, so a subtree is
+-- "path && ARRAY[ids]" through a GIN index: no recursion per customer.
+CREATE TABLE customers.class_label (
+	tenant_id text NOT NULL,
+	id text COLLATE "C" NOT NULL,
+	name text NOT NULL,
+	requiredness text NOT NULL,
+	tree_version bigint NOT NULL DEFAULT 0,
+	created_at timestamptz NOT NULL,
+	updated_at timestamptz NOT NULL,
+	PRIMARY KEY (tenant_id, id),
+	CHECK (requiredness IN ('REQUIRED', 'NOT_REQUIRED'))
+);
+
+CREATE TABLE customers.class_segment (
+	tenant_id text NOT NULL,
+	id text COLLATE "C" NOT NULL,
+	label_id text COLLATE "C" NOT NULL,
+	name text NOT NULL,
+	parent_id text COLLATE "C",
+	path text[] NOT NULL,
+	created_at timestamptz NOT NULL,
+	updated_at timestamptz NOT NULL,
+	PRIMARY KEY (tenant_id, id),
+	FOREIGN KEY (tenant_id, label_id) REFERENCES customers.class_label (tenant_id, id),
+	FOREIGN KEY (tenant_id, parent_id) REFERENCES customers.class_segment (tenant_id, id),
+	CHECK (pg_catalog.cardinality(path) BETWEEN 1 AND 32)
+);
+CREATE INDEX class_segment_parent_idx ON customers.class_segment (tenant_id, parent_id);
+CREATE INDEX class_segment_path_idx ON customers.class_segment USING gin (tenant_id, path);
+
+-- Which segment a customer holds under each label: at most one per label.
+CREATE TABLE customers.customer_segment (
+	tenant_id text NOT NULL,
+	customer_id text COLLATE "C" NOT NULL,
+	label_id text COLLATE "C" NOT NULL,
+	segment_id text COLLATE "C" NOT NULL,
+	PRIMARY KEY (tenant_id, customer_id, label_id),
+	FOREIGN KEY (tenant_id, customer_id) REFERENCES customers.customer (tenant_id, id) ON DELETE CASCADE,
+	FOREIGN KEY (tenant_id, segment_id) REFERENCES customers.class_segment (tenant_id, id)
+);
+CREATE INDEX customer_segment_segment_idx ON customers.customer_segment (tenant_id, segment_id, customer_id);
+
+SELECT pg_catalog.pg_extension_config_dump('customers.class_label', '');
+SELECT pg_catalog.pg_extension_config_dump('customers.class_segment', '');
+SELECT pg_catalog.pg_extension_config_dump('customers.customer_segment', '');
+
 -- The key that signs query cursors: made here from PostgreSQL's strong
 -- random source, and dumped with the data so cursors survive a dump and
 -- restore. A restore runs this script (one new key) and then loads the
@@ -81,10 +129,45 @@ ALTER TABLE customers.customer FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation ON customers.customer
 	USING (tenant_id OPERATOR(pg_catalog.=) customers.current_tenant())
 	WITH CHECK (tenant_id OPERATOR(pg_catalog.=) customers.current_tenant());
+ALTER TABLE customers.class_label ENABLE ROW LEVEL SECURITY;
+ALTER TABLE customers.class_label FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON customers.class_label
+	USING (tenant_id OPERATOR(pg_catalog.=) customers.current_tenant())
+	WITH CHECK (tenant_id OPERATOR(pg_catalog.=) customers.current_tenant());
+ALTER TABLE customers.class_segment ENABLE ROW LEVEL SECURITY;
+ALTER TABLE customers.class_segment FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON customers.class_segment
+	USING (tenant_id OPERATOR(pg_catalog.=) customers.current_tenant())
+	WITH CHECK (tenant_id OPERATOR(pg_catalog.=) customers.current_tenant());
+ALTER TABLE customers.customer_segment ENABLE ROW LEVEL SECURITY;
+ALTER TABLE customers.customer_segment FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON customers.customer_segment
+	USING (tenant_id OPERATOR(pg_catalog.=) customers.current_tenant())
+	WITH CHECK (tenant_id OPERATOR(pg_catalog.=) customers.current_tenant());
 
 CREATE FUNCTION customers.save(request jsonb)
 RETURNS jsonb
 AS 'MODULE_PATHNAME', 'customers_save'
+LANGUAGE C VOLATILE;
+
+CREATE FUNCTION customers.save_class_labels(request jsonb)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'customers_save_class_labels'
+LANGUAGE C VOLATILE;
+
+CREATE FUNCTION customers.save_class_segments(request jsonb)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'customers_save_class_segments'
+LANGUAGE C VOLATILE;
+
+CREATE FUNCTION customers.class_segments(request jsonb DEFAULT '{}')
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'customers_class_segments'
+LANGUAGE C STABLE;
+
+CREATE FUNCTION customers.delete_class_segment(id text)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'customers_delete_class_segment'
 LANGUAGE C VOLATILE;
 
 CREATE FUNCTION customers.query(request jsonb)

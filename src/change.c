@@ -12,6 +12,7 @@
 #include "utils/builtins.h"
 
 #include "change.h"
+#include "class_segments.h"
 #include "document.h"
 #include "envelope.h"
 #include "ids.h"
@@ -91,6 +92,7 @@ PlanChange(const CallScope *call, JsonbContainer *input, PlannedChange *change)
 	row->name = values.name;
 	row->email = values.email;
 	row->business_name = values.business_name;
+	row->segment_ids = values.segment_ids;
 	PlanStatus(call, stored, values.status, row);
 
 	server.updated = call->now;
@@ -202,9 +204,7 @@ WriteChanges(const CallScope *call, PlannedChange *changes, int nchanges)
 	inserted = InsertCustomers(call->tenant_id, call->now, creates, ncreates);
 
 	/* a create skipped by ON CONFLICT lost a race with a concurrent one */
-	if (list_length(inserted) == ncreates)
-		return;
-	for (int i = 0; i < nchanges; i++)
+	for (int i = 0; i < nchanges && list_length(inserted) < ncreates; i++)
 	{
 		PlannedChange *change = &changes[i];
 		ListCell   *lc;
@@ -223,4 +223,5 @@ WriteChanges(const CallScope *call, PlannedChange *changes, int nchanges)
 						 change->row.id);
 		}
 	}
+	WriteCustomerSegments(call, changes, nchanges);
 }

@@ -17,6 +17,7 @@
 #include "aliases.h"
 #include "call_context.h"
 #include "change.h"
+#include "class_segments.h"
 #include "document.h"
 #include "envelope.h"
 #include "jsonb_build.h"
@@ -116,6 +117,7 @@ ChangeCustomer(const char *id, JsonbContainer *patch, ChangeAction action)
 									patch, true)->root,
 				   &change);
 		CheckExternalIds(&call, &change, 1);
+		CheckCustomerSegments(&call, &change, 1);
 		if (change.kind != CHANGE_FAILED)
 			WriteChanges(&call, &change, 1);
 		if (change.kind == CHANGE_FAILED)

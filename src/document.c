@@ -15,6 +15,7 @@
 #include "postgres.h"
 
 #include "mb/pg_wchar.h"
+#include "nodes/value.h"
 #include "pgtime.h"
 #include "utils/builtins.h"
 #include "utils/datetime.h"
@@ -23,6 +24,7 @@
 #include "utils/numeric.h"
 #include "utils/timestamp.h"
 
+#include "class_segments.h"
 #include "country_codes.h"
 #include "document.h"
 #include "email.h"
@@ -73,6 +75,7 @@ typedef struct ParsedCustomer
 	const char *country_code;
 	char	   *address_member[NUM_ADDRESS_MEMBERS];
 	JsonbValue *custom_data;
+	List	   *segment_ids;	/* of String */
 } ParsedCustomer;
 
 /* Whether a jsonb key equals a C string */
@@ -337,15 +340,31 @@ VersionField(JsonbValue *v, CustomerValues *out, List **errors)
 	AddValidationError(errors, "version", "\"version\" must be a non-negative integer");
 }
 
-/* classSegments: accepted only empty until class segments exist */
+/* classSegments: segment ids, or {"id": …} objects; duplicates dropped */
 static void
-ClassSegmentsField(JsonbValue *v, List **errors)
+ClassSegmentsField(JsonbValue *v, ParsedCustomer *c, List **errors)
 {
-	if (v->type == jbvNull ||
-		(IsJsonbArray(v) && JsonContainerSize(v->val.binary.data) == 0))
+	JsonbContainer *array;
+
+	if (v->type == jbvNull)
 		return;
-	AddValidationError(errors, "classSegments",
-					   "\"classSegments\" cannot be set: class segments are not available in this version");
+	if (!IsJsonbArray(v))
+	{
+		AddValidationError(errors, "classSegments",
+						   "\"classSegments\" must be an array of segment ids, not %s",
+						   JsonbValueTypeName(v));
+		return;
+	}
+	array = v->val.binary.data;
+	for (int i = 0; i < (int) JsonContainerSize(array); i++)
+	{
+		char	   *param = psprintf("classSegments[%d]", i);
+		char	   *id = ClassReference(getIthJsonbValueFromContainer(array, i),
+										SEGMENT_ID_PREFIX, param, errors);
+
+		if (id != NULL && !list_member(c->segment_ids, makeString(id)))
+			c->segment_ids = lappend(c->segment_ids, makeString(id));
+	}
 }
 
 /* The valid client id of an item, or NULL when it has none or an invalid one */
@@ -430,7 +449,7 @@ ParseCustomer(JsonbContainer *input, List **errors, ParsedCustomer *c, CustomerV
 								   JsonbValueTypeName(&value));
 		}
 		else if (KeyIs(&key, "classSegments"))
-			ClassSegmentsField(&value, errors);
+			ClassSegmentsField(&value, c, errors);
 		else if (KeyIs(&key, "version"))
 			VersionField(&value, out, errors);
 		else if (KeyIs(&key, "id"))
@@ -490,6 +509,21 @@ BuildContent(ParsedCustomer *c)
 		PushKeyString(&state, address_members[i], c->address_member[i]);
 	pushJsonbValue(&state, WJB_END_OBJECT, NULL);
 
+	if (c->segment_ids != NIL)
+	{
+		ListCell   *lc;
+
+		PushKey(&state, "classSegments");
+		pushJsonbValue(&state, WJB_BEGIN_ARRAY, NULL);
+		foreach(lc, c->segment_ids)
+		{
+			pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+			PushKeyString(&state, "id", strVal(lfirst(lc)));
+			pushJsonbValue(&state, WJB_END_OBJECT, NULL);
+		}
+		pushJsonbValue(&state, WJB_END_ARRAY, NULL);
+	}
+
 	PushKey(&state, "customData");
 	if (c->custom_data != NULL)
 		pushJsonbValue(&state, WJB_VALUE, c->custom_data);
@@ -520,6 +554,7 @@ NormalizeCustomer(JsonbContainer *input, List **errors, CustomerValues *out)
 	out->email = c.email ? asc_tolower(c.email, strlen(c.email)) : NULL;
 	out->business_name = c.business_name;
 	out->status = c.status;
+	out->segment_ids = c.segment_ids;
 	return true;
 }
 

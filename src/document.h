@@ -28,6 +28,7 @@ typedef struct CustomerValues
 	char	   *email;			/* lower-cased, as compared */
 	char	   *business_name;
 	const char *status;
+	List	   *segment_ids;	/* of String */
 } CustomerValues;
 
 /* The fields only the server sets */

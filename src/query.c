@@ -28,6 +28,7 @@
 #include "utils/timestamp.h"
 
 #include "call_context.h"
+#include "class_segments.h"
 #include "cursor.h"
 #include "jsonb_build.h"
 #include "query_filter.h"
@@ -251,7 +252,7 @@ SegmentSql(const QueryRequest *request, const Walk *walk, bool null_segment, boo
 	StringInfoData sql;
 
 	initStringInfo(&sql);
-	appendStringInfo(&sql, "SELECT %s, id, doc FROM customers.customer"
+	appendStringInfo(&sql, "SELECT %s, id, doc FROM customers.customer AS c"
 					 " WHERE tenant_id OPERATOR(pg_catalog.=) $1%s",
 					 sort->column, request->filter.conditions.data);
 	if (sort->nullable)
@@ -398,7 +399,7 @@ BuildResponse(const QueryRequest *request, PageRow *rows, int nrows,
 
 /* Run a parsed query: the page and whether pages exist on either side */
 static Jsonb *
-RunQuery(const QueryRequest *request)
+RunQuery(const CallScope *call, const QueryRequest *request)
 {
 	bool		backward = request->has_cursor && request->cursor.before;
 	const CursorPosition *from = request->has_cursor ? &request->cursor : NULL;
@@ -435,6 +436,17 @@ RunQuery(const QueryRequest *request)
 		other_side = WalkRows(request, !backward, edge, 1, &probe) > 0;
 	}
 
+	if (request->filter.expand_segments && nrows > 0)
+	{
+		Jsonb	  **docs = palloc(sizeof(Jsonb *) * nrows);
+
+		for (int i = 0; i < nrows; i++)
+			docs[i] = rows[i].doc;
+		ExpandSegments(call, docs, nrows);
+		for (int i = 0; i < nrows; i++)
+			rows[i].doc = docs[i];
+	}
+
 	if (nrows == 0)
 	{
 		/* an empty page past one edge: the cursor itself leads back */
@@ -465,7 +477,7 @@ customers_query(PG_FUNCTION_ARGS)
 
 	BeginCall(&call);
 	ParseRequest(PG_GETARG_JSONB_P(0), call.tenant_id, &request);
-	response = RunQuery(&request);
+	response = RunQuery(&call, &request);
 
 	EndCall(&call);
 	PG_RETURN_JSONB_P(response);

@@ -265,6 +265,58 @@ ParseField(const FilterField *field, JsonbValue *ops, QueryFilter *out, bool *na
 	}
 }
 
+/* the customers holding a listed segment or one of its descendants */
+#define SUBTREE_SQL \
+	" AND EXISTS (SELECT 1 FROM customers.customer_segment cs" \
+	" WHERE cs.tenant_id OPERATOR(pg_catalog.=) $1 AND cs.customer_id OPERATOR(pg_catalog.=) c.id" \
+	" AND cs.segment_id OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT s.id FROM customers.class_segment s" \
+	" WHERE s.tenant_id OPERATOR(pg_catalog.=) $1 AND s.path OPERATOR(pg_catalog.&&) $%d)))"
+
+/* classSegments: {"expand": boolean, "id": {"in": [segment ids]}} */
+static void
+ParseClassSegments(JsonbValue *v, QueryFilter *out)
+{
+	const char *hint = "Write {\"expand\": true, \"id\": {\"in\": [\"cls_…\"]}}; both parts are optional.";
+	JsonbIterator *it;
+	JsonbValue	key;
+	JsonbValue	value;
+
+	if (v->type == jbvNull)
+		return;
+	if (!IsJsonbObject(v))
+		InvalidFilter("filter.classSegments",
+					  psprintf("expected an object, not %s", JsonbValueTypeName(v)), hint);
+	it = JsonbIteratorInit(v->val.binary.data);
+	while (NextPair(&it, &key, &value))
+	{
+		char	   *name = KeyString(&key);
+
+		if (strcmp(name, "expand") == 0)
+		{
+			if (value.type != jbvBool)
+				InvalidFilter("filter.classSegments.expand",
+							  psprintf("expected a boolean, not %s", JsonbValueTypeName(&value)), hint);
+			out->expand_segments = value.val.boolean;
+		}
+		else if (strcmp(name, "id") == 0 && IsJsonbObject(&value) &&
+				 JsonContainerSize(value.val.binary.data) == 1 &&
+				 FindKey(value.val.binary.data, "in") != NULL)
+		{
+			static const FilterField segment_field = {"classSegments.id", "", VALUE_TEXT, BIT(OP_IN)};
+			bool		names_archived = false;
+			int			param = OperatorParam(&segment_field, OP_IN,
+											  FindKey(value.val.binary.data, "in"),
+											  "filter.classSegments.id.in", out, &names_archived);
+
+			appendStringInfo(&out->conditions, SUBTREE_SQL, param);
+		}
+		else if (strcmp(name, "id") == 0)
+			InvalidFilter("filter.classSegments.id", "expected {\"in\": [segment ids]}", hint);
+		else
+			InvalidFilter(psprintf("filter.classSegments.%s", name), "unrecognized key", hint);
+	}
+}
+
 /*
  * Turn a filter (an object, or NULL for none) into conditions whose
  * parameters are numbered from first_param. Archived customers are left out
@@ -302,8 +354,10 @@ ParseFilter(JsonbValue *filter, int first_param, QueryFilter *out)
 					field = &filter_fields[i];
 			if (field == NULL && key.val.string.len == 13 &&
 				memcmp(key.val.string.val, "classSegments", 13) == 0)
-				InvalidFilter("filter.classSegments", "class segments are not available in this version",
-							  "Leave filter.classSegments out.");
+			{
+				ParseClassSegments(&value, out);
+				continue;
+			}
 			if (field == NULL)
 				InvalidFilter(psprintf("filter.%s", KeyString(&key)), "unrecognized field",
 							  "Filter fields: name, email, businessName, externalId, status, id, "

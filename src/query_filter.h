@@ -20,6 +20,7 @@ typedef struct QueryFilter
 	Oid			types[MAX_FILTER_PARAMS];
 	Datum		values[MAX_FILTER_PARAMS];
 	char	   *text;			/* canonical text, to bind cursors to */
+	bool		expand_segments;	/* classSegments.expand */
 } QueryFilter;
 
 extern void ParseFilter(JsonbValue *filter, int first_param, QueryFilter *out);

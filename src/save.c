@@ -16,6 +16,7 @@
 #include "aliases.h"
 #include "call_context.h"
 #include "change.h"
+#include "class_segments.h"
 #include "document.h"
 #include "envelope.h"
 #include "jsonb_build.h"
@@ -123,6 +124,7 @@ customers_save(PG_FUNCTION_ARGS)
 		PlanChange(&call, input, &changes[i]);
 	}
 	CheckExternalIds(&call, changes, n);
+	CheckCustomerSegments(&call, changes, n);
 	WriteChanges(&call, changes, n);
 
 	EndCall(&call);

@@ -36,6 +36,8 @@ typedef struct CustomerRow
 	TimestampTz archived_at;
 	int64		version;
 	Jsonb	   *doc;
+	List	   *segment_ids;	/* of String: the classSegments */
+	List	   *segment_labels; /* of String: the label of each */
 } CustomerRow;
 
 /* Who holds an externalId */

@@ -269,14 +269,17 @@ FROM pg_temp.save_items(
 	'{"name": "V", "version": 2}');
 SELECT id FROM customers.customer WHERE tenant_id = 'fields' AND id LIKE 'cus_version%';
 
--- classSegments: only [] (or null) accepted for now
+-- classSegments: [] or null hold none; ids must look like segment ids and
+-- name segments that exist (test 70 covers segments in depth)
 SELECT n, result, status, data ? 'classSegments' AS has_segments, error
 FROM pg_temp.save_items(
 	'{"name": "G", "classSegments": []}',
 	'{"name": "G", "classSegments": null}',
 	'{"name": "G", "classSegments": ["seg_1"]}',
 	'{"name": "G", "classSegments": [{"id": "seg_1"}]}',
-	'{"name": "G", "classSegments": {}}');
+	'{"name": "G", "classSegments": {}}',
+	'{"name": "G", "classSegments": ["cls_missing"]}',
+	'{"name": "G", "classSegments": [{"id": "cls_missing", "name": "x"}]}');
 
 -- server-set fields on input are ignored ...
 SELECT n, result, status, data, error FROM pg_temp.save_items(

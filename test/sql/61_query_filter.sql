@@ -247,7 +247,7 @@ SELECT r AS request, raises(format('SELECT customers.query(%L)', r)) AS error FR
 	('{"filter": {"customData": {"contains": ["gold"]}}}'),
 	('{"filter": []}'),
 	('{"filter": "name"}'),
-	('{"filter": {"classSegments": {"id": {"in": ["seg_1"]}}}}'),
+	('{"filter": {"classSegments": {"id": {"in": "cls_1"}}}}'),
 	('{"limit": 0}'),
 	('{"limit": 1001}'),
 	('{"limit": 1.5}'),

@@ -1,0 +1,231 @@
+/*
+ * class_labels.c
+ *		customers.save_class_labels(request jsonb): batch save of class labels.
+ *
+ * A label is {"id": "cll_…", "name", "requiredness": REQUIRED|NOT_REQUIRED}.
+ * Like customers, an item without a stored id is created and one with a
+ * stored id is updated with the fields it gives; each item fails alone and
+ * the valid ones are written in one statement.
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/timestamp.h"
+
+#include "call_context.h"
+#include "class_segments.h"
+#include "envelope.h"
+#include "ids.h"
+#include "jsonb_build.h"
+#include "store.h"
+#include "timestamps.h"
+
+#define FETCH_LABELS_SQL \
+	"SELECT id, name, requiredness FROM customers.class_label" \
+	" WHERE tenant_id OPERATOR(pg_catalog.=) $1 AND id OPERATOR(pg_catalog.=) ANY ($2)" \
+	" ORDER BY id FOR UPDATE"
+
+#define UPSERT_LABELS_SQL \
+	"INSERT INTO customers.class_label AS l (tenant_id, id, name, requiredness, created_at, updated_at)" \
+	" SELECT $1, u.id, u.name, u.requiredness, $2, $2" \
+	" FROM ROWS FROM (pg_catalog.unnest($3), pg_catalog.unnest($4), pg_catalog.unnest($5))" \
+	" AS u(id, name, requiredness)" \
+	" ON CONFLICT (tenant_id, id) DO UPDATE SET name = excluded.name," \
+	" requiredness = excluded.requiredness, updated_at = excluded.updated_at" \
+	" RETURNING id, name, requiredness, created_at, updated_at"
+
+static SPIPlanPtr fetch_labels_plan = NULL;
+static SPIPlanPtr upsert_labels_plan = NULL;
+
+/* One label of the batch */
+typedef struct LabelItem
+{
+	List	   *errors;
+	char	   *id;				/* client id or NULL */
+	char	   *name;
+	const char *requiredness;
+	bool		stored;
+	Jsonb	   *doc;
+} LabelItem;
+
+/* Read one item's fields; errors are recorded in the item */
+static void
+ParseLabel(JsonbValue *element, LabelItem *item)
+{
+	JsonbIterator *it;
+	JsonbValue	key;
+	JsonbValue	value;
+
+	if (!IsJsonbObject(element))
+	{
+		AddValidationError(&item->errors, "", "class label must be a JSON object, not %s",
+						   JsonbValueTypeName(element));
+		return;
+	}
+	it = JsonbIteratorInit(element->val.binary.data);
+	while (NextPair(&it, &key, &value))
+	{
+		char	   *name = pnstrdup(key.val.string.val, key.val.string.len);
+
+		if (strcmp(name, "id") == 0)
+			item->id = ClassIdField(&value, LABEL_ID_PREFIX, "id", &item->errors);
+		else if (strcmp(name, "name") == 0)
+			item->name = ClassNameField(&value, &item->errors);
+		else if (strcmp(name, "requiredness") == 0)
+		{
+			if (value.type == jbvString && value.val.string.len == 8 &&
+				memcmp(value.val.string.val, "REQUIRED", 8) == 0)
+				item->requiredness = "REQUIRED";
+			else if (value.type == jbvString && value.val.string.len == 12 &&
+					 memcmp(value.val.string.val, "NOT_REQUIRED", 12) == 0)
+				item->requiredness = "NOT_REQUIRED";
+			else
+				AddValidationError(&item->errors, "requiredness",
+								   "\"requiredness\" must be REQUIRED or NOT_REQUIRED");
+		}
+		else if (strcmp(name, "createdDateTime") != 0 && strcmp(name, "updatedDateTime") != 0)
+			AddValidationError(&item->errors, name, "unrecognized field \"%s\"", name);
+	}
+}
+
+/* Fill absent fields from the stored labels, and defaults for new ones */
+static void
+CompleteLabels(const CallScope *call, LabelItem *items, int n)
+{
+	char	  **ids = palloc(sizeof(char *) * n);
+	int			nids = 0;
+	static Oid	types[2] = {TEXTOID, TEXTARRAYOID};
+	Datum		values[2];
+
+	for (int i = 0; i < n; i++)
+		if (items[i].errors == NIL && items[i].id != NULL)
+			ids[nids++] = items[i].id;
+	if (nids > 0)
+	{
+		values[0] = CStringGetTextDatum(call->tenant_id);
+		values[1] = TextArray(ids, nids);
+		ExecutePlan(KeptPlan(&fetch_labels_plan, FETCH_LABELS_SQL, 2, types), values, false,
+					SPI_OK_SELECT);
+		for (uint64 r = 0; r < SPI_processed; r++)
+		{
+			HeapTuple	tuple = SPI_tuptable->vals[r];
+			char	   *id = SPI_getvalue(tuple, SPI_tuptable->tupdesc, 1);
+
+			for (int i = 0; i < n; i++)
+				if (items[i].errors == NIL && items[i].id != NULL && strcmp(items[i].id, id) == 0)
+				{
+					items[i].stored = true;
+					if (items[i].name == NULL)
+						items[i].name = SPI_getvalue(tuple, SPI_tuptable->tupdesc, 2);
+					if (items[i].requiredness == NULL)
+						items[i].requiredness = SPI_getvalue(tuple, SPI_tuptable->tupdesc, 3);
+				}
+		}
+		SPI_freetuptable(SPI_tuptable);
+	}
+
+	for (int i = 0; i < n; i++)
+	{
+		if (items[i].errors != NIL)
+			continue;
+		if (items[i].name == NULL)
+			AddValidationError(&items[i].errors, "name", "\"name\" is required");
+		if (items[i].requiredness == NULL)
+			items[i].requiredness = "NOT_REQUIRED";
+		if (items[i].id == NULL)
+			items[i].id = GenerateId(LABEL_ID_PREFIX);
+	}
+}
+
+/* Write the valid labels in one statement and build their documents */
+static void
+WriteLabels(const CallScope *call, LabelItem *items, int n)
+{
+	static Oid	types[5] = {TEXTOID, TIMESTAMPTZOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID};
+	char	  **ids = palloc(sizeof(char *) * n);
+	char	  **names = palloc(sizeof(char *) * n);
+	char	  **requiredness = palloc(sizeof(char *) * n);
+	int			count = 0;
+	Datum		values[5];
+
+	for (int i = 0; i < n; i++)
+		if (items[i].errors == NIL)
+		{
+			ids[count] = items[i].id;
+			names[count] = items[i].name;
+			requiredness[count++] = (char *) items[i].requiredness;
+		}
+	if (count == 0)
+		return;
+
+	values[0] = CStringGetTextDatum(call->tenant_id);
+	values[1] = TimestampTzGetDatum(call->now);
+	values[2] = TextArray(ids, count);
+	values[3] = TextArray(names, count);
+	values[4] = TextArray(requiredness, count);
+	ExecutePlan(KeptPlan(&upsert_labels_plan, UPSERT_LABELS_SQL, 5, types), values, false,
+				SPI_OK_INSERT_RETURNING);
+	for (uint64 r = 0; r < SPI_processed; r++)
+	{
+		HeapTuple	tuple = SPI_tuptable->vals[r];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		char	   *id = SPI_getvalue(tuple, desc, 1);
+		JsonbParseState *state = NULL;
+		bool		isnull;
+		Jsonb	   *doc;
+
+		pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+		PushKeyString(&state, "id", id);
+		PushKeyString(&state, "name", SPI_getvalue(tuple, desc, 2));
+		PushKeyString(&state, "requiredness", SPI_getvalue(tuple, desc, 3));
+		PushKeyString(&state, "createdDateTime",
+					  FormatTimestamp(DatumGetTimestampTz(SPI_getbinval(tuple, desc, 4, &isnull))));
+		PushKeyString(&state, "updatedDateTime",
+					  FormatTimestamp(DatumGetTimestampTz(SPI_getbinval(tuple, desc, 5, &isnull))));
+		doc = EndObject(&state);
+		for (int i = 0; i < n; i++)
+			if (items[i].errors == NIL && strcmp(items[i].id, id) == 0)
+				items[i].doc = doc;
+	}
+	SPI_freetuptable(SPI_tuptable);
+}
+
+PG_FUNCTION_INFO_V1(customers_save_class_labels);
+
+/* SQL: customers.save_class_labels(request jsonb) returns the Tight envelope */
+Datum
+customers_save_class_labels(PG_FUNCTION_ARGS)
+{
+	JsonbContainer *data = BatchRequestData(PG_ARGISNULL(0) ? NULL : PG_GETARG_JSONB_P(0),
+											"save_class_labels", "class label");
+	int			n = JsonContainerSize(data);
+	LabelItem  *items = palloc0(sizeof(LabelItem) * n);
+	ItemResult *results = palloc0(sizeof(ItemResult) * n);
+	CallScope	call;
+
+	for (int i = 0; i < n; i++)
+	{
+		ParseLabel(getIthJsonbValueFromContainer(data, i), &items[i]);
+		for (int j = 0; j < i && items[i].id != NULL; j++)
+			if (items[j].id != NULL && strcmp(items[j].id, items[i].id) == 0)
+				AddValidationError(&items[i].errors, "id",
+								   "class label \"%s\" appears more than once in this request",
+								   items[i].id);
+	}
+
+	BeginCall(&call);
+	CompleteLabels(&call, items, n);
+	WriteLabels(&call, items, n);
+	EndCall(&call);
+
+	for (int i = 0; i < n; i++)
+	{
+		results[i].errors = items[i].errors;
+		results[i].data = items[i].doc;
+	}
+	PG_RETURN_JSONB_P(BuildSaveEnvelope(results, n));
+}

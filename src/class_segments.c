@@ -1,0 +1,847 @@
+/*
+ * class_segments.c
+ *		Class segments: batch save, the tree listing, and delete.
+ *
+ * Segments of one label form a forest: a segment's parent must have the same
+ * label, there are no cycles, and no chain is deeper than 32. Every save of
+ * a label's segments first locks the label row (FOR UPDATE, in id order)
+ * and then reads the label's whole forest, so two sessions that reparent
+ * concurrently are serialized and the second sees the first's tree: it
+ * cannot close a cycle the first one opened. Saves also bump the label's
+ * tree_version, so under REPEATABLE READ the second gets a serialization
+ * failure instead of working on a stale tree.
+ *
+ * Each segment keeps its path (the ids from its root down to itself); a
+ * move rewrites the paths of the moved subtree. Filters by subtree then need
+ * no recursion: "path && ARRAY[ids]".
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "mb/pg_wchar.h"
+#include "utils/builtins.h"
+#include "utils/hsearch.h"
+#include "utils/jsonb.h"
+#include "utils/timestamp.h"
+
+#include "call_context.h"
+#include "class_segments.h"
+#include "envelope.h"
+#include "ids.h"
+#include "jsonb_build.h"
+#include "store.h"
+#include "timestamps.h"
+
+#define MAX_NAME_CHARS 255
+
+#define STORED_LABELS_SQL \
+	"SELECT id, label_id FROM customers.class_segment" \
+	" WHERE tenant_id OPERATOR(pg_catalog.=) $1 AND id OPERATOR(pg_catalog.=) ANY ($2)"
+
+#define LOCK_LABELS_SQL \
+	"SELECT id, name, requiredness FROM customers.class_label" \
+	" WHERE tenant_id OPERATOR(pg_catalog.=) $1 AND id OPERATOR(pg_catalog.=) ANY ($2)" \
+	" ORDER BY id FOR UPDATE"
+
+#define FOREST_SQL \
+	"SELECT id, label_id, name, parent_id, pg_catalog.array_to_string(path, ','), created_at" \
+	" FROM customers.class_segment" \
+	" WHERE tenant_id OPERATOR(pg_catalog.=) $1 AND label_id OPERATOR(pg_catalog.=) ANY ($2)"
+
+#define UPSERT_SEGMENTS_SQL \
+	"INSERT INTO customers.class_segment AS s (tenant_id, id, label_id, name, parent_id, path," \
+	" created_at, updated_at)" \
+	" SELECT $1, u.id, u.label_id, u.name, u.parent_id, pg_catalog.string_to_array(u.path, ','), $2, $2" \
+	" FROM ROWS FROM (pg_catalog.unnest($3), pg_catalog.unnest($4), pg_catalog.unnest($5)," \
+	" pg_catalog.unnest($6), pg_catalog.unnest($7)) AS u(id, label_id, name, parent_id, path)" \
+	" ON CONFLICT (tenant_id, id) DO UPDATE SET name = excluded.name," \
+	" parent_id = excluded.parent_id, path = excluded.path, updated_at = excluded.updated_at"
+
+#define BUMP_LABELS_SQL \
+	"UPDATE customers.class_label SET tree_version = tree_version OPERATOR(pg_catalog.+) 1" \
+	" WHERE tenant_id OPERATOR(pg_catalog.=) $1 AND id OPERATOR(pg_catalog.=) ANY ($2)"
+
+#define LIST_LABELS_SQL \
+	"SELECT id, name, requiredness FROM customers.class_label" \
+	" WHERE tenant_id OPERATOR(pg_catalog.=) $1" \
+	" AND ($2 OPERATOR(pg_catalog.=) '' OR id OPERATOR(pg_catalog.=) $2) ORDER BY name, id"
+
+#define LIST_SEGMENTS_SQL \
+	"SELECT id, label_id, name, parent_id FROM customers.class_segment" \
+	" WHERE tenant_id OPERATOR(pg_catalog.=) $1" \
+	" AND ($2 OPERATOR(pg_catalog.=) '' OR label_id OPERATOR(pg_catalog.=) $2) ORDER BY name, id"
+
+#define SEGMENT_USE_SQL \
+	"SELECT s.label_id," \
+	" (SELECT pg_catalog.count(*) FROM customers.class_segment c" \
+	"  WHERE c.tenant_id OPERATOR(pg_catalog.=) $1 AND c.parent_id OPERATOR(pg_catalog.=) $2)," \
+	" (SELECT pg_catalog.count(*) FROM customers.customer_segment a" \
+	"  WHERE a.tenant_id OPERATOR(pg_catalog.=) $1 AND a.segment_id OPERATOR(pg_catalog.=) $2)" \
+	" FROM customers.class_segment s" \
+	" WHERE s.tenant_id OPERATOR(pg_catalog.=) $1 AND s.id OPERATOR(pg_catalog.=) $2"
+
+#define DELETE_SEGMENT_SQL \
+	"DELETE FROM customers.class_segment" \
+	" WHERE tenant_id OPERATOR(pg_catalog.=) $1 AND id OPERATOR(pg_catalog.=) $2"
+
+static SPIPlanPtr stored_labels_plan = NULL;
+static SPIPlanPtr lock_labels_plan = NULL;
+static SPIPlanPtr forest_plan = NULL;
+static SPIPlanPtr upsert_segments_plan = NULL;
+static SPIPlanPtr bump_labels_plan = NULL;
+static SPIPlanPtr list_labels_plan = NULL;
+static SPIPlanPtr list_segments_plan = NULL;
+static SPIPlanPtr segment_use_plan = NULL;
+static SPIPlanPtr delete_segment_plan = NULL;
+
+static Oid	tenant_and_ids[2] = {TEXTOID, TEXTARRAYOID};
+static Oid	tenant_and_id[2] = {TEXTOID, TEXTOID};
+
+/* A label as read under lock */
+typedef struct Label
+{
+	char	   *id;
+	char	   *name;
+	char	   *requiredness;
+} Label;
+
+/* A segment of the forest being edited */
+typedef struct Segment
+{
+	char	   *id;
+	char	   *label_id;
+	char	   *name;
+	char	   *parent_id;		/* NULL for a root */
+	char	   *stored_path;	/* comma-separated, NULL when new */
+	char	   *path;
+	TimestampTz created_at;
+	bool		is_new;
+	bool		changed;
+} Segment;
+
+/* The segments of the locked labels, in a list and by id */
+typedef struct Forest
+{
+	List	   *segments;
+	HTAB	   *by_id;
+} Forest;
+
+typedef struct ForestEntry
+{
+	char		id[NAMEDATALEN * 2];
+	Segment    *segment;
+} ForestEntry;
+
+/* One item of a save_class_segments batch */
+typedef struct SegmentItem
+{
+	List	   *errors;
+	char	   *id;
+	char	   *name;
+	char	   *label_id;
+	bool		parent_given;
+	char	   *parent_id;
+	Jsonb	   *doc;
+} SegmentItem;
+
+/* A class id field: prefix and 1-64 of [A-Za-z0-9_]; NULL for null or after an error */
+char *
+ClassIdField(JsonbValue *v, const char *prefix, const char *param, List **errors)
+{
+	if (v->type == jbvNull)
+		return NULL;
+	if (v->type != jbvString || !IsValidClientId(prefix, v->val.string.val, v->val.string.len))
+	{
+		AddValidationError(errors, param,
+						   "\"%s\" must be \"%s\" followed by 1 to %d letters, digits or underscores",
+						   param, prefix, MAX_CLIENT_ID_BODY);
+		return NULL;
+	}
+	return pnstrdup(v->val.string.val, v->val.string.len);
+}
+
+/* A reference by id: "id" or {"id": "id"} */
+char *
+ClassReference(JsonbValue *v, const char *prefix, const char *param, List **errors)
+{
+	if (IsJsonbObject(v))
+	{
+		JsonbValue *id = FindKey(v->val.binary.data, "id");
+
+		if (id != NULL && JsonContainerSize(v->val.binary.data) == 1)
+			return ClassIdField(id, prefix, param, errors);
+		AddValidationError(errors, param, "\"%s\" must be an id or {\"id\": id}", param);
+		return NULL;
+	}
+	return ClassIdField(v, prefix, param, errors);
+}
+
+/* A label or segment name: a string of 1-255 characters after trimming */
+char *
+ClassNameField(JsonbValue *v, List **errors)
+{
+	const char *s;
+	int			len;
+	int			chars;
+
+	if (v->type != jbvString)
+	{
+		AddValidationError(errors, "name", "\"name\" must be a string, not %s",
+						   JsonbValueTypeName(v));
+		return NULL;
+	}
+	s = v->val.string.val;
+	len = v->val.string.len;
+	while (len > 0 && isspace((unsigned char) s[0]))
+		s++, len--;
+	while (len > 0 && isspace((unsigned char) s[len - 1]))
+		len--;
+	chars = pg_mbstrlen_with_len(s, len);
+	if (chars < 1 || chars > MAX_NAME_CHARS)
+	{
+		AddValidationError(errors, "name",
+						   "\"name\" must have 1 to %d characters after trimming, not %d",
+						   MAX_NAME_CHARS, chars);
+		return NULL;
+	}
+	return pnstrdup(s, len);
+}
+
+/* Read one item's fields */
+static void
+ParseSegment(JsonbValue *element, SegmentItem *item)
+{
+	JsonbIterator *it;
+	JsonbValue	key;
+	JsonbValue	value;
+
+	if (!IsJsonbObject(element))
+	{
+		AddValidationError(&item->errors, "", "class segment must be a JSON object, not %s",
+						   JsonbValueTypeName(element));
+		return;
+	}
+	it = JsonbIteratorInit(element->val.binary.data);
+	while (NextPair(&it, &key, &value))
+	{
+		char	   *name = pnstrdup(key.val.string.val, key.val.string.len);
+
+		if (strcmp(name, "id") == 0)
+			item->id = ClassIdField(&value, SEGMENT_ID_PREFIX, "id", &item->errors);
+		else if (strcmp(name, "name") == 0)
+			item->name = ClassNameField(&value, &item->errors);
+		else if (strcmp(name, "label") == 0)
+			item->label_id = ClassReference(&value, LABEL_ID_PREFIX, "label", &item->errors);
+		else if (strcmp(name, "parent") == 0)
+		{
+			item->parent_given = true;
+			item->parent_id = ClassReference(&value, SEGMENT_ID_PREFIX, "parent", &item->errors);
+		}
+		else if (strcmp(name, "createdDateTime") != 0 && strcmp(name, "updatedDateTime") != 0)
+			AddValidationError(&item->errors, name, "unrecognized field \"%s\"", name);
+	}
+}
+
+/* The stored label of each item that names a stored segment */
+static void
+ReadStoredLabels(const CallScope *call, SegmentItem *items, int n)
+{
+	char	  **ids = palloc(sizeof(char *) * n);
+	int			nids = 0;
+	Datum		values[2];
+
+	for (int i = 0; i < n; i++)
+		if (items[i].errors == NIL && items[i].id != NULL)
+			ids[nids++] = items[i].id;
+	if (nids == 0)
+		return;
+	values[0] = CStringGetTextDatum(call->tenant_id);
+	values[1] = TextArray(ids, nids);
+	ExecutePlan(KeptPlan(&stored_labels_plan, STORED_LABELS_SQL, 2, tenant_and_ids),
+				values, false, SPI_OK_SELECT);
+	for (uint64 r = 0; r < SPI_processed; r++)
+	{
+		char	   *id = SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1);
+		char	   *label = SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 2);
+
+		for (int i = 0; i < n; i++)
+		{
+			if (items[i].errors != NIL || items[i].id == NULL || strcmp(items[i].id, id) != 0)
+				continue;
+			if (items[i].label_id != NULL && strcmp(items[i].label_id, label) != 0)
+				AddValidationError(&items[i].errors, "label",
+								   "the label of class segment \"%s\" cannot be changed", id);
+			else
+				items[i].label_id = label;
+		}
+	}
+	SPI_freetuptable(SPI_tuptable);
+}
+
+/* Lock the labels (in id order) and return those that exist */
+static List *
+LockLabels(const CallScope *call, char **ids, int nids)
+{
+	Datum		values[2];
+	List	   *labels = NIL;
+
+	if (nids == 0)
+		return NIL;
+	values[0] = CStringGetTextDatum(call->tenant_id);
+	values[1] = TextArray(ids, nids);
+	ExecutePlan(KeptPlan(&lock_labels_plan, LOCK_LABELS_SQL, 2, tenant_and_ids),
+				values, false, SPI_OK_SELECT);
+	for (uint64 r = 0; r < SPI_processed; r++)
+	{
+		Label	   *label = palloc(sizeof(Label));
+
+		label->id = SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1);
+		label->name = SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 2);
+		label->requiredness = SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 3);
+		labels = lappend(labels, label);
+	}
+	SPI_freetuptable(SPI_tuptable);
+	return labels;
+}
+
+/* The label with this id, or NULL */
+static Label *
+FindLabel(List *labels, const char *id)
+{
+	ListCell   *lc;
+
+	foreach(lc, labels)
+		if (strcmp(((Label *) lfirst(lc))->id, id) == 0)
+			return lfirst(lc);
+	return NULL;
+}
+
+/* Add a segment to the forest */
+static void
+AddToForest(Forest *forest, Segment *s)
+{
+	ForestEntry *entry = hash_search(forest->by_id, s->id, HASH_ENTER, NULL);
+
+	entry->segment = s;
+	forest->segments = lappend(forest->segments, s);
+}
+
+/* Every segment of the locked labels */
+static void
+ReadForest(const CallScope *call, char **label_ids, int nlabels, Forest *forest)
+{
+	Datum		values[2];
+	HASHCTL		ctl;
+
+	ctl.keysize = sizeof(((ForestEntry *) NULL)->id);
+	ctl.entrysize = sizeof(ForestEntry);
+	ctl.hcxt = CurrentMemoryContext;
+	forest->by_id = hash_create("class segments", 256, &ctl, HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+	forest->segments = NIL;
+	if (nlabels == 0)
+		return;
+
+	values[0] = CStringGetTextDatum(call->tenant_id);
+	values[1] = TextArray(label_ids, nlabels);
+	ExecutePlan(KeptPlan(&forest_plan, FOREST_SQL, 2, tenant_and_ids), values, false,
+				SPI_OK_SELECT);
+	for (uint64 r = 0; r < SPI_processed; r++)
+	{
+		HeapTuple	tuple = SPI_tuptable->vals[r];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+		Segment    *s = palloc0(sizeof(Segment));
+		bool		isnull;
+
+		s->id = SPI_getvalue(tuple, desc, 1);
+		s->label_id = SPI_getvalue(tuple, desc, 2);
+		s->name = SPI_getvalue(tuple, desc, 3);
+		s->parent_id = SPI_getvalue(tuple, desc, 4);
+		s->stored_path = SPI_getvalue(tuple, desc, 5);
+		s->created_at = DatumGetTimestampTz(SPI_getbinval(tuple, desc, 6, &isnull));
+		AddToForest(forest, s);
+	}
+	SPI_freetuptable(SPI_tuptable);
+}
+
+/* The segment with this id, or NULL */
+static Segment *
+FindSegment(Forest *forest, const char *id)
+{
+	ForestEntry *entry;
+
+	if (id == NULL || strlen(id) >= sizeof(entry->id))
+		return NULL;
+	entry = hash_search(forest->by_id, id, HASH_FIND, NULL);
+	return entry ? entry->segment : NULL;
+}
+
+/* Levels from the root down to s (a root has depth 1); -1 on a cycle */
+static int
+Depth(Forest *forest, Segment *s)
+{
+	int			depth = 0;
+
+	/* before a move every chain has at most 32 levels, after it at most 64 */
+	for (; s != NULL; s = FindSegment(forest, s->parent_id))
+		if (++depth > 2 * MAX_SEGMENT_DEPTH)
+			return -1;
+	return depth;
+}
+
+/* The deepest depth among s and its descendants; -1 on a cycle */
+static int
+DeepestBelow(Forest *forest, Segment *s)
+{
+	int			deepest = 0;
+	ListCell   *lc;
+
+	foreach(lc, forest->segments)
+	{
+		Segment    *other = lfirst(lc);
+		Segment    *up;
+		int			depth = Depth(forest, other);
+
+		if (depth < 0)
+			return -1;
+		for (up = other; up != NULL && up != s; up = FindSegment(forest, up->parent_id))
+			;
+		if (up == s)
+			deepest = Max(deepest, depth);
+	}
+	return deepest;
+}
+
+/* Apply one valid item to the forest, or record why it cannot be applied */
+static void
+ApplySegment(Forest *forest, Label *label, SegmentItem *item)
+{
+	Segment    *s = FindSegment(forest, item->id);
+	Segment    *parent = NULL;
+	char	   *old_parent;
+	char	   *old_name;
+	int			deepest;
+
+	if (item->parent_given && item->parent_id != NULL)
+	{
+		parent = FindSegment(forest, item->parent_id);
+		if (parent == NULL || strcmp(parent->label_id, label->id) != 0)
+		{
+			AddValidationError(&item->errors, "parent",
+							   "parent segment \"%s\" does not exist under label \"%s\"",
+							   item->parent_id, label->id);
+			return;
+		}
+	}
+	if (s == NULL)
+	{
+		if (item->name == NULL)
+		{
+			AddValidationError(&item->errors, "name", "\"name\" is required");
+			return;
+		}
+		s = palloc0(sizeof(Segment));
+		s->id = item->id ? item->id : GenerateId(SEGMENT_ID_PREFIX);
+		s->label_id = label->id;
+		s->is_new = true;
+		item->id = s->id;
+		AddToForest(forest, s);
+	}
+
+	old_parent = s->parent_id;
+	old_name = s->name;
+	if (item->name != NULL)
+		s->name = item->name;
+	if (item->parent_given)
+		s->parent_id = parent ? parent->id : NULL;
+
+	deepest = DeepestBelow(forest, s);
+	if (deepest < 0 || deepest > MAX_SEGMENT_DEPTH)
+	{
+		s->parent_id = old_parent;
+		s->name = old_name;
+		if (s->is_new && old_name == NULL)
+		{
+			forest->segments = list_delete_ptr(forest->segments, s);
+			hash_search(forest->by_id, s->id, HASH_REMOVE, NULL);
+		}
+		if (deepest < 0)
+			AddValidationError(&item->errors, "parent",
+							   "segment \"%s\" cannot be placed under its own descendant \"%s\"",
+							   item->id, item->parent_id);
+		else
+			AddValidationError(&item->errors, "parent",
+							   "the segment tree would be %d levels deep; at most %d are allowed",
+							   deepest, MAX_SEGMENT_DEPTH);
+		return;
+	}
+	s->changed = true;
+}
+
+/* The comma-separated ids from the root down to s */
+static char *
+PathOf(Forest *forest, Segment *s)
+{
+	List	   *chain = NIL;
+	StringInfoData path;
+	ListCell   *lc;
+
+	for (; s != NULL; s = FindSegment(forest, s->parent_id))
+		chain = lcons(s->id, chain);
+	initStringInfo(&path);
+	foreach(lc, chain)
+		appendStringInfo(&path, "%s%s", path.len ? "," : "", (char *) lfirst(lc));
+	return path.data;
+}
+
+/* Write every segment that changed, or whose path did, in one statement */
+static void
+WriteForest(const CallScope *call, Forest *forest)
+{
+	static Oid	types[7] = {TEXTOID, TIMESTAMPTZOID, TEXTARRAYOID, TEXTARRAYOID,
+	TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID};
+	int			n = list_length(forest->segments);
+	char	  **ids = palloc(sizeof(char *) * Max(n, 1));
+	char	  **labels = palloc(sizeof(char *) * Max(n, 1));
+	char	  **names = palloc(sizeof(char *) * Max(n, 1));
+	char	  **parents = palloc(sizeof(char *) * Max(n, 1));
+	char	  **paths = palloc(sizeof(char *) * Max(n, 1));
+	int			count = 0;
+	Datum		values[7];
+	ListCell   *lc;
+
+	foreach(lc, forest->segments)
+	{
+		Segment    *s = lfirst(lc);
+
+		s->path = PathOf(forest, s);
+		if (!s->changed && s->stored_path != NULL && strcmp(s->path, s->stored_path) == 0)
+			continue;
+		ids[count] = s->id;
+		labels[count] = s->label_id;
+		names[count] = s->name;
+		parents[count] = s->parent_id;
+		paths[count++] = s->path;
+	}
+	if (count == 0)
+		return;
+	values[0] = CStringGetTextDatum(call->tenant_id);
+	values[1] = TimestampTzGetDatum(call->now);
+	values[2] = TextArray(ids, count);
+	values[3] = TextArray(labels, count);
+	values[4] = TextArray(names, count);
+	values[5] = TextArray(parents, count);
+	values[6] = TextArray(paths, count);
+	ExecutePlan(KeptPlan(&upsert_segments_plan, UPSERT_SEGMENTS_SQL, 7, types), values, false,
+				SPI_OK_INSERT);
+}
+
+/* Bump the tree version of the labels whose trees were written */
+static void
+BumpLabels(const CallScope *call, char **label_ids, int nlabels)
+{
+	Datum		values[2];
+
+	values[0] = CStringGetTextDatum(call->tenant_id);
+	values[1] = TextArray(label_ids, nlabels);
+	ExecutePlan(KeptPlan(&bump_labels_plan, BUMP_LABELS_SQL, 2, tenant_and_ids), values, false,
+				SPI_OK_UPDATE);
+}
+
+/* The document of a saved segment */
+static Jsonb *
+SegmentDocument(const CallScope *call, Segment *s, Label *label)
+{
+	JsonbParseState *state = NULL;
+
+	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	PushKeyString(&state, "id", s->id);
+	PushKeyString(&state, "name", s->name);
+	PushKey(&state, "label");
+	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	PushKeyString(&state, "id", label->id);
+	PushKeyString(&state, "name", label->name);
+	PushKeyString(&state, "requiredness", label->requiredness);
+	pushJsonbValue(&state, WJB_END_OBJECT, NULL);
+	if (s->parent_id == NULL)
+		PushKeyNull(&state, "parent");
+	else
+	{
+		PushKey(&state, "parent");
+		pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+		PushKeyString(&state, "id", s->parent_id);
+		pushJsonbValue(&state, WJB_END_OBJECT, NULL);
+	}
+	PushKeyString(&state, "createdDateTime", FormatTimestamp(s->is_new ? call->now : s->created_at));
+	PushKeyString(&state, "updatedDateTime", FormatTimestamp(call->now));
+	return EndObject(&state);
+}
+
+PG_FUNCTION_INFO_V1(customers_save_class_segments);
+
+/* SQL: customers.save_class_segments(request jsonb) returns the Tight envelope */
+Datum
+customers_save_class_segments(PG_FUNCTION_ARGS)
+{
+	JsonbContainer *data = BatchRequestData(PG_ARGISNULL(0) ? NULL : PG_GETARG_JSONB_P(0),
+											"save_class_segments", "class segment");
+	int			n = JsonContainerSize(data);
+	SegmentItem *items = palloc0(sizeof(SegmentItem) * n);
+	ItemResult *results = palloc0(sizeof(ItemResult) * n);
+	char	  **label_ids = palloc(sizeof(char *) * n);
+	int			nlabels = 0;
+	List	   *labels;
+	Forest		forest;
+	CallScope	call;
+
+	for (int i = 0; i < n; i++)
+	{
+		ParseSegment(getIthJsonbValueFromContainer(data, i), &items[i]);
+		for (int j = 0; j < i && items[i].id != NULL; j++)
+			if (items[j].id != NULL && strcmp(items[j].id, items[i].id) == 0)
+				AddValidationError(&items[i].errors, "id",
+								   "class segment \"%s\" appears more than once in this request",
+								   items[i].id);
+	}
+
+	BeginCall(&call);
+	ReadStoredLabels(&call, items, n);
+	for (int i = 0; i < n; i++)
+	{
+		bool		seen = false;
+
+		if (items[i].errors != NIL)
+			continue;
+		if (items[i].label_id == NULL)
+		{
+			AddValidationError(&items[i].errors, "label", "\"label\" is required");
+			continue;
+		}
+		for (int j = 0; j < nlabels && !seen; j++)
+			seen = (strcmp(label_ids[j], items[i].label_id) == 0);
+		if (!seen)
+			label_ids[nlabels++] = items[i].label_id;
+	}
+
+	labels = LockLabels(&call, label_ids, nlabels);
+	ReadForest(&call, label_ids, nlabels, &forest);
+	for (int i = 0; i < n; i++)
+	{
+		Label	   *label;
+
+		if (items[i].errors != NIL)
+			continue;
+		label = FindLabel(labels, items[i].label_id);
+		if (label == NULL)
+			AddValidationError(&items[i].errors, "label", "class label \"%s\" does not exist",
+							   items[i].label_id);
+		else
+			ApplySegment(&forest, label, &items[i]);
+	}
+	WriteForest(&call, &forest);
+	if (nlabels > 0)
+		BumpLabels(&call, label_ids, nlabels);
+	EndCall(&call);
+
+	for (int i = 0; i < n; i++)
+	{
+		if (items[i].errors == NIL)
+			items[i].doc = SegmentDocument(&call, FindSegment(&forest, items[i].id),
+										   FindLabel(labels, items[i].label_id));
+		results[i].errors = items[i].errors;
+		results[i].data = items[i].doc;
+	}
+	PG_RETURN_JSONB_P(BuildSaveEnvelope(results, n));
+}
+
+/* Push the segments under parent_id (NULL: the roots) of one label, by name */
+static void
+PushChildren(JsonbParseState **state, List *segments, const char *label_id,
+			 const char *parent_id, int depth)
+{
+	ListCell   *lc;
+
+	check_stack_depth();
+	pushJsonbValue(state, WJB_BEGIN_ARRAY, NULL);
+	foreach(lc, segments)
+	{
+		Segment    *s = lfirst(lc);
+
+		if (strcmp(s->label_id, label_id) != 0 ||
+			(parent_id == NULL ? s->parent_id != NULL :
+			 s->parent_id == NULL || strcmp(s->parent_id, parent_id) != 0))
+			continue;
+		pushJsonbValue(state, WJB_BEGIN_OBJECT, NULL);
+		PushKeyString(state, "id", s->id);
+		PushKeyString(state, "name", s->name);
+		PushKey(state, "children");
+		if (depth < MAX_SEGMENT_DEPTH)
+			PushChildren(state, segments, label_id, s->id, depth + 1);
+		else
+		{
+			pushJsonbValue(state, WJB_BEGIN_ARRAY, NULL);
+			pushJsonbValue(state, WJB_END_ARRAY, NULL);
+		}
+		pushJsonbValue(state, WJB_END_OBJECT, NULL);
+	}
+	pushJsonbValue(state, WJB_END_ARRAY, NULL);
+}
+
+PG_FUNCTION_INFO_V1(customers_class_segments);
+
+/* SQL: customers.class_segments(request jsonb) lists labels with their segment trees */
+Datum
+customers_class_segments(PG_FUNCTION_ARGS)
+{
+	Jsonb	   *request = PG_ARGISNULL(0) ? NULL : PG_GETARG_JSONB_P(0);
+	char	   *label_id = NULL;
+	CallScope	call;
+	Datum		values[2];
+	List	   *labels = NIL;
+	List	   *segments = NIL;
+	JsonbParseState *state = NULL;
+	ListCell   *lc;
+
+	if (request != NULL)
+	{
+		List	   *errors = NIL;
+		JsonbValue *label;
+
+		if (!JB_ROOT_IS_OBJECT(request) || JB_ROOT_IS_SCALAR(request) ||
+			JB_ROOT_COUNT(request) > 1 ||
+			(JB_ROOT_COUNT(request) == 1 && (label = FindKey(&request->root, "label")) == NULL))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("class_segments request must be {} or {\"label\": id}"),
+					 errhint("Pass {} for every label, or {\"label\": \"cll_…\"} for one.")));
+		if (JB_ROOT_COUNT(request) == 1)
+		{
+			label_id = ClassReference(label, LABEL_ID_PREFIX, "label", &errors);
+			if (errors != NIL)
+				RaiseItemErrors(errors);
+		}
+	}
+
+	BeginCall(&call);
+	values[0] = CStringGetTextDatum(call.tenant_id);
+	values[1] = CStringGetTextDatum(label_id ? label_id : "");
+	ExecutePlan(KeptPlan(&list_labels_plan, LIST_LABELS_SQL, 2, tenant_and_id), values, true,
+				SPI_OK_SELECT);
+	for (uint64 r = 0; r < SPI_processed; r++)
+	{
+		Label	   *label = palloc(sizeof(Label));
+
+		label->id = SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1);
+		label->name = SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 2);
+		label->requiredness = SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 3);
+		labels = lappend(labels, label);
+	}
+	SPI_freetuptable(SPI_tuptable);
+	ExecutePlan(KeptPlan(&list_segments_plan, LIST_SEGMENTS_SQL, 2, tenant_and_id), values, true,
+				SPI_OK_SELECT);
+	for (uint64 r = 0; r < SPI_processed; r++)
+	{
+		Segment    *s = palloc0(sizeof(Segment));
+
+		s->id = SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1);
+		s->label_id = SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 2);
+		s->name = SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 3);
+		s->parent_id = SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 4);
+		segments = lappend(segments, s);
+	}
+	SPI_freetuptable(SPI_tuptable);
+	EndCall(&call);
+
+	if (label_id != NULL && labels == NIL)
+		ereport(ERROR,
+				(errcode(ERRCODE_NO_DATA_FOUND),
+				 errmsg("class label \"%s\" does not exist", label_id),
+				 errhint("Check the id, and that customers.tenant_id names the label's tenant.")));
+
+	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	PushKeyString(&state, "result", "SUCCESS");
+	PushKey(&state, "data");
+	pushJsonbValue(&state, WJB_BEGIN_ARRAY, NULL);
+	foreach(lc, labels)
+	{
+		Label	   *label = lfirst(lc);
+
+		pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+		PushKeyString(&state, "id", label->id);
+		PushKeyString(&state, "name", label->name);
+		PushKeyString(&state, "requiredness", label->requiredness);
+		PushKey(&state, "segments");
+		PushChildren(&state, segments, label->id, NULL, 1);
+		pushJsonbValue(&state, WJB_END_OBJECT, NULL);
+	}
+	pushJsonbValue(&state, WJB_END_ARRAY, NULL);
+	PG_RETURN_JSONB_P(EndObject(&state));
+}
+
+PG_FUNCTION_INFO_V1(customers_delete_class_segment);
+
+/* SQL: customers.delete_class_segment(id text) deletes an unused leaf segment */
+Datum
+customers_delete_class_segment(PG_FUNCTION_ARGS)
+{
+	char	   *id;
+	CallScope	call;
+	Datum		values[2];
+	char	   *label_id;
+	int64		children;
+	int64		assigned;
+	bool		isnull;
+	JsonbParseState *state = NULL;
+
+	if (PG_ARGISNULL(0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("class segment id must not be null"),
+				 errhint("Pass the id of a class segment, such as 'cls_…'.")));
+	id = text_to_cstring(PG_GETARG_TEXT_PP(0));
+
+	BeginCall(&call);
+	values[0] = CStringGetTextDatum(call.tenant_id);
+	values[1] = CStringGetTextDatum(id);
+	for (int attempt = 0; attempt < 2; attempt++)
+	{
+		/* read, lock the label, then read again under the lock */
+		ExecutePlan(KeptPlan(&segment_use_plan, SEGMENT_USE_SQL, 2, tenant_and_id), values,
+					false, SPI_OK_SELECT);
+		if (SPI_processed == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_NO_DATA_FOUND),
+					 errmsg("class segment \"%s\" does not exist", id),
+					 errhint("Check the id, and that customers.tenant_id names the segment's tenant.")));
+		label_id = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+		children = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+		assigned = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull));
+		SPI_freetuptable(SPI_tuptable);
+		if (attempt == 0)
+			LockLabels(&call, &label_id, 1);
+	}
+
+	if (children > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST),
+				 errmsg("class segment \"%s\" has " INT64_FORMAT " child segments", id, children),
+				 errhint("Delete its children, or move them under another parent, first.")));
+	if (assigned > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST),
+				 errmsg("class segment \"%s\" is assigned to " INT64_FORMAT " customers", id, assigned),
+				 errhint("Move those customers to another segment first.")));
+
+	ExecutePlan(KeptPlan(&delete_segment_plan, DELETE_SEGMENT_SQL, 2, tenant_and_id), values,
+				false, SPI_OK_DELETE);
+	BumpLabels(&call, &label_id, 1);
+	EndCall(&call);
+
+	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	PushKeyString(&state, "id", id);
+	PushKeyBool(&state, "deleted", true);
+	PG_RETURN_JSONB_P(EndObject(&state));
+}
