@@ -33,6 +33,8 @@
 #define MAC_BYTES 16
 #define KEY_BYTES 32
 #define MAX_TOKEN_CHARS 4096
+#define ALTERED_DETAIL \
+	"The cursor was altered, or was issued for another tenant or another filter."
 
 #define CURSOR_KEY_SQL \
 	"SELECT key FROM customers.cursor_key ORDER BY created_at, key_id LIMIT 1"
@@ -186,8 +188,10 @@ DecodeCursor(const CursorBinding *binding, const char *token, int len,
 			 CursorPosition *position)
 {
 	char	   *padded;
+	int			token_len = len;
 	uint8	   *payload;
 	int			payload_len;
+	char	   *reencoded;
 	const uint8 *p;
 	const uint8 *end;
 	uint8		mac[MAC_BYTES];
@@ -214,12 +218,22 @@ DecodeCursor(const CursorBinding *binding, const char *token, int len,
 	if (payload_len < 4 + 2 + MAC_BYTES)
 		InvalidCursor("The cursor is too short.");
 
+	/*
+	 * The last character of unpadded base64 has spare bits that decoding
+	 * ignores; a token has one spelling, so one with other spare bits was
+	 * altered.
+	 */
+	reencoded = palloc(pg_b64_enc_len(payload_len) + 1);
+	if (pg_b64_encode((char *) payload, payload_len, reencoded, pg_b64_enc_len(payload_len)) < token_len ||
+		memcmp(reencoded, padded, token_len) != 0)
+		InvalidCursor(ALTERED_DETAIL);
+
 	payload_len -= MAC_BYTES;
 	PayloadMac(binding, (char *) payload, payload_len, mac);
 	for (int i = 0; i < MAC_BYTES; i++)
 		diff |= mac[i] ^ payload[payload_len + i];
 	if (diff != 0)
-		InvalidCursor("The cursor was altered, or was issued for another tenant or another filter.");
+		InvalidCursor(ALTERED_DETAIL);
 
 	p = payload;
 	end = payload + payload_len;
