@@ -20,6 +20,13 @@ for pkg in "${packages[@]}"; do
 	[[ $status == "install ok installed" ]] || missing+=("$pkg")
 done
 
+# node >= 18 (node:test) and npm run the example server's tests; any
+# install will do (Debian 12 ships 18).
+if ! command -v npm >/dev/null ||
+	! node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 18 ? 0 : 1)' 2>/dev/null; then
+	missing+=(nodejs npm)
+fi
+
 ((${#missing[@]} == 0)) && exit 0
 
 if ((EUID != 0)); then

@@ -59,6 +59,15 @@ if ((rc != 0)); then
 	done < <(find . -maxdepth 2 -name regression.diffs -type f -size +0)
 fi
 
+# --- suite 2: the example HTTP server end to end (examples/http) -----------
+# node's test runner prints TAP: "ok N - name" / "not ok N - name".
+echo "== http example" >&2
+http_log="$CLUSTER_DIR/http.log"
+rc=0
+bash examples/http/test.sh 2>&1 | tee "$http_log" || rc=$?
+count_results "$http_log"
+((rc == 0 || suite_failed > 0)) || failed=$((failed + 1))
+
 # --- hooks for later suites --------------------------------------------------
 # They run only when their directory contains files. Not implemented yet: when
 # they are, add their pass/fail counts to $passed/$failed like above.

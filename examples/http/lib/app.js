@@ -1,0 +1,133 @@
+'use strict';
+// The HTTP side: authenticate, read the body, find the route, run its one
+// statement in the tenant's transaction, write JSON.
+
+const crypto = require('node:crypto');
+const http = require('node:http');
+
+const { callAs } = require('./db');
+const { HttpError, toResponse } = require('./errors');
+const { routes } = require('./routes');
+const { principalOf } = require('./tokens');
+
+// Larger bodies are refused with 413 (1000 seed-sized customers take ~1 MB).
+const MAX_BODY_BYTES = 8 * 1024 * 1024;
+
+// The request body as text; rejects over MAX_BODY_BYTES.
+function readBody(req) {
+	return new Promise((resolve, reject) => {
+		const chunks = [];
+		let size = 0;
+		req.on('data', (chunk) => {
+			size += chunk.length;
+			if (size > MAX_BODY_BYTES) {
+				req.removeAllListeners('data');
+				req.resume(); // discard the rest so the response can be sent
+				reject(new HttpError(413, `request body exceeds ${MAX_BODY_BYTES} bytes`, {
+					hint: 'Split the batch into smaller requests.', headers: { connection: 'close' },
+				}));
+				return;
+			}
+			chunks.push(chunk);
+		});
+		req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+		req.on('error', reject);
+	});
+}
+
+// The route for method and path, with decoded path parameters.
+function findRoute(method, pathname) {
+	const allowed = [];
+	for (const route of routes) {
+		const match = route.path.exec(pathname);
+		if (!match)
+			continue;
+		if (route.method !== method) {
+			allowed.push(route.method);
+			continue;
+		}
+		const params = {};
+		for (const [name, raw] of Object.entries(match.groups || {})) {
+			try {
+				params[name] = decodeURIComponent(raw);
+			} catch {
+				throw new HttpError(400, `path parameter "${name}" is not valid percent-encoding`, { param: name });
+			}
+		}
+		return { route, params };
+	}
+	if (allowed.length)
+		throw new HttpError(405, `method ${method} is not allowed on ${pathname}`, {
+			hint: `Use ${allowed.join(' or ')}.`, headers: { allow: allowed.join(', ') },
+		});
+	throw new HttpError(404, `no route for ${method} ${pathname}`, { hint: 'See examples/http/README.md for the routes.' });
+}
+
+// Parse a JSON body (kept as text too); the media type must be JSON.
+async function jsonBody(req) {
+	const type = (req.headers['content-type'] || 'application/json').split(';')[0].trim().toLowerCase();
+	if (type !== 'application/json')
+		throw new HttpError(415, `content type "${type}" is not supported`, { hint: 'Send the body as application/json.' });
+	const text = await readBody(req);
+	try {
+		return { text, value: JSON.parse(text) };
+	} catch {
+		throw new HttpError(400, 'request body is not valid JSON', { param: 'body', hint: 'Send one JSON value.' });
+	}
+}
+
+// Handle one request; resolves to {status, text | body, headers, log}.
+async function handle(pool, tokens, req) {
+	const url = new URL(req.url, 'http://localhost');
+	const { route, params } = findRoute(req.method, url.pathname);
+	const principal = principalOf(tokens, req.headers.authorization);
+	if (!principal)
+		throw new HttpError(401, 'missing or unrecognized bearer token', {
+			hint: 'Send "Authorization: Bearer <token>" with a token the server knows.',
+			headers: { 'www-authenticate': 'Bearer' },
+		});
+	const ctx = { url, params };
+	if (route.body) {
+		const body = await jsonBody(req);
+		ctx.bodyText = body.text;
+		ctx.body = body.value;
+	}
+	if (route.prepare)
+		route.prepare(ctx);
+	let row;
+	try {
+		row = await callAs(pool, principal, Boolean(route.readOnly), route.sql, route.values(ctx));
+	} catch (err) {
+		throw route.explain ? route.explain(err, ctx) : err;
+	}
+	return route.respond(row, ctx);
+}
+
+// Write a response: text passes through, body is serialized.
+function send(res, requestId, { status, text, body, headers = {} }) {
+	const payload = text !== undefined ? text : JSON.stringify(body);
+	res.writeHead(status, {
+		'content-type': 'application/json; charset=utf-8',
+		'content-length': Buffer.byteLength(payload),
+		'x-request-id': requestId,
+		...headers,
+	});
+	res.end(payload);
+}
+
+// An http.Server serving the routes with pool, authenticating with tokens.
+function createServer(pool, tokens, log = console.error) {
+	return http.createServer((req, res) => {
+		const requestId = crypto.randomUUID();
+		handle(pool, tokens, req)
+			.then((response) => send(res, requestId, response))
+			.catch((err) => {
+				const response = toResponse(err, requestId);
+				if (response.log)
+					log(response.log);
+				send(res, requestId, response);
+			});
+	});
+}
+
+module.exports = { createServer, MAX_BODY_BYTES };

@@ -1,0 +1,60 @@
+'use strict';
+// One request, one transaction, one tenant.
+//
+// Every request borrows a pooled connection and runs:
+//   BEGIN [READ ONLY]
+//   SELECT set_config('customers.tenant_id', $1, true), set_config('customers.actor', $2, true)
+//   <the one statement that calls the extension, values as $n parameters>
+//   COMMIT                      (ROLLBACK on any error)
+// set_config(..., true) is the parameterized SET LOCAL: the settings end with
+// the transaction, so the next request on the same connection starts with
+// no tenant (and customers.require_tenant, set on every connection, makes a
+// call without one fail rather than act for the tenant "default"). Values
+// travel in the extended protocol (Parse/Bind/Execute, unnamed statements),
+// so nothing from a request is ever spliced into SQL text, and the unnamed
+// statements also work through a transaction-pooling proxy.
+
+const pg = require('pg');
+
+// A pool configured from the usual PG* environment variables (PGHOST may be
+// a Unix socket directory).
+function createPool(max) {
+	return new pg.Pool({
+		max,
+		options: '-c customers.require_tenant=on',
+		application_name: 'customers-http-example',
+	});
+}
+
+// Run sql with values for principal in one transaction; resolves to the first row.
+async function callAs(pool, principal, readOnly, sql, values) {
+	const client = await pool.connect();
+	let broken;
+	// A connection that dies mid-request (the backend was terminated) also
+	// emits "error" on the client: without a listener that would end the
+	// process. The query in flight fails on its own; the client is dropped.
+	const onError = (err) => { broken = broken || err; };
+	client.on('error', onError);
+	try {
+		await client.query(readOnly ? 'BEGIN READ ONLY' : 'BEGIN');
+		await client.query(
+			"SELECT pg_catalog.set_config('customers.tenant_id', $1, true), " +
+			"pg_catalog.set_config('customers.actor', $2, true)",
+			[principal.tenant, principal.actor]);
+		const result = await client.query(sql, values);
+		await client.query('COMMIT');
+		return result.rows[0];
+	} catch (err) {
+		try {
+			await client.query('ROLLBACK');
+		} catch (rollbackError) {
+			broken = rollbackError; // the connection is unusable: drop it from the pool
+		}
+		throw err;
+	} finally {
+		client.removeListener('error', onError);
+		client.release(broken);
+	}
+}
+
+module.exports = { createPool, callAs };

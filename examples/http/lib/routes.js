@@ -1,0 +1,216 @@
+'use strict';
+// The routes: each one is a single SQL statement around one call of an
+// extension function, with the request's values as $n parameters.
+//
+// Request and response documents pass through as text: the body is checked
+// with JSON.parse but sent to PostgreSQL as the client wrote it ($n::jsonb),
+// and results come back as ::text, so numbers in customData keep every digit
+// (JSON.parse would round 12345678901234567890 to a double).
+
+const { HttpError } = require('./errors');
+
+// Query parameters of the seed 002 list, and the query filter each becomes.
+// Both ends of the created-at range are inclusive; company_name is a
+// case-insensitive substring of the name.
+const LIST_FILTERS = [
+	{ param: 'created_at_start', field: 'createdDateTime', operator: 'greaterThanEqual' },
+	{ param: 'created_at_end', field: 'createdDateTime', operator: 'lessThanEqual' },
+	{ param: 'company_name', field: 'name', operator: 'contain' },
+];
+const PAGE_PARAMS = ['limit', 'after', 'before'];
+
+// The single value of query parameter name, or undefined; refuses repeats.
+function single(search, name) {
+	const values = search.getAll(name);
+	if (values.length > 1)
+		throw new HttpError(400, `query parameter "${name}" is given more than once`, { param: name, hint: 'Give it once.' });
+	return values.length ? values[0] : undefined;
+}
+
+// limit/after/before as {limit, cursor, cursorParam}; refuses unknown parameters.
+function pageOf(search, allowed) {
+	for (const name of search.keys())
+		if (!allowed.includes(name))
+			throw new HttpError(400, `unrecognized query parameter "${name}"`, {
+				param: name, hint: `Use only ${allowed.map((a) => `"${a}"`).join(', ')}.`,
+			});
+	const page = {};
+	const limit = single(search, 'limit');
+	if (limit !== undefined) {
+		if (!/^[0-9]{1,9}$/.test(limit))
+			throw new HttpError(400, `query parameter "limit" must be an integer, not "${limit}"`, {
+				param: 'limit', hint: 'Give the number of items per page, e.g. limit=50.',
+			});
+		page.limit = Number(limit);
+	}
+	const after = single(search, 'after');
+	const before = single(search, 'before');
+	if (after !== undefined && before !== undefined)
+		throw new HttpError(400, 'query parameters "after" and "before" cannot be given together', {
+			param: 'before', hint: 'Send "end_cursor" as "after" for the next page, or "start_cursor" as "before" for the previous one.',
+		});
+	if (after !== undefined || before !== undefined) {
+		page.cursor = after !== undefined ? after : before;
+		page.cursorParam = after !== undefined ? 'after' : 'before';
+	}
+	return page;
+}
+
+// The customers.query request of a seed 002 list: newest first.
+function listRequest(search) {
+	const page = pageOf(search, [...PAGE_PARAMS, ...LIST_FILTERS.map((f) => f.param)]);
+	const request = { sort: { orderBy: 'CREATED_DATE_TIME', direction: 'DESC' }, filter: {} };
+	for (const { param, field, operator } of LIST_FILTERS) {
+		const value = single(search, param);
+		if (value !== undefined)
+			(request.filter[field] = request.filter[field] || {})[operator] = value;
+	}
+	if (page.limit !== undefined)
+		request.limit = page.limit;
+	if (page.cursor !== undefined)
+		request.cursor = page.cursor;
+	return { request, cursorParam: page.cursorParam };
+}
+
+// The JSON path a query error names, as Tight's "param".
+function queryParamOf(err) {
+	const filter = /^invalid filter "([^"]+)"/.exec(err.message);
+	if (filter)
+		return filter[1];
+	const key = /^invalid query request: "([^"]+)"/.exec(err.message);
+	if (key)
+		return key[1];
+	return err.message === 'invalid cursor' ? 'cursor' : null;
+}
+
+// A seed 002 list's errors speak of its query parameters, not of the filter.
+function explainListError(err, cursorParam) {
+	if (!err.code || err.code !== '22023')
+		return err;
+	const path = queryParamOf(err);
+	const filter = LIST_FILTERS.find((f) => path === `filter.${f.field}.${f.operator}`);
+	if (filter) {
+		err.param = filter.param;
+		err.message = err.message.replace(/^invalid filter "[^"]+"/, `invalid query parameter "${filter.param}"`);
+	} else if (path === 'cursor') {
+		err.param = cursorParam;
+		err.hint = 'Send "end_cursor" back as "after" or "start_cursor" as "before" exactly as a list returned it, ' +
+			'with the same filters, or leave both out for the first page.';
+	} else if (path === 'limit') {
+		err.param = 'limit';
+	}
+	return err;
+}
+
+// A create's body: one JSON object without "version" (the statement adds
+// "version": 0, "must not exist yet", so a create never updates).
+function requireNewObject(req) {
+	if (req.body === null || typeof req.body !== 'object' || Array.isArray(req.body))
+		throw new HttpError(400, 'request body must be a JSON object', {
+			hint: 'Send the fields of one object.',
+		});
+	if (Object.prototype.hasOwnProperty.call(req.body, 'version'))
+		throw new HttpError(400, '"version" cannot be given on create', {
+			param: 'version', hint: 'Leave "version" out: a new object starts at version 1.',
+		});
+}
+
+// A customer that does not exist (get returns NULL rather than raising).
+function notFound(id) {
+	return new HttpError(404, `customer "${id}" does not exist`, {
+		hint: 'Check the id, and that the token belongs to the customer\'s tenant.',
+	});
+}
+
+const ok = (text) => ({ status: 200, text });
+
+// The save envelope's single item as HTTP: 201 and the customer, or the
+// item's own status and errors.
+const SAVE_ONE = `
+	SELECT r #>> '{data,0,statusCode}' AS status,
+	       (r #> '{data,0,data}')::text AS customer,
+	       (r #> '{data,0,error}')::text AS errors
+	FROM customers.save(pg_catalog.jsonb_build_object('data',
+	     pg_catalog.jsonb_build_array($1::jsonb || '{"version": 0}'))) AS r`;
+
+// A query response as a seed 002 list page.
+const LIST_PAGE = `
+	SELECT pg_catalog.jsonb_build_object(
+	         'data', q -> 'data',
+	         'start_cursor', q #> '{cursor,before}',
+	         'end_cursor', q #> '{cursor,after}',
+	         'has_previous_page', q -> 'cursor' ? 'before',
+	         'has_next_page', q -> 'cursor' ? 'after')::text AS body
+	FROM customers.query($1::jsonb) AS q`;
+
+const routes = [
+	// Tight v6 (seeds 000 and 001): the envelope as the extension returns it;
+	// 200 whenever the batch was processed, each item carries its statusCode.
+	{
+		method: 'POST', path: /^\/v6\/customers$/, body: true,
+		sql: 'SELECT customers.save($1::jsonb)::text AS body',
+		values: (req) => [req.bodyText],
+		respond: (row) => ok(row.body),
+	},
+	{
+		method: 'POST', path: /^\/v6\/customers\/query$/, body: true, readOnly: true,
+		sql: 'SELECT customers.query($1::jsonb)::text AS body',
+		values: (req) => [req.bodyText],
+		respond: (row) => ok(row.body),
+		explain: (err) => (err.code === '22023' ? Object.assign(err, { param: queryParamOf(err) }) : err),
+	},
+
+	// The REST API of seed 002.
+	{
+		method: 'GET', path: /^\/customers$/, readOnly: true,
+		prepare: (req) => { req.list = listRequest(req.url.searchParams); },
+		sql: LIST_PAGE,
+		values: (req) => [JSON.stringify(req.list.request)],
+		respond: (row) => ok(row.body),
+		explain: (err, req) => explainListError(err, req.list.cursorParam),
+	},
+	{
+		method: 'POST', path: /^\/customers$/, body: true,
+		prepare: requireNewObject,
+		sql: SAVE_ONE,
+		values: (req) => [req.bodyText],
+		respond: (row) => {
+			const status = Number(row.status);
+			if (status === 200) {
+				const id = JSON.parse(row.customer).id;
+				return { status: 201, text: row.customer, headers: { location: `/customers/${encodeURIComponent(id)}` } };
+			}
+			return { status, text: `{"result": "FAILURE", "error": ${row.errors}}` };
+		},
+	},
+	{
+		method: 'GET', path: /^\/customers\/(?<id>[^/]+)$/, readOnly: true,
+		sql: 'SELECT customers.get($1)::text AS body',
+		values: (req) => [req.params.id],
+		respond: (row, req) => {
+			if (row.body === null)
+				throw notFound(req.params.id);
+			return ok(row.body);
+		},
+	},
+	{
+		method: 'PATCH', path: /^\/customers\/(?<id>[^/]+)$/, body: true,
+		sql: 'SELECT customers.patch($1, $2::jsonb)::text AS body',
+		values: (req) => [req.params.id, req.bodyText],
+		respond: (row) => ok(row.body),
+	},
+	{
+		method: 'DELETE', path: /^\/customers\/(?<id>[^/]+)$/,
+		sql: 'SELECT customers.archive($1)::text AS body',
+		values: (req) => [req.params.id],
+		respond: (row) => ok(row.body),
+	},
+	{
+		method: 'POST', path: /^\/customers\/(?<id>[^/]+)\/restore$/,
+		sql: 'SELECT customers.restore($1)::text AS body',
+		values: (req) => [req.params.id],
+		respond: (row) => ok(row.body),
+	},
+];
+
+module.exports = { routes, listRequest, queryParamOf };
