@@ -31,7 +31,7 @@ function loadTokens(path) {
 
 // The principal of an Authorization header, or null when it names none.
 function principalOf(tokens, header) {
-	const match = /^Bearer ([\x21-\x7e]+)$/.exec(header || '');
+	const match = /^Bearer ([\x21-\x7e]+)$/i.exec(header || ''); // the scheme ignores case (RFC 7235)
 	if (!match)
 		return null;
 	const digest = crypto.createHash('sha256').update(match[1]).digest('hex');

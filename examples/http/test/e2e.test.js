@@ -517,6 +517,8 @@ test('errors: 401 without a known bearer token', async () => {
 		assert.equal(res.headers['www-authenticate'], 'Bearer');
 		assert.deepEqual(res.body, expected);
 	}
+	const lowerCase = await call('GET', '/customers/cus_28868401', { headers: { authorization: `bearer ${h.TOKENS.acme.token}` } });
+	assert.equal(lowerCase.status, 200, 'the scheme name ignores case');
 });
 
 test('errors: 400 for bodies that are not JSON or not the right JSON, 413 and 415', async () => {
