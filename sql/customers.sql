@@ -73,9 +73,17 @@ CREATE TABLE customers.class_segment (
 	created_at timestamptz NOT NULL,
 	updated_at timestamptz NOT NULL,
 	PRIMARY KEY (tenant_id, id),
+	-- a label's segments, and the target of the same-label references below
+	UNIQUE (tenant_id, label_id, id),
 	FOREIGN KEY (tenant_id, label_id) REFERENCES customers.class_label (tenant_id, id),
-	FOREIGN KEY (tenant_id, parent_id) REFERENCES customers.class_segment (tenant_id, id),
-	CHECK (pg_catalog.cardinality(path) BETWEEN 1 AND 32)
+	-- a parent has the same label; checked at commit, so a restore may load
+	-- a child before its parent
+	FOREIGN KEY (tenant_id, label_id, parent_id)
+		REFERENCES customers.class_segment (tenant_id, label_id, id)
+		DEFERRABLE INITIALLY DEFERRED,
+	-- the path ends in the segment itself and is at most 32 levels deep
+	CHECK (pg_catalog.cardinality(path) BETWEEN 1 AND 32),
+	CHECK (path[pg_catalog.cardinality(path)] OPERATOR(pg_catalog.=) id)
 );
 CREATE INDEX class_segment_parent_idx ON customers.class_segment (tenant_id, parent_id);
 CREATE INDEX class_segment_path_idx ON customers.class_segment USING gin (tenant_id, path);
@@ -88,7 +96,9 @@ CREATE TABLE customers.customer_segment (
 	segment_id text COLLATE "C" NOT NULL,
 	PRIMARY KEY (tenant_id, customer_id, label_id),
 	FOREIGN KEY (tenant_id, customer_id) REFERENCES customers.customer (tenant_id, id) ON DELETE CASCADE,
-	FOREIGN KEY (tenant_id, segment_id) REFERENCES customers.class_segment (tenant_id, id)
+	-- label_id is the segment's own label
+	FOREIGN KEY (tenant_id, label_id, segment_id)
+		REFERENCES customers.class_segment (tenant_id, label_id, id)
 );
 CREATE INDEX customer_segment_segment_idx ON customers.customer_segment (tenant_id, segment_id, customer_id);
 
