@@ -21,8 +21,9 @@
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
-#include "miscadmin.h"
 #include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "nodes/value.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
 #include "utils/jsonb.h"
@@ -38,9 +39,10 @@
 
 #define MAX_NAME_CHARS 255
 
-#define STORED_LABELS_SQL \
+#define SEGMENT_LABELS_SQL \
 	"SELECT id, label_id FROM customers.class_segment" \
-	" WHERE tenant_id OPERATOR(pg_catalog.=) $1 AND id OPERATOR(pg_catalog.=) ANY ($2)"
+	" WHERE tenant_id OPERATOR(pg_catalog.=) $1 AND id OPERATOR(pg_catalog.=) ANY ($2)" \
+	" ORDER BY id"
 
 #define LOCK_LABELS_SQL \
 	"SELECT id, name, requiredness FROM customers.class_label" \
@@ -59,7 +61,8 @@
 	" FROM ROWS FROM (pg_catalog.unnest($3), pg_catalog.unnest($4), pg_catalog.unnest($5)," \
 	" pg_catalog.unnest($6), pg_catalog.unnest($7)) AS u(id, label_id, name, parent_id, path)" \
 	" ON CONFLICT (tenant_id, id) DO UPDATE SET name = excluded.name," \
-	" parent_id = excluded.parent_id, path = excluded.path, updated_at = excluded.updated_at"
+	" parent_id = excluded.parent_id, path = excluded.path, updated_at = excluded.updated_at" \
+	" WHERE s.label_id OPERATOR(pg_catalog.=) excluded.label_id"
 
 #define BUMP_LABELS_SQL \
 	"UPDATE customers.class_label SET tree_version = tree_version OPERATOR(pg_catalog.+) 1" \
@@ -75,26 +78,29 @@
 	" WHERE tenant_id OPERATOR(pg_catalog.=) $1" \
 	" AND ($2 OPERATOR(pg_catalog.=) '' OR label_id OPERATOR(pg_catalog.=) $2) ORDER BY name, id"
 
+#define LOCK_SEGMENT_SQL \
+	"SELECT label_id FROM customers.class_segment" \
+	" WHERE tenant_id OPERATOR(pg_catalog.=) $1 AND id OPERATOR(pg_catalog.=) $2 FOR UPDATE"
+
 #define SEGMENT_USE_SQL \
-	"SELECT s.label_id," \
-	" (SELECT pg_catalog.count(*) FROM customers.class_segment c" \
+	"SELECT (SELECT pg_catalog.count(*) FROM customers.class_segment c" \
 	"  WHERE c.tenant_id OPERATOR(pg_catalog.=) $1 AND c.parent_id OPERATOR(pg_catalog.=) $2)," \
 	" (SELECT pg_catalog.count(*) FROM customers.customer_segment a" \
-	"  WHERE a.tenant_id OPERATOR(pg_catalog.=) $1 AND a.segment_id OPERATOR(pg_catalog.=) $2)" \
-	" FROM customers.class_segment s" \
-	" WHERE s.tenant_id OPERATOR(pg_catalog.=) $1 AND s.id OPERATOR(pg_catalog.=) $2"
+	"  WHERE a.tenant_id OPERATOR(pg_catalog.=) $1 AND a.segment_id OPERATOR(pg_catalog.=) $2)"
 
 #define DELETE_SEGMENT_SQL \
 	"DELETE FROM customers.class_segment" \
 	" WHERE tenant_id OPERATOR(pg_catalog.=) $1 AND id OPERATOR(pg_catalog.=) $2"
 
-static SPIPlanPtr stored_labels_plan = NULL;
+static SPIPlanPtr segment_labels_plan = NULL;
+static SPIPlanPtr segment_labels_locked_plan = NULL;
 static SPIPlanPtr lock_labels_plan = NULL;
 static SPIPlanPtr forest_plan = NULL;
 static SPIPlanPtr upsert_segments_plan = NULL;
 static SPIPlanPtr bump_labels_plan = NULL;
 static SPIPlanPtr list_labels_plan = NULL;
 static SPIPlanPtr list_segments_plan = NULL;
+static SPIPlanPtr lock_segment_plan = NULL;
 static SPIPlanPtr segment_use_plan = NULL;
 static SPIPlanPtr delete_segment_plan = NULL;
 
@@ -246,40 +252,90 @@ ParseSegment(JsonbValue *element, SegmentItem *item)
 	}
 }
 
-/* The stored label of each item that names a stored segment */
-static void
-ReadStoredLabels(const CallScope *call, SegmentItem *items, int n)
+/*
+ * The stored segments among ids, each as a pair of Strings (id, label id).
+ * With lock, they are locked FOR KEY SHARE: then none of them can be deleted
+ * before this transaction ends (delete_class_segment locks the segment FOR
+ * UPDATE and counts its customers after that), so a customer is never
+ * assigned a segment that a concurrent delete removes.
+ */
+List *
+SegmentLabels(const CallScope *call, char **ids, int nids, bool lock)
 {
-	char	  **ids = palloc(sizeof(char *) * n);
-	int			nids = 0;
 	Datum		values[2];
+	List	   *pairs = NIL;
+	SPIPlanPtr	plan;
 
-	for (int i = 0; i < n; i++)
-		if (items[i].errors == NIL && items[i].id != NULL)
-			ids[nids++] = items[i].id;
 	if (nids == 0)
-		return;
+		return NIL;
 	values[0] = CStringGetTextDatum(call->tenant_id);
 	values[1] = TextArray(ids, nids);
-	ExecutePlan(KeptPlan(&stored_labels_plan, STORED_LABELS_SQL, 2, tenant_and_ids),
-				values, false, SPI_OK_SELECT);
+	if (lock)
+		plan = KeptPlan(&segment_labels_locked_plan, SEGMENT_LABELS_SQL " FOR KEY SHARE", 2,
+						tenant_and_ids);
+	else
+		plan = KeptPlan(&segment_labels_plan, SEGMENT_LABELS_SQL, 2, tenant_and_ids);
+	ExecutePlan(plan, values, false, SPI_OK_SELECT);
 	for (uint64 r = 0; r < SPI_processed; r++)
-	{
-		char	   *id = SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1);
-		char	   *label = SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 2);
-
-		for (int i = 0; i < n; i++)
-		{
-			if (items[i].errors != NIL || items[i].id == NULL || strcmp(items[i].id, id) != 0)
-				continue;
-			if (items[i].label_id != NULL && strcmp(items[i].label_id, label) != 0)
-				AddValidationError(&items[i].errors, "label",
-								   "the label of class segment \"%s\" cannot be changed", id);
-			else
-				items[i].label_id = label;
-		}
-	}
+		pairs = lappend(pairs,
+						list_make2(makeString(SPI_getvalue(SPI_tuptable->vals[r],
+														   SPI_tuptable->tupdesc, 1)),
+								   makeString(SPI_getvalue(SPI_tuptable->vals[r],
+														   SPI_tuptable->tupdesc, 2))));
 	SPI_freetuptable(SPI_tuptable);
+	return pairs;
+}
+
+/* The label of a segment in the pairs of SegmentLabels, or NULL */
+char *
+LabelOf(List *pairs, const char *segment_id)
+{
+	ListCell   *lc;
+
+	if (segment_id == NULL)
+		return NULL;
+	foreach(lc, pairs)
+		if (strcmp(strVal(linitial(lfirst(lc))), segment_id) == 0)
+			return strVal(lsecond(lfirst(lc)));
+	return NULL;
+}
+
+/*
+ * The stored label of the segments the items name, as themselves or as
+ * parents; an item that names a stored segment takes its label. Read before
+ * the labels are locked, and without locks of its own: a segment's label
+ * never changes, and all else is read again under the label lock.
+ */
+static List *
+ReadStoredLabels(const CallScope *call, SegmentItem *items, int n)
+{
+	char	  **ids = palloc(sizeof(char *) * 2 * n);
+	int			nids = 0;
+	List	   *stored;
+
+	for (int i = 0; i < n; i++)
+		if (items[i].errors == NIL)
+		{
+			if (items[i].id != NULL)
+				ids[nids++] = items[i].id;
+			if (items[i].parent_id != NULL)
+				ids[nids++] = items[i].parent_id;
+		}
+	stored = SegmentLabels(call, ids, nids, false);
+	for (int i = 0; i < n; i++)
+	{
+		char	   *label = items[i].errors == NIL ? LabelOf(stored, items[i].id) : NULL;
+
+		if (label == NULL)
+			continue;
+		if (items[i].label_id != NULL && strcmp(items[i].label_id, label) != 0)
+			AddValidationError(&items[i].errors, "label",
+							   "class segment \"%s\" belongs to class label \"%s\", which cannot be changed",
+							   items[i].id, label);
+		else
+			items[i].label_id = label;
+	}
+	return stored;
 }
 
 /* Lock the labels (in id order) and return those that exist */
@@ -415,24 +471,39 @@ DeepestBelow(Forest *forest, Segment *s)
 	return deepest;
 }
 
-/* Apply one valid item to the forest, or record why it cannot be applied */
+/*
+ * Apply one valid item to the forest, or record why it cannot be applied.
+ * stored holds the labels of stored segments the batch names, for telling
+ * a parent under another label from one that does not exist.
+ */
 static void
-ApplySegment(Forest *forest, Label *label, SegmentItem *item)
+ApplySegment(Forest *forest, Label *label, SegmentItem *item, List *stored)
 {
 	Segment    *s = FindSegment(forest, item->id);
 	Segment    *parent = NULL;
+	bool		existed = (s != NULL);
 	char	   *old_parent;
 	char	   *old_name;
 	int			deepest;
 
 	if (item->parent_given && item->parent_id != NULL)
 	{
+		char	   *parent_label;
+
+		/* the forest holds this label's segments as they are under the lock */
 		parent = FindSegment(forest, item->parent_id);
-		if (parent == NULL || strcmp(parent->label_id, label->id) != 0)
+		parent_label = parent ? parent->label_id : LabelOf(stored, item->parent_id);
+		if (parent_label == NULL || (parent == NULL && strcmp(parent_label, label->id) == 0))
 		{
 			AddValidationError(&item->errors, "parent",
-							   "parent segment \"%s\" does not exist under label \"%s\"",
-							   item->parent_id, label->id);
+							   "parent segment \"%s\" does not exist", item->parent_id);
+			return;
+		}
+		if (strcmp(parent_label, label->id) != 0)
+		{
+			AddValidationError(&item->errors, "parent",
+							   "parent segment \"%s\" belongs to class label \"%s\", not \"%s\"",
+							   item->parent_id, parent_label, label->id);
 			return;
 		}
 	}
@@ -458,7 +529,8 @@ ApplySegment(Forest *forest, Label *label, SegmentItem *item)
 	if (item->parent_given)
 		s->parent_id = parent ? parent->id : NULL;
 
-	deepest = DeepestBelow(forest, s);
+	/* a new segment has no children yet: only its own chain counts */
+	deepest = existed ? DeepestBelow(forest, s) : Depth(forest, s);
 	if (deepest < 0 || deepest > MAX_SEGMENT_DEPTH)
 	{
 		s->parent_id = old_parent;
@@ -468,13 +540,16 @@ ApplySegment(Forest *forest, Label *label, SegmentItem *item)
 			forest->segments = list_delete_ptr(forest->segments, s);
 			hash_search(forest->by_id, s->id, HASH_REMOVE, NULL);
 		}
-		if (deepest < 0)
+		if (deepest < 0 && strcmp(item->id, item->parent_id) == 0)
 			AddValidationError(&item->errors, "parent",
-							   "segment \"%s\" cannot be placed under its own descendant \"%s\"",
+							   "class segment \"%s\" cannot be its own parent", item->id);
+		else if (deepest < 0)
+			AddValidationError(&item->errors, "parent",
+							   "class segment \"%s\" cannot be placed under its own descendant \"%s\"",
 							   item->id, item->parent_id);
 		else
 			AddValidationError(&item->errors, "parent",
-							   "the segment tree would be %d levels deep; at most %d are allowed",
+							   "the class segment tree would be %d levels deep; at most %d are allowed",
 							   deepest, MAX_SEGMENT_DEPTH);
 		return;
 	}
@@ -537,6 +612,16 @@ WriteForest(const CallScope *call, Forest *forest)
 	values[6] = TextArray(paths, count);
 	ExecutePlan(KeptPlan(&upsert_segments_plan, UPSERT_SEGMENTS_SQL, 7, types), values, false,
 				SPI_OK_INSERT);
+
+	/*
+	 * A new id that a concurrent call created under another label (whose
+	 * lock this call does not hold) is neither inserted nor updated.
+	 */
+	if (SPI_processed != (uint64) count)
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("could not save class segments: a new segment id was created concurrently under another class label"),
+				 errhint("Retry the call; the segment will then be reported with its label.")));
 }
 
 /* Bump the tree version of the labels whose trees were written */
@@ -594,6 +679,7 @@ customers_save_class_segments(PG_FUNCTION_ARGS)
 	char	  **label_ids = palloc(sizeof(char *) * n);
 	int			nlabels = 0;
 	List	   *labels;
+	List	   *stored;
 	Forest		forest;
 	CallScope	call;
 
@@ -608,7 +694,7 @@ customers_save_class_segments(PG_FUNCTION_ARGS)
 	}
 
 	BeginCall(&call);
-	ReadStoredLabels(&call, items, n);
+	stored = ReadStoredLabels(&call, items, n);
 	for (int i = 0; i < n; i++)
 	{
 		bool		seen = false;
@@ -639,7 +725,7 @@ customers_save_class_segments(PG_FUNCTION_ARGS)
 			AddValidationError(&items[i].errors, "label", "class label \"%s\" does not exist",
 							   items[i].label_id);
 		else
-			ApplySegment(&forest, label, &items[i]);
+			ApplySegment(&forest, label, &items[i], stored);
 	}
 	WriteForest(&call, &forest);
 	if (nlabels > 0)
@@ -781,15 +867,35 @@ customers_class_segments(PG_FUNCTION_ARGS)
 	PG_RETURN_JSONB_P(EndObject(&state));
 }
 
+/* Raise the error for a segment id this tenant does not have */
+static void
+SegmentNotFound(const char *id)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_NO_DATA_FOUND),
+			 errmsg("class segment \"%s\" does not exist", id),
+			 errhint("Check the id, and that customers.tenant_id names the segment's tenant.")));
+}
+
 PG_FUNCTION_INFO_V1(customers_delete_class_segment);
 
-/* SQL: customers.delete_class_segment(id text) deletes an unused leaf segment */
+/*
+ * SQL: customers.delete_class_segment(id text) deletes a segment that has no
+ * children and that no customer holds.
+ *
+ * Locks in the order every tree change takes them: the label (so no child
+ * can be added meanwhile), then the segment FOR UPDATE (which waits for the
+ * customer saves that hold it FOR KEY SHARE, and makes later ones wait for
+ * this transaction). Only then are children and customers counted, by a
+ * statement that sees what those committed.
+ */
 Datum
 customers_delete_class_segment(PG_FUNCTION_ARGS)
 {
 	char	   *id;
 	CallScope	call;
 	Datum		values[2];
+	List	   *found;
 	char	   *label_id;
 	int64		children;
 	int64		assigned;
@@ -804,36 +910,42 @@ customers_delete_class_segment(PG_FUNCTION_ARGS)
 	id = text_to_cstring(PG_GETARG_TEXT_PP(0));
 
 	BeginCall(&call);
+	found = SegmentLabels(&call, &id, 1, false);
+	if (found == NIL)
+		SegmentNotFound(id);
+	label_id = LabelOf(found, id);
+	LockLabels(&call, &label_id, 1);
+
 	values[0] = CStringGetTextDatum(call.tenant_id);
 	values[1] = CStringGetTextDatum(id);
-	for (int attempt = 0; attempt < 2; attempt++)
-	{
-		/* read, lock the label, then read again under the lock */
-		ExecutePlan(KeptPlan(&segment_use_plan, SEGMENT_USE_SQL, 2, tenant_and_id), values,
-					false, SPI_OK_SELECT);
-		if (SPI_processed == 0)
-			ereport(ERROR,
-					(errcode(ERRCODE_NO_DATA_FOUND),
-					 errmsg("class segment \"%s\" does not exist", id),
-					 errhint("Check the id, and that customers.tenant_id names the segment's tenant.")));
-		label_id = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-		children = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
-		assigned = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull));
-		SPI_freetuptable(SPI_tuptable);
-		if (attempt == 0)
-			LockLabels(&call, &label_id, 1);
-	}
+	ExecutePlan(KeptPlan(&lock_segment_plan, LOCK_SEGMENT_SQL, 2, tenant_and_id), values,
+				false, SPI_OK_SELECT);
+	if (SPI_processed == 0)
+		SegmentNotFound(id);	/* deleted while this call waited */
+	SPI_freetuptable(SPI_tuptable);
+
+	ExecutePlan(KeptPlan(&segment_use_plan, SEGMENT_USE_SQL, 2, tenant_and_id), values,
+				false, SPI_OK_SELECT);
+	children = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	assigned = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
+	SPI_freetuptable(SPI_tuptable);
 
 	if (children > 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST),
-				 errmsg("class segment \"%s\" has " INT64_FORMAT " child segments", id, children),
+				 errmsg("cannot delete class segment \"%s\" because it has child segments", id),
+				 errdetail_plural("It has " INT64_FORMAT " child segment.",
+								  "It has " INT64_FORMAT " child segments.",
+								  children, children),
 				 errhint("Delete its children, or move them under another parent, first.")));
 	if (assigned > 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_DEPENDENT_OBJECTS_STILL_EXIST),
-				 errmsg("class segment \"%s\" is assigned to " INT64_FORMAT " customers", id, assigned),
-				 errhint("Move those customers to another segment first.")));
+				 errmsg("cannot delete class segment \"%s\" because customers hold it", id),
+				 errdetail_plural(INT64_FORMAT " customer holds it.",
+								  INT64_FORMAT " customers hold it.",
+								  assigned, assigned),
+				 errhint("Move those customers, archived ones included, to another segment first.")));
 
 	ExecutePlan(KeptPlan(&delete_segment_plan, DELETE_SEGMENT_SQL, 2, tenant_and_id), values,
 				false, SPI_OK_DELETE);

@@ -21,10 +21,6 @@
 #include "jsonb_build.h"
 #include "store.h"
 
-#define SEGMENT_LABELS_SQL \
-	"SELECT id, label_id FROM customers.class_segment" \
-	" WHERE tenant_id OPERATOR(pg_catalog.=) $1 AND id OPERATOR(pg_catalog.=) ANY ($2)"
-
 #define REQUIRED_LABELS_SQL \
 	"SELECT id, name FROM customers.class_label" \
 	" WHERE tenant_id OPERATOR(pg_catalog.=) $1 AND requiredness OPERATOR(pg_catalog.=) 'REQUIRED'" \
@@ -51,7 +47,6 @@
 	" WHERE a.tenant_id OPERATOR(pg_catalog.=) $1 AND a.id OPERATOR(pg_catalog.=) ANY ($2)" \
 	" ORDER BY a.id, p.depth"
 
-static SPIPlanPtr segment_labels_plan = NULL;
 static SPIPlanPtr required_labels_plan = NULL;
 static SPIPlanPtr clear_assignments_plan = NULL;
 static SPIPlanPtr assign_plan = NULL;
@@ -81,16 +76,16 @@ TextPairs(void)
 	return pairs;
 }
 
-/* The second of the pair whose first is key, or NULL */
-static char *
-PairValue(List *pairs, const char *key)
+/* The position of the String equal to s in list, or -1 */
+static int
+IndexOfString(List *list, const char *s)
 {
 	ListCell   *lc;
 
-	foreach(lc, pairs)
-		if (strcmp(strVal(linitial(lfirst(lc))), key) == 0)
-			return strVal(lsecond(lfirst(lc)));
-	return NULL;
+	foreach(lc, list)
+		if (strcmp(strVal(lfirst(lc)), s) == 0)
+			return foreach_current_index(lc);
+	return -1;
 }
 
 /* Record a segment error and fail the change */
@@ -138,10 +133,7 @@ CheckCustomerSegments(const CallScope *call, PlannedChange *changes, int nchange
 				foreach(lc, changes[i].row.segment_ids)
 					ids[nids++] = strVal(lfirst(lc));
 		}
-		values[1] = TextArray(ids, nids);
-		ExecutePlan(KeptPlan(&segment_labels_plan, SEGMENT_LABELS_SQL, 2, tenant_and_ids),
-					values, false, SPI_OK_SELECT);
-		segment_labels = TextPairs();
+		segment_labels = SegmentLabels(call, ids, nids, true);
 	}
 	if (any_create)
 	{
@@ -153,7 +145,7 @@ CheckCustomerSegments(const CallScope *call, PlannedChange *changes, int nchange
 	for (int i = 0; i < nchanges; i++)
 	{
 		PlannedChange *change = &changes[i];
-		List	   *labels = NIL;
+		List	   *labels = NIL;	/* the label of each segment so far */
 		ListCell   *lc;
 		int			index = 0;
 		bool		create = (change->kind == CHANGE_CREATE);
@@ -163,24 +155,26 @@ CheckCustomerSegments(const CallScope *call, PlannedChange *changes, int nchange
 		foreach(lc, change->row.segment_ids)
 		{
 			char	   *segment = strVal(lfirst(lc));
-			char	   *label = PairValue(segment_labels, segment);
-			char	   *param = psprintf("classSegments[%d]", index++);
+			char	   *label = LabelOf(segment_labels, segment);
+			char	   *param = psprintf("classSegments[%d]", index);
+			int			same = label ? IndexOfString(labels, label) : -1;
 
 			if (label == NULL)
 				SegmentError(change, param,
 							 psprintf("class segment \"%s\" does not exist", segment));
-			else if (list_member(labels, makeString(label)))
+			else if (same >= 0)
 				SegmentError(change, param,
-							 psprintf("\"classSegments\" holds two segments of class label \"%s\"", label));
-			else
-				labels = lappend(labels, makeString(label));
+							 psprintf("class segments \"%s\" and \"%s\" both belong to class label \"%s\"; a customer holds at most one segment per label",
+									  strVal(list_nth(change->row.segment_ids, same)), segment, label));
+			labels = lappend(labels, makeString(label ? label : ""));
+			index++;
 		}
 		if (create)
 			foreach(lc, required)
-				if (!list_member(labels, linitial(lfirst(lc))))
+				if (IndexOfString(labels, strVal(linitial(lfirst(lc)))) < 0)
 					SegmentError(change, "classSegments",
 								 psprintf("class label \"%s\" (\"%s\") is REQUIRED: a new customer must hold one of its segments",
-										  strVal(lsecond(lfirst(lc))), strVal(linitial(lfirst(lc)))));
+										  strVal(linitial(lfirst(lc))), strVal(lsecond(lfirst(lc)))));
 		change->row.segment_labels = labels;
 	}
 }

@@ -356,6 +356,13 @@ ClassSegmentsField(JsonbValue *v, ParsedCustomer *c, List **errors)
 		return;
 	}
 	array = v->val.binary.data;
+	if (JsonContainerSize(array) > MAX_CUSTOMER_SEGMENTS)
+	{
+		AddValidationError(errors, "classSegments",
+						   "\"classSegments\" holds %d segments; at most %d are allowed",
+						   (int) JsonContainerSize(array), MAX_CUSTOMER_SEGMENTS);
+		return;
+	}
 	for (int i = 0; i < (int) JsonContainerSize(array); i++)
 	{
 		char	   *param = psprintf("classSegments[%d]", i);
