@@ -349,7 +349,8 @@ WalkRows(const QueryRequest *request, bool backward, const CursorPosition *posit
 
 		sql = SegmentSql(request, &walk, walk.segment_null[s], from_position,
 						 key_param, id_param, nargs);
-		ExecutePlan(ShapePlan(sql, nargs, types), values, true, SPI_OK_SELECT);
+		ExecutePlan(filter->custom_plan ? CustomShapePlan(sql, nargs, types) :
+					ShapePlan(sql, nargs, types), values, true, SPI_OK_SELECT);
 		CollectRows(request, rows, &nrows, backward);
 	}
 	return nrows;

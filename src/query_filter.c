@@ -265,12 +265,20 @@ ParseField(const FilterField *field, JsonbValue *ops, QueryFilter *out, bool *na
 	}
 }
 
-/* the customers holding a listed segment or one of its descendants */
+/*
+ * The customers holding a listed segment or one of its descendants: the
+ * segments whose path meets the list (GIN index on path), their customers
+ * (index on segment_id), as a semi-join the planner may drive from either
+ * side. Such shapes are planned for each call's values (custom_plan): a
+ * rare segment is best read from customer_segment and sorted, a common one
+ * by walking the sort index and probing each customer's segments.
+ */
 #define SUBTREE_SQL \
-	" AND EXISTS (SELECT 1 FROM customers.customer_segment cs" \
-	" WHERE cs.tenant_id OPERATOR(pg_catalog.=) $1 AND cs.customer_id OPERATOR(pg_catalog.=) c.id" \
-	" AND cs.segment_id OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT s.id FROM customers.class_segment s" \
-	" WHERE s.tenant_id OPERATOR(pg_catalog.=) $1 AND s.path OPERATOR(pg_catalog.&&) $%d)))"
+	" AND c.id OPERATOR(pg_catalog.=) ANY (SELECT cs.customer_id" \
+	" FROM customers.customer_segment cs JOIN customers.class_segment s" \
+	" ON s.tenant_id OPERATOR(pg_catalog.=) cs.tenant_id AND s.id OPERATOR(pg_catalog.=) cs.segment_id" \
+	" WHERE cs.tenant_id OPERATOR(pg_catalog.=) $1 AND s.tenant_id OPERATOR(pg_catalog.=) $1" \
+	" AND s.path OPERATOR(pg_catalog.&&) $%d)"
 
 /* classSegments: {"expand": boolean, "id": {"in": [segment ids]}} */
 static void
@@ -309,6 +317,7 @@ ParseClassSegments(JsonbValue *v, QueryFilter *out)
 											  "filter.classSegments.id.in", out, &names_archived);
 
 			appendStringInfo(&out->conditions, SUBTREE_SQL, param);
+			out->custom_plan = true;
 		}
 		else if (strcmp(name, "id") == 0)
 			InvalidFilter("filter.classSegments.id", "expected {\"in\": [segment ids]}", hint);

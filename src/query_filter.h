@@ -21,6 +21,7 @@ typedef struct QueryFilter
 	Datum		values[MAX_FILTER_PARAMS];
 	char	   *text;			/* canonical text, to bind cursors to */
 	bool		expand_segments;	/* classSegments.expand */
+	bool		custom_plan;	/* plan each call for its values */
 } QueryFilter;
 
 extern void ParseFilter(JsonbValue *filter, int first_param, QueryFilter *out);

@@ -81,14 +81,14 @@ static Oid	row_arg_types[NUM_ROW_ARGS] = {
 	JSONBARRAYOID,
 };
 
-/* The plan for sql, prepared and kept on first use */
-SPIPlanPtr
-KeptPlan(SPIPlanPtr *cache, const char *sql, int nargs, Oid *types)
+/* The plan for sql with SPI cursor options, prepared and kept on first use */
+static SPIPlanPtr
+KeptPlanWithOptions(SPIPlanPtr *cache, const char *sql, int nargs, Oid *types, int options)
 {
 	if (*cache == NULL)
 	{
 		MemoryContext context = CurrentMemoryContext;
-		SPIPlanPtr	plan = SPI_prepare(sql, nargs, types);
+		SPIPlanPtr	plan = SPI_prepare_cursor(sql, nargs, types, options);
 
 		MemoryContextSwitchTo(context);
 
@@ -99,6 +99,13 @@ KeptPlan(SPIPlanPtr *cache, const char *sql, int nargs, Oid *types)
 		*cache = plan;
 	}
 	return *cache;
+}
+
+/* The plan for sql, prepared and kept on first use */
+SPIPlanPtr
+KeptPlan(SPIPlanPtr *cache, const char *sql, int nargs, Oid *types)
+{
+	return KeptPlanWithOptions(cache, sql, nargs, types, 0);
 }
 
 /* Kept plans of statements built at run time, by the hash of their text */
@@ -119,8 +126,8 @@ static HTAB *shape_plans = NULL;
  * once per backend. Values are parameters, so the number of shapes is
  * bounded by the request language, and the cache by MAX_KEPT_SHAPES.
  */
-SPIPlanPtr
-ShapePlan(const char *sql, int nargs, Oid *types)
+static SPIPlanPtr
+ShapePlanWithOptions(const char *sql, int nargs, Oid *types, int options)
 {
 	uint64		hash = hash_bytes_extended((const unsigned char *) sql, strlen(sql), 0);
 	ShapeEntry *entry;
@@ -142,7 +149,7 @@ ShapePlan(const char *sql, int nargs, Oid *types)
 	{
 		/* a hash collision or a full cache: plan for this call only */
 		MemoryContext context = CurrentMemoryContext;
-		SPIPlanPtr	plan = SPI_prepare(sql, nargs, types);
+		SPIPlanPtr	plan = SPI_prepare_cursor(sql, nargs, types, options);
 
 		MemoryContextSwitchTo(context);
 		if (plan == NULL)
@@ -155,7 +162,7 @@ ShapePlan(const char *sql, int nargs, Oid *types)
 	entry->sql = MemoryContextStrdup(TopMemoryContext, sql);
 	PG_TRY();
 	{
-		KeptPlan(&entry->plan, sql, nargs, types);
+		KeptPlanWithOptions(&entry->plan, sql, nargs, types, options);
 	}
 	PG_CATCH();
 	{
@@ -165,6 +172,25 @@ ShapePlan(const char *sql, int nargs, Oid *types)
 	}
 	PG_END_TRY();
 	return entry->plan;
+}
+
+/* The kept plan of a statement shape, with the generic plan chosen as usual */
+SPIPlanPtr
+ShapePlan(const char *sql, int nargs, Oid *types)
+{
+	return ShapePlanWithOptions(sql, nargs, types, 0);
+}
+
+/*
+ * The kept plan of a statement shape that is planned again for each call's
+ * values: for shapes whose best plan depends on how many rows a value
+ * selects (a rare or a common class segment), where one generic plan would
+ * be slow for one of them. Planning costs well under a millisecond.
+ */
+SPIPlanPtr
+CustomShapePlan(const char *sql, int nargs, Oid *types)
+{
+	return ShapePlanWithOptions(sql, nargs, types, CURSOR_OPT_CUSTOM_PLAN);
 }
 
 /*

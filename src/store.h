@@ -49,6 +49,7 @@ typedef struct ExternalIdOwner
 
 extern SPIPlanPtr KeptPlan(SPIPlanPtr *cache, const char *sql, int nargs, Oid *types);
 extern SPIPlanPtr ShapePlan(const char *sql, int nargs, Oid *types);
+extern SPIPlanPtr CustomShapePlan(const char *sql, int nargs, Oid *types);
 extern void ExecutePlan(SPIPlanPtr plan, Datum *values, bool read_only, int expected);
 extern Datum MakeArray(Datum *elems, bool *nulls, int n, Oid elemtype);
 extern Datum TextArray(char **strings, int n);
