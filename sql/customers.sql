@@ -82,8 +82,9 @@ CREATE TABLE customers.class_segment (
 		REFERENCES customers.class_segment (tenant_id, label_id, id)
 		DEFERRABLE INITIALLY DEFERRED,
 	-- the path ends in the segment itself and is at most 32 levels deep
-	CHECK (pg_catalog.cardinality(path) BETWEEN 1 AND 32),
-	CHECK (path[pg_catalog.cardinality(path)] OPERATOR(pg_catalog.=) id)
+	CONSTRAINT class_segment_depth CHECK (pg_catalog.cardinality(path) BETWEEN 1 AND 32),
+	CONSTRAINT class_segment_path_ends_in_id
+		CHECK (path[pg_catalog.cardinality(path)] OPERATOR(pg_catalog.=) id)
 );
 CREATE INDEX class_segment_parent_idx ON customers.class_segment (tenant_id, parent_id);
 CREATE INDEX class_segment_path_idx ON customers.class_segment USING gin (tenant_id, path);

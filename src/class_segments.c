@@ -572,7 +572,22 @@ PathOf(Forest *forest, Segment *s)
 	return path.data;
 }
 
-/* Write every segment that changed, or whose path did, in one statement */
+/* Bump the tree version of the labels whose trees were written */
+static void
+BumpLabels(const CallScope *call, char **label_ids, int nlabels)
+{
+	Datum		values[2];
+
+	values[0] = CStringGetTextDatum(call->tenant_id);
+	values[1] = TextArray(label_ids, nlabels);
+	ExecutePlan(KeptPlan(&bump_labels_plan, BUMP_LABELS_SQL, 2, tenant_and_ids), values, false,
+				SPI_OK_UPDATE);
+}
+
+/*
+ * Write every segment that changed, or whose path did, in one statement, and
+ * bump the tree version of their labels
+ */
 static void
 WriteForest(const CallScope *call, Forest *forest)
 {
@@ -584,17 +599,24 @@ WriteForest(const CallScope *call, Forest *forest)
 	char	  **names = palloc(sizeof(char *) * Max(n, 1));
 	char	  **parents = palloc(sizeof(char *) * Max(n, 1));
 	char	  **paths = palloc(sizeof(char *) * Max(n, 1));
+	char	  **written_labels = palloc(sizeof(char *) * Max(n, 1));
 	int			count = 0;
+	int			nwritten_labels = 0;
 	Datum		values[7];
 	ListCell   *lc;
 
 	foreach(lc, forest->segments)
 	{
 		Segment    *s = lfirst(lc);
+		bool		seen = false;
 
 		s->path = PathOf(forest, s);
 		if (!s->changed && s->stored_path != NULL && strcmp(s->path, s->stored_path) == 0)
 			continue;
+		for (int i = 0; i < nwritten_labels && !seen; i++)
+			seen = (strcmp(written_labels[i], s->label_id) == 0);
+		if (!seen)
+			written_labels[nwritten_labels++] = s->label_id;
 		ids[count] = s->id;
 		labels[count] = s->label_id;
 		names[count] = s->name;
@@ -622,18 +644,7 @@ WriteForest(const CallScope *call, Forest *forest)
 				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
 				 errmsg("could not save class segments: a new segment id was created concurrently under another class label"),
 				 errhint("Retry the call; the segment will then be reported with its label.")));
-}
-
-/* Bump the tree version of the labels whose trees were written */
-static void
-BumpLabels(const CallScope *call, char **label_ids, int nlabels)
-{
-	Datum		values[2];
-
-	values[0] = CStringGetTextDatum(call->tenant_id);
-	values[1] = TextArray(label_ids, nlabels);
-	ExecutePlan(KeptPlan(&bump_labels_plan, BUMP_LABELS_SQL, 2, tenant_and_ids), values, false,
-				SPI_OK_UPDATE);
+	BumpLabels(call, written_labels, nwritten_labels);
 }
 
 /* The document of a saved segment */
@@ -728,8 +739,6 @@ customers_save_class_segments(PG_FUNCTION_ARGS)
 			ApplySegment(&forest, label, &items[i], stored);
 	}
 	WriteForest(&call, &forest);
-	if (nlabels > 0)
-		BumpLabels(&call, label_ids, nlabels);
 	EndCall(&call);
 
 	for (int i = 0; i < n; i++)
