@@ -6,7 +6,7 @@ const crypto = require('node:crypto');
 const http = require('node:http');
 
 const { callAs } = require('./db');
-const { HttpError, toResponse } = require('./errors');
+const { HttpError, failureBody, toResponse } = require('./errors');
 const { routes } = require('./routes');
 const { principalOf } = require('./tokens');
 
@@ -115,9 +115,22 @@ function send(res, requestId, { status, text, body, headers = {} }) {
 	res.end(payload);
 }
 
+// A request node's parser refuses (headers over 16 kB, malformed HTTP)
+// still gets the error shape, then the connection closes.
+function onClientError(err, socket) {
+	if (!socket.writable || err.code === 'ECONNRESET')
+		return socket.destroy();
+	const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+	const payload = JSON.stringify(failureBody(status,
+		status === 431 ? 'request headers are too large' : 'malformed HTTP request', null));
+	socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\n` +
+		'content-type: application/json; charset=utf-8\r\n' +
+		`content-length: ${Buffer.byteLength(payload)}\r\nconnection: close\r\n\r\n${payload}`);
+}
+
 // An http.Server serving the routes with pool, authenticating with tokens.
 function createServer(pool, tokens, log = console.error) {
-	return http.createServer((req, res) => {
+	const server = http.createServer((req, res) => {
 		const requestId = crypto.randomUUID();
 		handle(pool, tokens, req)
 			.then((response) => send(res, requestId, response))
@@ -128,6 +141,8 @@ function createServer(pool, tokens, log = console.error) {
 				send(res, requestId, response);
 			});
 	});
+	server.on('clientError', onClientError);
+	return server;
 }
 
 module.exports = { createServer, MAX_BODY_BYTES };

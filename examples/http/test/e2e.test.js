@@ -521,7 +521,7 @@ test('errors: 401 without a known bearer token', async () => {
 	assert.equal(lowerCase.status, 200, 'the scheme name ignores case');
 });
 
-test('errors: 400 for bodies that are not JSON or not the right JSON, 413 and 415', async () => {
+test('errors: 400 for bodies that are not JSON or not the right JSON, 413, 415 and 431', async () => {
 	const cases = [
 		['POST', '/v6/customers', { text: '{"data": [' }, 400,
 			failure('VALIDATION_ERROR', 'request body is not valid JSON', 'body', { hint: 'Send one JSON value.' })],
@@ -568,6 +568,18 @@ test('errors: 400 for bodies that are not JSON or not the right JSON, 413 and 41
 		assert.equal(res.status, status, `${label}: ${res.text}`);
 		assert.deepEqual(res.body, expected, label);
 	}
+	const longUrl = await call('GET', `/customers/${'x'.repeat(20000)}`, { token: 'acme' });
+	assert.equal(longUrl.status, 431);
+	assert.deepEqual(longUrl.body, failure('REQUEST_HEADER_FIELDS_TOO_LARGE', 'request headers are too large'));
+	const raw = await new Promise((resolve, reject) => {
+		const socket = require('node:net').connect(server.port, '127.0.0.1', () => socket.end('NOT HTTP\r\n\r\n'));
+		let text = '';
+		socket.on('data', (chunk) => { text += chunk; });
+		socket.on('end', () => resolve(text));
+		socket.on('error', reject);
+	});
+	assert.equal(raw.split('\r\n')[0], 'HTTP/1.1 400 Bad Request');
+	assert.deepEqual(JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4)), failure('VALIDATION_ERROR', 'malformed HTTP request'));
 	const big = await call('POST', '/v6/customers', { token: 'acme', text: `{"data": [{"name": "${'x'.repeat(9 * 1024 * 1024)}"}]}` });
 	assert.equal(big.status, 413);
 	assert.deepEqual(big.body, failure('PAYLOAD_TOO_LARGE', 'request body exceeds 8388608 bytes', null, {
