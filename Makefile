@@ -4,6 +4,7 @@ EXTVERSION = 0.1.0
 MODULE_big = customers
 OBJS = \
 	src/aliases.o \
+	src/arguments.o \
 	src/call_context.o \
 	src/change.o \
 	src/class_labels.o \
@@ -18,6 +19,7 @@ OBJS = \
 	src/envelope.o \
 	src/ids.o \
 	src/jsonb_build.o \
+	src/page.o \
 	src/query.o \
 	src/query_filter.o \
 	src/save.o \

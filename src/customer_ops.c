@@ -15,34 +15,13 @@
 #include "utils/jsonb.h"
 
 #include "aliases.h"
+#include "arguments.h"
 #include "call_context.h"
 #include "change.h"
 #include "class_segments.h"
 #include "document.h"
 #include "envelope.h"
 #include "jsonb_build.h"
-
-/* The customer id argument, which must not be null */
-static char *
-IdArgument(FunctionCallInfo fcinfo)
-{
-	if (PG_ARGISNULL(0))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("customer id must not be null"),
-				 errhint("Pass the id of a customer, such as 'cus_01HF…'.")));
-	return text_to_cstring(PG_GETARG_TEXT_PP(0));
-}
-
-/* Raise the error for an id that names no customer of this tenant */
-static void
-CustomerNotFound(const char *id)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_NO_DATA_FOUND),
-			 errmsg("customer \"%s\" does not exist", id),
-			 errhint("Check the id, and that customers.tenant_id names the customer's tenant.")));
-}
 
 typedef enum ChangeAction
 {
@@ -98,9 +77,7 @@ ChangeCustomer(const char *id, JsonbContainer *patch, ChangeAction action)
 	}
 
 
-	change.stored = FetchCustomer(call.tenant_id, id, true);
-	if (change.stored == NULL)
-		CustomerNotFound(id);
+	change.stored = RequireCustomer(call.tenant_id, id, true);
 	if (patch == NULL)
 	{
 		Jsonb	   *status_patch = StatusPatch(action, change.stored);
@@ -158,20 +135,10 @@ PG_FUNCTION_INFO_V1(customers_patch);
 Datum
 customers_patch(PG_FUNCTION_ARGS)
 {
-	char	   *id = IdArgument(fcinfo);
-	Jsonb	   *patch;
+	char	   *id = TextArgument(fcinfo, 0, "customer id", CUSTOMER_ID_HINT);
+	Jsonb	   *patch = ObjectArgument(fcinfo, 1, "patch",
+									   "Pass a JSON object of the fields to change; null removes a field.");
 
-	if (PG_ARGISNULL(1))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("patch must not be null"),
-				 errhint("Pass a JSON object of the fields to change; null removes a field.")));
-	patch = PG_GETARG_JSONB_P(1);
-	if (!JB_ROOT_IS_OBJECT(patch) || JB_ROOT_IS_SCALAR(patch))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("patch must be a JSON object"),
-				 errhint("Pass a JSON object of the fields to change; null removes a field.")));
 	PG_RETURN_JSONB_P(ChangeCustomer(id, &patch->root, ACTION_PATCH));
 }
 
@@ -181,7 +148,8 @@ PG_FUNCTION_INFO_V1(customers_archive);
 Datum
 customers_archive(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_JSONB_P(ChangeCustomer(IdArgument(fcinfo), NULL, ACTION_ARCHIVE));
+	PG_RETURN_JSONB_P(ChangeCustomer(TextArgument(fcinfo, 0, "customer id", CUSTOMER_ID_HINT),
+									 NULL, ACTION_ARCHIVE));
 }
 
 PG_FUNCTION_INFO_V1(customers_restore);
@@ -190,5 +158,6 @@ PG_FUNCTION_INFO_V1(customers_restore);
 Datum
 customers_restore(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_JSONB_P(ChangeCustomer(IdArgument(fcinfo), NULL, ACTION_RESTORE));
+	PG_RETURN_JSONB_P(ChangeCustomer(TextArgument(fcinfo, 0, "customer id", CUSTOMER_ID_HINT),
+									 NULL, ACTION_RESTORE));
 }

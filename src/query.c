@@ -24,18 +24,15 @@
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
-#include "utils/numeric.h"
 #include "utils/timestamp.h"
 
 #include "call_context.h"
 #include "class_segments.h"
 #include "cursor.h"
 #include "jsonb_build.h"
+#include "page.h"
 #include "query_filter.h"
 #include "store.h"
-
-#define DEFAULT_LIMIT 50
-#define MAX_LIMIT 1000
 
 typedef struct SortColumn
 {
@@ -75,72 +72,6 @@ typedef struct PageRow
 	Jsonb	   *doc;
 } PageRow;
 
-/* Raise the error for an invalid part of the request */
-static void
-InvalidRequest(const char *message, const char *hint)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("invalid query request: %s", message),
-			 errhint("%s", hint)));
-}
-
-/* The string value of a key that must be a string, or NULL when absent */
-static char *
-StringMember(JsonbContainer *object, const char *key, const char *path, const char *hint)
-{
-	JsonbValue *v = FindKey(object, key);
-
-	if (v == NULL || v->type == jbvNull)
-		return NULL;
-	if (v->type != jbvString)
-		InvalidRequest(psprintf("\"%s\" must be a string, not %s", path, JsonbValueTypeName(v)), hint);
-	return pnstrdup(v->val.string.val, v->val.string.len);
-}
-
-/* Reject keys of object other than the allowed ones */
-static void
-CheckKeys(JsonbContainer *object, const char *const *allowed, int nallowed,
-		  const char *where, const char *hint)
-{
-	JsonbIterator *it = JsonbIteratorInit(object);
-	JsonbIteratorToken token;
-	JsonbValue	key;
-
-	while ((token = JsonbIteratorNext(&it, &key, true)) != WJB_DONE)
-	{
-		bool		known = false;
-
-		if (token != WJB_KEY)
-			continue;
-		for (int i = 0; i < nallowed; i++)
-			known |= (key.val.string.len == (int) strlen(allowed[i]) &&
-					  memcmp(key.val.string.val, allowed[i], key.val.string.len) == 0);
-		if (!known)
-			InvalidRequest(psprintf("unrecognized key \"%s%s\"", where,
-									pnstrdup(key.val.string.val, key.val.string.len)), hint);
-	}
-}
-
-/* limit: an integer from 1 to 1000 */
-static int
-ParseLimit(JsonbValue *v)
-{
-	const char *hint = "Give \"limit\" as an integer from 1 to 1000.";
-	char	   *text;
-
-	if (v == NULL || v->type == jbvNull)
-		return DEFAULT_LIMIT;
-	if (v->type != jbvNumeric)
-		InvalidRequest(psprintf("\"limit\" must be a number, not %s", JsonbValueTypeName(v)), hint);
-	text = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v->val.numeric)));
-	if (strspn(text, "0123456789") != strlen(text) || strlen(text) > 4 ||
-		atoi(text) < 1 || atoi(text) > MAX_LIMIT)
-		InvalidRequest(psprintf("\"limit\" must be an integer from 1 to %d, not %s", MAX_LIMIT, text),
-					   hint);
-	return atoi(text);
-}
-
 /* sort: {"orderBy", "direction"} */
 static void
 ParseSort(JsonbValue *v, QueryRequest *request)
@@ -156,10 +87,10 @@ ParseSort(JsonbValue *v, QueryRequest *request)
 	if (v == NULL || v->type == jbvNull)
 		return;
 	if (!IsJsonbObject(v))
-		InvalidRequest(psprintf("\"sort\" must be an object, not %s", JsonbValueTypeName(v)), hint);
-	CheckKeys(v->val.binary.data, keys, lengthof(keys), "sort.", hint);
+		InvalidRequest("query", psprintf("\"sort\" must be an object, not %s", JsonbValueTypeName(v)), hint);
+	CheckRequestKeys(v->val.binary.data, keys, lengthof(keys), "sort.", "query", hint);
 
-	order_by = StringMember(v->val.binary.data, "orderBy", "sort.orderBy", hint);
+	order_by = RequestString(v->val.binary.data, "orderBy", "sort.orderBy", "query", hint);
 	if (order_by != NULL)
 	{
 		request->sort_key = -1;
@@ -167,13 +98,13 @@ ParseSort(JsonbValue *v, QueryRequest *request)
 			if (strcmp(order_by, sort_columns[i].name) == 0)
 				request->sort_key = i;
 		if (request->sort_key < 0)
-			InvalidRequest(psprintf("unrecognized sort.orderBy \"%s\"", order_by), hint);
+			InvalidRequest("query", psprintf("unrecognized sort.orderBy \"%s\"", order_by), hint);
 	}
-	direction = StringMember(v->val.binary.data, "direction", "sort.direction", hint);
+	direction = RequestString(v->val.binary.data, "direction", "sort.direction", "query", hint);
 	if (direction != NULL && strcmp(direction, "DESC") == 0)
 		request->descending = true;
 	else if (direction != NULL && strcmp(direction, "ASC") != 0)
-		InvalidRequest(psprintf("unrecognized sort.direction \"%s\"", direction), hint);
+		InvalidRequest("query", psprintf("unrecognized sort.direction \"%s\"", direction), hint);
 }
 
 /* The whole request, checked; the cursor is verified against the rest */
@@ -187,11 +118,11 @@ ParseRequest(Jsonb *json, const char *tenant_id, QueryRequest *request)
 	const SortColumn *sort;
 
 	if (!JB_ROOT_IS_OBJECT(json) || JB_ROOT_IS_SCALAR(json))
-		InvalidRequest("the request must be a JSON object", hint);
-	CheckKeys(root, keys, lengthof(keys), "", hint);
+		InvalidRequest("query", "the request must be a JSON object", hint);
+	CheckRequestKeys(root, keys, lengthof(keys), "", "query", hint);
 
 	memset(request, 0, sizeof(QueryRequest));
-	request->limit = ParseLimit(FindKey(root, "limit"));
+	request->limit = ParsePageLimit(FindKey(root, "limit"), "query");
 	ParseSort(FindKey(root, "sort"), request);
 	ParseFilter(FindKey(root, "filter"), 2, &request->filter);
 
@@ -203,8 +134,8 @@ ParseRequest(Jsonb *json, const char *tenant_id, QueryRequest *request)
 	request->binding.key_is_time = sort->is_time;
 	request->binding.key_is_id = sort->is_id;
 
-	token = StringMember(root, "cursor", "cursor",
-						 "Send back cursor.after or cursor.before as a query returned it.");
+	token = RequestString(root, "cursor", "cursor", "query",
+						  "Send back cursor.after or cursor.before as a query returned it.");
 	if (token != NULL)
 	{
 		request->has_cursor = true;
@@ -371,31 +302,13 @@ static Jsonb *
 BuildResponse(const QueryRequest *request, PageRow *rows, int nrows,
 			  const CursorPosition *before, const CursorPosition *after)
 {
-	JsonbParseState *state = NULL;
+	Jsonb	  **docs = palloc(sizeof(Jsonb *) * Max(nrows, 1));
 
-	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
-	PushKeyString(&state, "result", "SUCCESS");
-	PushKey(&state, "data");
-	pushJsonbValue(&state, WJB_BEGIN_ARRAY, NULL);
 	for (int i = 0; i < nrows; i++)
-	{
-		JsonbValue	doc;
-
-		doc.type = jbvBinary;
-		doc.val.binary.data = &rows[i].doc->root;
-		doc.val.binary.len = VARSIZE(rows[i].doc) - VARHDRSZ;
-		pushJsonbValue(&state, WJB_ELEM, &doc);
-	}
-	pushJsonbValue(&state, WJB_END_ARRAY, NULL);
-
-	PushKey(&state, "cursor");
-	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
-	if (after != NULL)
-		PushKeyString(&state, "after", PositionToken(request, after, false));
-	if (before != NULL)
-		PushKeyString(&state, "before", PositionToken(request, before, true));
-	pushJsonbValue(&state, WJB_END_OBJECT, NULL);
-	return EndObject(&state);
+		docs[i] = rows[i].doc;
+	return BuildPage(docs, nrows,
+					 after ? PositionToken(request, after, false) : NULL,
+					 before ? PositionToken(request, before, true) : NULL);
 }
 
 /* Run a parsed query: the page and whether pages exist on either side */

@@ -1,0 +1,308 @@
+/*
+ * page.c
+ *		Paginated calls: request checks, the page envelope
+ *		{"result","data","cursor":{"after","before"}}, and keyset listings of
+ *		one parent's rows.
+ *
+ * A keyset listing walks one unique key, so each page is one index range
+ * scan from the cursor's key: "key > $4 ORDER BY key LIMIT n" forward and
+ * "key < $4 ORDER BY key DESC LIMIT n" backward (mirrored for lists in
+ * descending order). It fetches limit + 1 rows to learn whether the next
+ * page exists and probes one row past the page's near edge for the
+ * previous one, as query does. Cursors are the signed tokens of cursor.c,
+ * bound to the tenant, the list and the parent id, so a token of another
+ * customer's users or of another tenant is refused.
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/numeric.h"
+
+#include "cursor.h"
+#include "jsonb_build.h"
+#include "page.h"
+#include "store.h"
+
+/* Raise the error for an invalid part of a request to the function what */
+void
+InvalidRequest(const char *what, const char *message, const char *hint)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid %s request: %s", what, message),
+			 errhint("%s", hint)));
+	pg_unreachable();
+}
+
+/* Reject keys of object other than the allowed ones */
+void
+CheckRequestKeys(JsonbContainer *object, const char *const *allowed, int nallowed,
+				 const char *where, const char *what, const char *hint)
+{
+	JsonbIterator *it = JsonbIteratorInit(object);
+	JsonbValue	key;
+	JsonbValue	value;
+
+	while (NextPair(&it, &key, &value))
+	{
+		bool		known = false;
+
+		for (int i = 0; i < nallowed; i++)
+			known |= (key.val.string.len == (int) strlen(allowed[i]) &&
+					  memcmp(key.val.string.val, allowed[i], key.val.string.len) == 0);
+		if (!known)
+			InvalidRequest(what, psprintf("unrecognized key \"%s%s\"", where,
+										  pnstrdup(key.val.string.val, key.val.string.len)),
+						   hint);
+	}
+}
+
+/* The value of a key that must be a string, or NULL when absent or null */
+char *
+RequestString(JsonbContainer *object, const char *key, const char *path,
+			  const char *what, const char *hint)
+{
+	JsonbValue *v = FindKey(object, key);
+
+	if (v == NULL || v->type == jbvNull)
+		return NULL;
+	if (v->type != jbvString)
+		InvalidRequest(what, psprintf("\"%s\" must be a string, not %s", path,
+									  JsonbValueTypeName(v)), hint);
+	return pnstrdup(v->val.string.val, v->val.string.len);
+}
+
+/* limit: an integer from 1 to 1000, 50 when absent */
+int
+ParsePageLimit(JsonbValue *v, const char *what)
+{
+	const char *hint = "Give \"limit\" as an integer from 1 to 1000.";
+	char	   *text;
+
+	if (v == NULL || v->type == jbvNull)
+		return DEFAULT_PAGE_LIMIT;
+	if (v->type != jbvNumeric)
+		InvalidRequest(what, psprintf("\"limit\" must be a number, not %s",
+									  JsonbValueTypeName(v)), hint);
+	text = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v->val.numeric)));
+	if (strspn(text, "0123456789") != strlen(text) || strlen(text) > 4 ||
+		atoi(text) < 1 || atoi(text) > MAX_PAGE_LIMIT)
+		InvalidRequest(what, psprintf("\"limit\" must be an integer from 1 to %d, not %s",
+									  MAX_PAGE_LIMIT, text), hint);
+	return atoi(text);
+}
+
+/* Push "result" and "data" of a list or page envelope */
+static void
+PushListData(JsonbParseState **state, Jsonb **docs, int ndocs)
+{
+	PushKeyString(state, "result", "SUCCESS");
+	PushKey(state, "data");
+	pushJsonbValue(state, WJB_BEGIN_ARRAY, NULL);
+	for (int i = 0; i < ndocs; i++)
+	{
+		JsonbValue	doc;
+
+		doc.type = jbvBinary;
+		doc.val.binary.data = &docs[i]->root;
+		doc.val.binary.len = VARSIZE(docs[i]) - VARHDRSZ;
+		pushJsonbValue(state, WJB_ELEM, &doc);
+	}
+	pushJsonbValue(state, WJB_END_ARRAY, NULL);
+}
+
+/* The envelope of a whole list: {"result","data"} */
+Jsonb *
+BuildList(Jsonb **docs, int ndocs)
+{
+	JsonbParseState *state = NULL;
+
+	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	PushListData(&state, docs, ndocs);
+	return EndObject(&state);
+}
+
+/* The page envelope; after and before are the cursor tokens, or NULL */
+Jsonb *
+BuildPage(Jsonb **docs, int ndocs, const char *after, const char *before)
+{
+	JsonbParseState *state = NULL;
+
+	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	PushListData(&state, docs, ndocs);
+	PushKey(&state, "cursor");
+	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	PushKeyString(&state, "after", after);
+	PushKeyString(&state, "before", before);
+	pushJsonbValue(&state, WJB_END_OBJECT, NULL);
+	return EndObject(&state);
+}
+
+/* One listing call on its way through */
+typedef struct ListWalk
+{
+	const CallScope *call;
+	KeysetList *list;
+	const char *parent_id;
+	CursorBinding binding;
+	char	  **keys;			/* of the rows fetched, as text */
+	Jsonb	  **docs;
+} ListWalk;
+
+/* The value of a key for a statement parameter */
+static Datum
+KeyDatum(const KeysetList *list, const char *key)
+{
+	if (list->key_type == INT8OID)
+	{
+		/* keys come from signed cursors, but check them all the same */
+		if (key[0] == '\0' || strspn(key, "0123456789") != strlen(key) || strlen(key) > 18)
+			InvalidRequest(list->what, "invalid cursor",
+						   "Send back cursor.after or cursor.before exactly as it was returned.");
+		return Int64GetDatum(strtoi64(key, NULL, 10));
+	}
+	return CStringGetTextDatum(key);
+}
+
+/*
+ * Run one of the list's statements (0 first rows, 1 after key, 2 before
+ * key) for up to want rows, stored from walk->keys[at] on; the row count.
+ */
+static int
+FetchRows(ListWalk *walk, int statement, const char *key, int want, int at)
+{
+	static const int nargs[3] = {3, 4, 4};
+	KeysetList *list = walk->list;
+	const char *sql[3] = {list->first_sql, list->after_sql, list->before_sql};
+	Oid			types[4] = {TEXTOID, TEXTOID, INT8OID, list->key_type};
+	Datum		values[4];
+	int			n;
+
+	values[0] = CStringGetTextDatum(walk->call->tenant_id);
+	values[1] = CStringGetTextDatum(walk->parent_id);
+	values[2] = Int64GetDatum(want);
+	if (key != NULL)
+		values[3] = KeyDatum(list, key);
+	ExecutePlan(KeptPlan(&list->plans[statement], sql[statement], nargs[statement], types),
+				values, true, SPI_OK_SELECT);
+	n = (int) SPI_processed;
+	for (int r = 0; r < n; r++)
+	{
+		HeapTuple	tuple = SPI_tuptable->vals[r];
+
+		walk->keys[at + r] = SPI_getvalue(tuple, SPI_tuptable->tupdesc, 1);
+		walk->docs[at + r] = list->row_document(tuple, SPI_tuptable->tupdesc);
+	}
+	SPI_freetuptable(SPI_tuptable);
+	return n;
+}
+
+/* The token of a row's key, for cursor.after or cursor.before */
+static char *
+KeyToken(ListWalk *walk, const char *key, bool before)
+{
+	CursorPosition position;
+
+	memset(&position, 0, sizeof(position));
+	position.before = before;
+	position.id = (char *) key;
+	return EncodeCursor(&walk->binding, &position);
+}
+
+/*
+ * One page of a parent's list for a request {"limit", "cursor"} (NULL is
+ * an error, as for query): {"result","data","cursor"}.
+ */
+Jsonb *
+ListPage(const CallScope *call, KeysetList *list, const char *parent_id, Jsonb *request)
+{
+	static const char *const keys[] = {"limit", "cursor"};
+	const char *hint = psprintf("A %s request is {\"limit\", \"cursor\"}, each optional.", list->what);
+	ListWalk	walk;
+	int			limit;
+	char	   *token;
+	CursorPosition from;
+	bool		has_cursor = false;
+	bool		backward = false;
+	bool		more;
+	bool		other_side = false;
+	int			n;
+	char	   *after = NULL;
+	char	   *before = NULL;
+
+	if (request == NULL)
+		InvalidRequest(list->what, "the request must not be null",
+					   "Pass '{}' for the first page.");
+	if (!JB_ROOT_IS_OBJECT(request) || JB_ROOT_IS_SCALAR(request))
+		InvalidRequest(list->what, "the request must be a JSON object", hint);
+	CheckRequestKeys(&request->root, keys, lengthof(keys), "", list->what, hint);
+	limit = ParsePageLimit(FindKey(&request->root, "limit"), list->what);
+
+	memset(&walk, 0, sizeof(walk));
+	walk.call = call;
+	walk.list = list;
+	walk.parent_id = parent_id;
+	walk.binding.tenant_id = call->tenant_id;
+	walk.binding.sort_key = list->cursor_code;
+	walk.binding.filter_text = psprintf("%s:%s", list->what, parent_id);
+	walk.binding.key_is_id = true;
+	walk.keys = palloc(sizeof(char *) * (limit + 2));
+	walk.docs = palloc(sizeof(Jsonb *) * (limit + 2));
+
+	token = RequestString(&request->root, "cursor", "cursor", list->what,
+						  "Send back cursor.after or cursor.before as it was returned.");
+	if (token != NULL)
+	{
+		DecodeCursor(&walk.binding, token, strlen(token), &from);
+		has_cursor = true;
+		backward = from.before;
+	}
+
+	n = FetchRows(&walk, !has_cursor ? 0 : backward ? 2 : 1,
+				  has_cursor ? from.id : NULL, limit + 1, 0);
+	more = (n > limit);
+	if (more)
+		n = limit;
+	if (backward)
+	{
+		/* rows came nearest first: put them in list order */
+		for (int i = 0; i < n / 2; i++)
+		{
+			char	   *key = walk.keys[i];
+			Jsonb	   *doc = walk.docs[i];
+
+			walk.keys[i] = walk.keys[n - 1 - i];
+			walk.docs[i] = walk.docs[n - 1 - i];
+			walk.keys[n - 1 - i] = key;
+			walk.docs[n - 1 - i] = doc;
+		}
+	}
+
+	/* a page exists on the other side if a row lies beyond the page's near edge */
+	if (has_cursor)
+	{
+		const char *edge = n == 0 ? from.id : backward ? walk.keys[n - 1] : walk.keys[0];
+
+		other_side = FetchRows(&walk, backward ? 1 : 2, edge, 1, limit + 1) > 0;
+	}
+
+	if (n == 0)
+	{
+		/* an empty page past one edge: the cursor itself leads back */
+		if (other_side && backward)
+			after = KeyToken(&walk, from.id, false);
+		else if (other_side)
+			before = KeyToken(&walk, from.id, true);
+	}
+	else
+	{
+		if (backward ? other_side : more)
+			after = KeyToken(&walk, walk.keys[n - 1], false);
+		if (backward ? more : other_side)
+			before = KeyToken(&walk, walk.keys[0], true);
+	}
+	return BuildPage(walk.docs, n, after, before);
+}
