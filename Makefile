@@ -6,6 +6,7 @@ OBJS = \
 	src/aliases.o \
 	src/arguments.o \
 	src/call_context.o \
+	src/card_data.o \
 	src/change.o \
 	src/class_labels.o \
 	src/class_segments.o \
@@ -13,13 +14,17 @@ OBJS = \
 	src/cursor.o \
 	src/customer_ops.o \
 	src/customer_segments.o \
+	src/customer_users.o \
 	src/customers.o \
 	src/document.o \
 	src/email.o \
 	src/envelope.o \
+	src/history.o \
 	src/ids.o \
 	src/jsonb_build.o \
+	src/notify.o \
 	src/page.o \
+	src/payment_methods.o \
 	src/query.o \
 	src/query_filter.o \
 	src/save.o \

@@ -205,3 +205,105 @@ CREATE FUNCTION customers.restore(id text)
 RETURNS jsonb
 AS 'MODULE_PATHNAME', 'customers_restore'
 LANGUAGE C VOLATILE;
+
+-- Change history: one row per change of a customer (create, update, patch,
+-- archive, restore), written by the same call in one set-based statement.
+-- changed_fields are the top-level canonical fields whose value differs.
+CREATE TABLE customers.customer_history (
+	tenant_id text NOT NULL,
+	customer_id text COLLATE "C" NOT NULL,
+	version bigint NOT NULL,
+	action text NOT NULL,
+	actor text NOT NULL,
+	changed_at timestamptz NOT NULL,
+	changed_fields text[] NOT NULL,
+	PRIMARY KEY (tenant_id, customer_id, version),
+	FOREIGN KEY (tenant_id, customer_id) REFERENCES customers.customer (tenant_id, id) ON DELETE CASCADE,
+	CHECK (action IN ('CREATE', 'UPDATE', 'PATCH', 'ARCHIVE', 'RESTORE')),
+	CHECK (version >= 1)
+);
+
+-- Payment methods (seed 002): what the provider returns about a card or a
+-- bank account, never card data. isDefault lives in is_default; the partial
+-- unique index allows one default per customer.
+CREATE TABLE customers.payment_method (
+	tenant_id text NOT NULL,
+	customer_id text COLLATE "C" NOT NULL,
+	id text COLLATE "C" NOT NULL,
+	is_default boolean NOT NULL,
+	created_at timestamptz NOT NULL,
+	doc jsonb NOT NULL,
+	PRIMARY KEY (tenant_id, customer_id, id),
+	FOREIGN KEY (tenant_id, customer_id) REFERENCES customers.customer (tenant_id, id) ON DELETE CASCADE
+);
+CREATE UNIQUE INDEX payment_method_one_default_idx ON customers.payment_method (tenant_id, customer_id)
+	WHERE is_default;
+
+-- Customer users (seed 002). email is the lower-cased address: unique per
+-- customer ignoring case.
+CREATE TABLE customers.customer_user (
+	tenant_id text NOT NULL,
+	customer_id text COLLATE "C" NOT NULL,
+	id text COLLATE "C" NOT NULL,
+	email text NOT NULL,
+	created_at timestamptz NOT NULL,
+	doc jsonb NOT NULL,
+	PRIMARY KEY (tenant_id, customer_id, id),
+	UNIQUE (tenant_id, customer_id, email),
+	FOREIGN KEY (tenant_id, customer_id) REFERENCES customers.customer (tenant_id, id) ON DELETE CASCADE
+);
+
+SELECT pg_catalog.pg_extension_config_dump('customers.customer_history', '');
+SELECT pg_catalog.pg_extension_config_dump('customers.payment_method', '');
+SELECT pg_catalog.pg_extension_config_dump('customers.customer_user', '');
+
+ALTER TABLE customers.customer_history ENABLE ROW LEVEL SECURITY;
+ALTER TABLE customers.customer_history FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON customers.customer_history
+	USING (tenant_id OPERATOR(pg_catalog.=) customers.current_tenant())
+	WITH CHECK (tenant_id OPERATOR(pg_catalog.=) customers.current_tenant());
+ALTER TABLE customers.payment_method ENABLE ROW LEVEL SECURITY;
+ALTER TABLE customers.payment_method FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON customers.payment_method
+	USING (tenant_id OPERATOR(pg_catalog.=) customers.current_tenant())
+	WITH CHECK (tenant_id OPERATOR(pg_catalog.=) customers.current_tenant());
+ALTER TABLE customers.customer_user ENABLE ROW LEVEL SECURITY;
+ALTER TABLE customers.customer_user FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON customers.customer_user
+	USING (tenant_id OPERATOR(pg_catalog.=) customers.current_tenant())
+	WITH CHECK (tenant_id OPERATOR(pg_catalog.=) customers.current_tenant());
+
+CREATE FUNCTION customers.history(id text, request jsonb DEFAULT '{}')
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'customers_history'
+LANGUAGE C STABLE;
+
+CREATE FUNCTION customers.save_payment_method(customer_id text, method jsonb)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'customers_save_payment_method'
+LANGUAGE C VOLATILE;
+
+CREATE FUNCTION customers.payment_methods(customer_id text)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'customers_payment_methods'
+LANGUAGE C STABLE;
+
+CREATE FUNCTION customers.payment_method(customer_id text, id text)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'customers_payment_method'
+LANGUAGE C STABLE;
+
+CREATE FUNCTION customers.detach_payment_method(customer_id text, id text)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'customers_detach_payment_method'
+LANGUAGE C VOLATILE;
+
+CREATE FUNCTION customers.create_user(customer_id text, "user" jsonb)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'customers_create_user'
+LANGUAGE C VOLATILE;
+
+CREATE FUNCTION customers.users(customer_id text, request jsonb DEFAULT '{}')
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'customers_users'
+LANGUAGE C STABLE;

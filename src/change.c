@@ -182,7 +182,11 @@ CheckExternalIds(const CallScope *call, PlannedChange *changes, int nchanges)
 				ExternalIdConflict(&changes[i], changes[j].row.id);
 }
 
-/* Write the planned creates and updates, two statements in all */
+/*
+ * Write the planned creates and updates: the customers in two statements,
+ * then their segments, one history row each in one more statement, and
+ * their notifications.
+ */
 void
 WriteChanges(const CallScope *call, PlannedChange *changes, int nchanges)
 {
@@ -224,4 +228,18 @@ WriteChanges(const CallScope *call, PlannedChange *changes, int nchanges)
 		}
 	}
 	WriteCustomerSegments(call, changes, nchanges);
+	WriteHistory(call, changes, nchanges);
+	NotifyChanges(call, changes, nchanges);
+}
+
+/*
+ * What a written change was, for its history row and notification: the
+ * call's action, or for save CREATE or UPDATE.
+ */
+const char *
+ChangeActionName(const PlannedChange *change)
+{
+	if (change->action != NULL)
+		return change->action;
+	return change->kind == CHANGE_CREATE ? "CREATE" : "UPDATE";
 }

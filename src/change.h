@@ -21,6 +21,7 @@ typedef enum ChangeKind
 typedef struct PlannedChange
 {
 	ChangeKind	kind;
+	const char *action;			/* PATCH, ARCHIVE, RESTORE; NULL for a save */
 	List	   *errors;			/* of ItemError */
 	StoredCustomer *stored;		/* NULL for a create */
 	CustomerRow row;			/* what to write; row.doc is the result */
@@ -29,5 +30,12 @@ typedef struct PlannedChange
 extern void PlanChange(const CallScope *call, JsonbContainer *input, PlannedChange *change);
 extern void CheckExternalIds(const CallScope *call, PlannedChange *changes, int nchanges);
 extern void WriteChanges(const CallScope *call, PlannedChange *changes, int nchanges);
+extern const char *ChangeActionName(const PlannedChange *change);
+
+/* history.c: one history row per written change */
+extern void WriteHistory(const CallScope *call, PlannedChange *changes, int nchanges);
+
+/* notify.c: NOTIFY customers_changes per written change, delivered at commit */
+extern void NotifyChanges(const CallScope *call, PlannedChange *changes, int nchanges);
 
 #endif

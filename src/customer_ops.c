@@ -30,6 +30,9 @@ typedef enum ChangeAction
 	ACTION_RESTORE
 } ChangeAction;
 
+/* each action's name in history and notifications */
+static const char *const action_names[] = {"PATCH", "ARCHIVE", "RESTORE"};
+
 /* The status patch of archive or restore; NULL when there is nothing to do */
 static Jsonb *
 StatusPatch(ChangeAction action, StoredCustomer *stored)
@@ -78,6 +81,7 @@ ChangeCustomer(const char *id, JsonbContainer *patch, ChangeAction action)
 
 
 	change.stored = RequireCustomer(call.tenant_id, id, true);
+	change.action = action_names[action];
 	if (patch == NULL)
 	{
 		Jsonb	   *status_patch = StatusPatch(action, change.stored);

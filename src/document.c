@@ -33,7 +33,6 @@
 #include "jsonb_build.h"
 #include "timestamps.h"
 
-#define MAX_TEXT_CHARS 255
 #define MAX_INVOICE_PREFIX_CHARS 16
 #define EIN_DIGITS 9
 #define CUSTOMER_ID_PREFIX "cus_"
@@ -115,7 +114,7 @@ Path(const char *parent, const char *key)
  * is set; min_chars applies after trimming). JSON null gives NULL with no
  * error; *ok tells errors apart.
  */
-static char *
+char *
 TextField(JsonbValue *v, const char *param, bool trim, int min_chars,
 		  int max_chars, List **errors, bool *ok)
 {
@@ -239,7 +238,7 @@ EmailField(JsonbValue *v, ParsedCustomer *c, List **errors)
 }
 
 /* An iterator over an object field's members; NULL when it is null or not an object */
-static JsonbIterator *
+JsonbIterator *
 MembersOf(JsonbValue *v, const char *field, List **errors)
 {
 	if (v->type == jbvNull)
@@ -582,6 +581,16 @@ AssembleDocument(Jsonb *content, const ServerFields *server)
 	if (server->archived)
 		PushKeyString(&state, "archivedDateTime", FormatTimestamp(server->archived_at));
 	return EndObject(&state);
+}
+
+/* Whether a top-level key is one of the fields only the server sets */
+bool
+IsServerField(const char *key, int len)
+{
+	for (int i = 0; i < (int) NUM_SERVER_FIELDS; i++)
+		if ((int) strlen(server_fields[i]) == len && memcmp(server_fields[i], key, len) == 0)
+			return true;
+	return false;
 }
 
 /* The client-settable content of a stored document */

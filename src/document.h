@@ -11,6 +11,8 @@
 #include "utils/jsonb.h"
 
 #define MAX_DOCUMENT_BYTES (256 * 1024)
+/* the most characters of an ordinary text field */
+#define MAX_TEXT_CHARS 255
 
 #define STATUS_ACTIVE "ACTIVE"
 #define STATUS_INACTIVE "INACTIVE"
@@ -44,10 +46,14 @@ typedef struct ServerFields
 	TimestampTz archived_at;
 } ServerFields;
 
+extern char *TextField(JsonbValue *v, const char *param, bool trim, int min_chars,
+					   int max_chars, List **errors, bool *ok);
+extern JsonbIterator *MembersOf(JsonbValue *v, const char *field, List **errors);
 extern bool NormalizeCustomer(JsonbContainer *input, List **errors, CustomerValues *out);
 extern char *ClientId(JsonbContainer *item);
 extern Jsonb *AssembleDocument(Jsonb *content, const ServerFields *server);
 extern Jsonb *DocumentContent(Jsonb *doc);
+extern bool IsServerField(const char *key, int len);
 extern char *DocumentString(Jsonb *doc, const char *key);
 
 #endif

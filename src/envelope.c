@@ -208,9 +208,12 @@ BuildSaveEnvelope(ItemResult *items, int nitems)
 	return EndObject(&state);
 }
 
-/* Raise the first of a single item's errors; the detail lists the others */
+/*
+ * Raise the first of a single item's errors; the detail lists the others.
+ * hint says how to fix them, or NULL for the usual one.
+ */
 void
-RaiseItemErrors(List *errors)
+RaiseItemErrorsWithHint(List *errors, const char *hint)
 {
 	ItemError  *first = linitial(errors);
 	StringInfoData detail;
@@ -224,12 +227,21 @@ RaiseItemErrors(List *errors)
 		appendStringInfo(&detail, "%s%s.", detail.len > 0 ? " " : "Also: ", error->message);
 	}
 
+	if (hint == NULL)
+		hint = first->status == ITEM_STATUS_CONFLICT ?
+			"Fetch the customer again and retry against its current state." :
+			"Correct the named field and retry.";
 	ereport(ERROR,
 			(errcode(first->sqlstate),
 			 errmsg("%s", first->message),
 			 detail.len > 0 ? errdetail("%s", detail.data) : 0,
-			 first->status == ITEM_STATUS_CONFLICT ?
-			 errhint("Fetch the customer again and retry against its current state.") :
-			 errhint("Correct the named field and retry.")));
+			 errhint("%s", hint)));
 	pg_unreachable();
+}
+
+/* Raise the first of a single item's errors with the usual hint */
+void
+RaiseItemErrors(List *errors)
+{
+	RaiseItemErrorsWithHint(errors, NULL);
 }

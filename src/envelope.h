@@ -37,5 +37,6 @@ extern void AddValidationError(List **errors, const char *param,
 extern JsonbContainer *BatchRequestData(Jsonb *request, const char *what, const char *item);
 extern Jsonb *BuildSaveEnvelope(ItemResult *items, int nitems);
 extern void RaiseItemErrors(List *errors) pg_attribute_noreturn();
+extern void RaiseItemErrorsWithHint(List *errors, const char *hint) pg_attribute_noreturn();
 
 #endif

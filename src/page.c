@@ -17,10 +17,12 @@
 
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "fmgr.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/numeric.h"
 
+#include "arguments.h"
 #include "cursor.h"
 #include "jsonb_build.h"
 #include "page.h"
@@ -216,7 +218,7 @@ KeyToken(ListWalk *walk, const char *key, bool before)
  * One page of a parent's list for a request {"limit", "cursor"} (NULL is
  * an error, as for query): {"result","data","cursor"}.
  */
-Jsonb *
+static Jsonb *
 ListPage(const CallScope *call, KeysetList *list, const char *parent_id, Jsonb *request)
 {
 	static const char *const keys[] = {"limit", "cursor"};
@@ -305,4 +307,22 @@ ListPage(const CallScope *call, KeysetList *list, const char *parent_id, Jsonb *
 			before = KeyToken(&walk, walk.keys[0], true);
 	}
 	return BuildPage(walk.docs, n, after, before);
+}
+
+/*
+ * A list call on one customer, f(customer_id text, request jsonb): the
+ * customer must exist (P0002), archived or not.
+ */
+Jsonb *
+CustomerListPage(FunctionCallInfo fcinfo, KeysetList *list)
+{
+	char	   *customer_id = TextArgument(fcinfo, 0, "customer id", CUSTOMER_ID_HINT);
+	CallScope	call;
+	Jsonb	   *page;
+
+	BeginCall(&call);
+	RequireCustomer(call.tenant_id, customer_id, false);
+	page = ListPage(&call, list, customer_id, PG_ARGISNULL(1) ? NULL : PG_GETARG_JSONB_P(1));
+	EndCall(&call);
+	return page;
 }

@@ -7,6 +7,7 @@
 #define PAGE_H
 
 #include "executor/spi.h"
+#include "fmgr.h"
 #include "utils/jsonb.h"
 
 #include "call_context.h"
@@ -41,7 +42,6 @@ extern char *RequestString(JsonbContainer *object, const char *key, const char *
 extern int	ParsePageLimit(JsonbValue *v, const char *what);
 extern Jsonb *BuildList(Jsonb **docs, int ndocs);
 extern Jsonb *BuildPage(Jsonb **docs, int ndocs, const char *after, const char *before);
-extern Jsonb *ListPage(const CallScope *call, KeysetList *list, const char *parent_id,
-					   Jsonb *request);
+extern Jsonb *CustomerListPage(FunctionCallInfo fcinfo, KeysetList *list);
 
 #endif

@@ -294,26 +294,38 @@ FetchCustomer(const char *tenant, const char *id, bool for_update)
 	return found == NIL ? NULL : linitial(found);
 }
 
+/*
+ * The jsonb in the first column of the first row of the last statement's
+ * result, copied, or NULL when it returned no row; frees the result.
+ */
+Jsonb *
+ResultJsonb(void)
+{
+	Jsonb	   *doc = NULL;
+
+	if (SPI_processed > 0)
+	{
+		bool		isnull;
+		Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+
+		if (!isnull)
+			doc = DatumGetJsonbPCopy(d);
+	}
+	SPI_freetuptable(SPI_tuptable);
+	return doc;
+}
+
 /* The stored document of one customer, or NULL; read-only */
 Jsonb *
 FetchDocument(const char *tenant, const char *id)
 {
 	static Oid	types[2] = {TEXTOID, TEXTOID};
 	Datum		values[2];
-	Jsonb	   *doc = NULL;
 
 	values[0] = CStringGetTextDatum(tenant);
 	values[1] = CStringGetTextDatum(id);
 	ExecutePlan(KeptPlan(&get_plan, GET_SQL, 2, types), values, true, SPI_OK_SELECT);
-	if (SPI_processed > 0)
-	{
-		bool		isnull;
-
-		doc = DatumGetJsonbPCopy(SPI_getbinval(SPI_tuptable->vals[0],
-											   SPI_tuptable->tupdesc, 1, &isnull));
-	}
-	SPI_freetuptable(SPI_tuptable);
-	return doc;
+	return ResultJsonb();
 }
 
 /* Which customers hold the given externalIds */

@@ -53,6 +53,7 @@ extern SPIPlanPtr CustomShapePlan(const char *sql, int nargs, Oid *types);
 extern void ExecutePlan(SPIPlanPtr plan, Datum *values, bool read_only, int expected);
 extern Datum MakeArray(Datum *elems, bool *nulls, int n, Oid elemtype);
 extern Datum TextArray(char **strings, int n);
+extern Jsonb *ResultJsonb(void);
 
 extern List *FetchCustomers(const char *tenant, char **ids, int nids, bool for_update);
 extern StoredCustomer *FetchCustomer(const char *tenant, const char *id, bool for_update);

@@ -18,11 +18,13 @@ BEGIN
 	END IF;
 	result := '{}';
 	FOR k, v IN SELECT * FROM jsonb_each(doc) LOOP
-		IF k IN ('createdDateTime', 'updatedDateTime', 'archivedDateTime')
+		IF k IN ('createdDateTime', 'updatedDateTime', 'archivedDateTime', 'changedDateTime')
 		   AND v #>> '{}' ~ '^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$' THEN
 			v := '"<time>"';
-		ELSIF k = 'id' AND v #>> '{}' ~ '^cus_[0-9A-HJKMNP-TV-Z]{26}$' THEN
+		ELSIF k IN ('id', 'customerId') AND v #>> '{}' ~ '^cus_[0-9A-HJKMNP-TV-Z]{26}$' THEN
 			v := '"<generated id>"';
+		ELSIF k = 'id' AND v #>> '{}' ~ '^(pm|cuu)_[0-9A-HJKMNP-TV-Z]{26}$' THEN
+			v := to_jsonb(format('<generated %s_ id>', split_part(v #>> '{}', '_', 1)));
 		ELSE
 			v := mask(v);
 		END IF;
@@ -45,8 +47,14 @@ $$;
 -- A checksum of every stored row, to show that a failed call changed nothing.
 CREATE FUNCTION table_checksum() RETURNS text
 LANGUAGE sql AS $$
-	SELECT md5(coalesce(string_agg(c::text, '|' ORDER BY tenant_id, id), ''))
-	FROM customers.customer AS c
+	SELECT md5(concat_ws('/',
+		(SELECT string_agg(c::text, '|' ORDER BY tenant_id, id) FROM customers.customer AS c),
+		(SELECT string_agg(h::text, '|' ORDER BY tenant_id, customer_id, version)
+		 FROM customers.customer_history AS h),
+		(SELECT string_agg(p::text, '|' ORDER BY tenant_id, customer_id, id)
+		 FROM customers.payment_method AS p),
+		(SELECT string_agg(u::text, '|' ORDER BY tenant_id, customer_id, id)
+		 FROM customers.customer_user AS u)))
 $$;
 
 SELECT mask('{"id": "cus_01M84C2G0JTQA0YT69CK6RPX8N", "createdDateTime": "2026-11-23T14:13:36Z",
@@ -73,6 +81,63 @@ EXCEPTION WHEN OTHERS THEN
 END
 $$;
 SELECT raises('SELECT 1/0');
+
+-- A page of a paginated call (users, history), masked, with the names of
+-- the cursors it has in place of their tokens (which differ on every run).
+CREATE FUNCTION page(response jsonb) RETURNS jsonb
+LANGUAGE sql IMMUTABLE AS $$
+	SELECT mask(response - 'cursor') || jsonb_build_object('cursor',
+		(SELECT coalesce(jsonb_agg(k ORDER BY k), '[]') FROM jsonb_object_keys(response -> 'cursor') AS k))
+$$;
+
+-- Walk a customer's list (users or history) forward to the end, then back
+-- to the start; the keys (id, or version for history) in order, or an error
+-- saying what went wrong: a cursor.before on the first page, a short page
+-- before the end, or a backward walk that differs from the forward one.
+CREATE FUNCTION walk_list(fn text, customer text, lim int) RETURNS text[]
+LANGUAGE plpgsql AS $$
+DECLARE
+	key text := CASE fn WHEN 'history' THEN 'version' ELSE 'id' END;
+	forward text[] := '{}';
+	backward text[];
+	page text[];
+	response jsonb;
+	pages int := 0;
+BEGIN
+	EXECUTE format('SELECT customers.%I($1, $2)', fn) INTO response
+		USING customer, jsonb_build_object('limit', lim);
+	LOOP
+		pages := pages + 1;
+		SELECT coalesce(array_agg(d ->> key ORDER BY o), '{}') INTO page
+		FROM jsonb_array_elements(response -> 'data') WITH ORDINALITY AS t(d, o);
+		IF pages = 1 AND response -> 'cursor' ? 'before' THEN
+			RAISE 'cursor.before on the first page';
+		END IF;
+		forward := forward || page;
+		EXIT WHEN NOT response -> 'cursor' ? 'after';
+		IF cardinality(page) <> lim THEN
+			RAISE 'page % has % rows and a next page', pages, cardinality(page);
+		END IF;
+		EXECUTE format('SELECT customers.%I($1, $2)', fn) INTO response
+			USING customer, jsonb_build_object('limit', lim, 'cursor', response -> 'cursor' ->> 'after');
+	END LOOP;
+	backward := page;
+	WHILE response -> 'cursor' ? 'before' LOOP
+		EXECUTE format('SELECT customers.%I($1, $2)', fn) INTO response
+			USING customer, jsonb_build_object('limit', lim, 'cursor', response -> 'cursor' ->> 'before');
+		SELECT coalesce(array_agg(d ->> key ORDER BY o), '{}') INTO page
+		FROM jsonb_array_elements(response -> 'data') WITH ORDINALITY AS t(d, o);
+		IF cardinality(page) <> lim OR NOT response -> 'cursor' ? 'after' THEN
+			RAISE 'backward page of % rows, cursor %', cardinality(page), response -> 'cursor';
+		END IF;
+		backward := page || backward;
+	END LOOP;
+	IF backward IS DISTINCT FROM forward THEN
+		RAISE 'backward walk % differs from forward walk %', backward, forward;
+	END IF;
+	RETURN forward;
+END
+$$;
 
 -- The pagination property (tests 60 and 70).
 -- Walk one sort both ways; 'ok' or what went wrong. predicate is the SQL

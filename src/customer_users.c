@@ -1,0 +1,235 @@
+/*
+ * customer_users.c
+ *		A customer's users (seed 002): create one, list them page by page.
+ *
+ * A user is {"id": "cuu_…", "customerId", "email", "firstName", "lastName",
+ * "createdDateTime"}. The email is required and unique among the
+ * customer's users ignoring case (a unique key on the lower-cased address);
+ * "first_name" and "last_name" are accepted for "firstName" and "lastName".
+ * Users are listed oldest first (their ids are time-ordered) with the
+ * signed keyset cursors of page.c, bound to the tenant and the customer.
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "utils/builtins.h"
+#include "utils/formatting.h"
+#include "utils/jsonb.h"
+#include "utils/timestamp.h"
+
+#include "arguments.h"
+#include "call_context.h"
+#include "document.h"
+#include "email.h"
+#include "envelope.h"
+#include "ids.h"
+#include "jsonb_build.h"
+#include "page.h"
+#include "store.h"
+#include "timestamps.h"
+
+#define USER_ID_PREFIX "cuu_"
+
+#define INSERT_USER_SQL \
+	"INSERT INTO customers.customer_user (tenant_id, customer_id, id, email, created_at, doc)" \
+	" VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING doc"
+
+#define USER_COLUMNS \
+	"SELECT id, doc FROM customers.customer_user" \
+	" WHERE tenant_id OPERATOR(pg_catalog.=) $1 AND customer_id OPERATOR(pg_catalog.=) $2"
+
+/* oldest first */
+#define USERS_FIRST_SQL USER_COLUMNS " ORDER BY id LIMIT $3"
+#define USERS_AFTER_SQL USER_COLUMNS " AND id OPERATOR(pg_catalog.>) $4 ORDER BY id LIMIT $3"
+#define USERS_BEFORE_SQL USER_COLUMNS \
+	" AND id OPERATOR(pg_catalog.<) $4 ORDER BY id DESC LIMIT $3"
+
+/* a code no query sort uses, so a users cursor is refused by query */
+#define USERS_CURSOR_CODE 102
+
+#define USER_HINT "Pass {\"email\", \"firstName\", \"lastName\"}; only \"email\" is required."
+
+static SPIPlanPtr insert_user_plan = NULL;
+
+/* A name field and the aliases it may be sent as */
+typedef struct NameField
+{
+	const char *field;
+	const char *alias;
+	const char *given_as;		/* the key the client used, or NULL */
+	JsonbValue	value;
+} NameField;
+
+/* A user's fields, validated */
+typedef struct ParsedUser
+{
+	char	   *email;
+	char	   *first_name;
+	char	   *last_name;
+} ParsedUser;
+
+/* Record a name field given under its name or its alias; both must agree */
+static void
+GiveName(NameField *field, const char *key, JsonbValue *value, List **errors)
+{
+	if (field->given_as != NULL && !JsonbValuesEqual(&field->value, value))
+	{
+		AddValidationError(errors, key, "\"%s\" and \"%s\" have different values",
+						   key, field->given_as);
+		return;
+	}
+	field->given_as = key;
+	field->value = *value;
+}
+
+/* Check every field of a new user; false after recording errors */
+static bool
+ParseUser(JsonbContainer *input, const char *customer_id, ParsedUser *user, List **errors)
+{
+	NameField	names[2] = {{.field = "firstName", .alias = "first_name"},
+	{.field = "lastName", .alias = "last_name"}};
+	JsonbIterator *it = JsonbIteratorInit(input);
+	JsonbValue	key;
+	JsonbValue	value;
+	bool		ok;
+	bool		email_ok = true;
+
+	memset(user, 0, sizeof(ParsedUser));
+	while (NextPair(&it, &key, &value))
+	{
+		char	   *name = pnstrdup(key.val.string.val, key.val.string.len);
+		bool		is_name = false;
+
+		for (int i = 0; i < (int) lengthof(names); i++)
+			if (strcmp(name, names[i].field) == 0 || strcmp(name, names[i].alias) == 0)
+			{
+				GiveName(&names[i], name, &value, errors);
+				is_name = true;
+			}
+		if (is_name)
+			continue;
+		if (strcmp(name, "email") == 0)
+		{
+			user->email = TextField(&value, "email", true, 0, MAX_EMAIL_LEN, errors, &email_ok);
+			if (email_ok && user->email != NULL && !IsValidEmail(user->email, strlen(user->email)))
+			{
+				AddValidationError(errors, "email", "\"email\" is not a valid email address");
+				email_ok = false;
+			}
+		}
+		else if (strcmp(name, "customerId") == 0)
+		{
+			if (!(value.type == jbvString && value.val.string.len == (int) strlen(customer_id) &&
+				  memcmp(value.val.string.val, customer_id, value.val.string.len) == 0))
+				AddValidationError(errors, "customerId",
+								   "\"customerId\" must be \"%s\", the customer the user is created for",
+								   customer_id);
+		}
+		else
+			AddValidationError(errors, name, "unrecognized field \"%s\"", name);
+	}
+
+	if (user->email == NULL && email_ok)
+		AddValidationError(errors, "email", "\"email\" is required");
+	for (int i = 0; i < (int) lengthof(names); i++)
+	{
+		char	  **target = i == 0 ? &user->first_name : &user->last_name;
+
+		if (names[i].given_as != NULL)
+			*target = TextField(&names[i].value, names[i].given_as, false, 0, MAX_TEXT_CHARS,
+								errors, &ok);
+	}
+	return *errors == NIL;
+}
+
+/* The document of a new user */
+static Jsonb *
+BuildUser(ParsedUser *user, const char *id, const char *customer_id, const char *created)
+{
+	JsonbParseState *state = NULL;
+
+	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	PushKeyString(&state, "id", id);
+	PushKeyString(&state, "customerId", customer_id);
+	PushKeyString(&state, "email", user->email);
+	PushKeyString(&state, "firstName", user->first_name);
+	PushKeyString(&state, "lastName", user->last_name);
+	PushKeyString(&state, "createdDateTime", created);
+	return EndObject(&state);
+}
+
+PG_FUNCTION_INFO_V1(customers_create_user);
+
+/* SQL: customers.create_user(customer_id text, "user" jsonb) returns the new user */
+Datum
+customers_create_user(PG_FUNCTION_ARGS)
+{
+	static Oid	types[6] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TIMESTAMPTZOID, JSONBOID};
+	char	   *customer_id = TextArgument(fcinfo, 0, "customer id", CUSTOMER_ID_HINT);
+	Jsonb	   *input = ObjectArgument(fcinfo, 1, "user", USER_HINT);
+	List	   *errors = NIL;
+	ParsedUser	user;
+	CallScope	call;
+	char	   *id;
+	Datum		values[6];
+	Jsonb	   *doc;
+
+	if (!ParseUser(&input->root, customer_id, &user, &errors))
+		RaiseItemErrorsWithHint(errors, USER_HINT);
+
+	BeginCall(&call);
+	RequireNotArchived(RequireCustomer(call.tenant_id, customer_id, true));
+	id = GenerateId(USER_ID_PREFIX);
+	doc = BuildUser(&user, id, customer_id, FormatTimestamp(call.now));
+
+	values[0] = CStringGetTextDatum(call.tenant_id);
+	values[1] = CStringGetTextDatum(customer_id);
+	values[2] = CStringGetTextDatum(id);
+	values[3] = CStringGetTextDatum(asc_tolower(user.email, strlen(user.email)));
+	values[4] = TimestampTzGetDatum(call.now);
+	values[5] = JsonbPGetDatum(doc);
+	ExecutePlan(KeptPlan(&insert_user_plan, INSERT_USER_SQL, 6, types), values, false,
+				SPI_OK_INSERT_RETURNING);
+	doc = ResultJsonb();
+	/* the customer is locked, so only an existing user can take the email */
+	if (doc == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNIQUE_VIOLATION),
+				 errmsg("customer \"%s\" already has a user with email \"%s\"",
+						customer_id, user.email),
+				 errdetail("Emails of a customer's users are unique, ignoring case."),
+				 errhint("Use another email address, or the existing user.")));
+
+	EndCall(&call);
+	PG_RETURN_JSONB_P(doc);
+}
+
+/* A user from a row of the listing statements */
+static Jsonb *
+UserDocument(HeapTuple tuple, TupleDesc desc)
+{
+	bool		isnull;
+
+	return DatumGetJsonbPCopy(SPI_getbinval(tuple, desc, 2, &isnull));
+}
+
+static KeysetList users_list = {
+	.what = "users",
+	.cursor_code = USERS_CURSOR_CODE,
+	.key_type = TEXTOID,
+	.first_sql = USERS_FIRST_SQL,
+	.after_sql = USERS_AFTER_SQL,
+	.before_sql = USERS_BEFORE_SQL,
+	.row_document = UserDocument,
+};
+
+PG_FUNCTION_INFO_V1(customers_users);
+
+/* SQL: customers.users(customer_id text, request jsonb) lists a page of users */
+Datum
+customers_users(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_JSONB_P(CustomerListPage(fcinfo, &users_list));
+}

@@ -1,0 +1,196 @@
+/*
+ * history.c
+ *		The change history of customers: written with every change, read by
+ *		customers.history(id, request).
+ *
+ * Each create, update, patch, archive and restore that changes a customer
+ * adds one row: its new version, the action, the actor, the time and the
+ * changed fields, meaning the top-level fields of the canonical document
+ * (server-set ones aside) whose value differs from the stored one. On a
+ * create every field of the new document counts as changed. A batch writes
+ * all its rows in one statement, right after its customers.
+ *
+ * The history is listed newest first (version descending) with the signed
+ * keyset cursors of page.c, bound to the tenant and the customer.
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "lib/stringinfo.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/timestamp.h"
+
+#include "call_context.h"
+#include "change.h"
+#include "document.h"
+#include "jsonb_build.h"
+#include "page.h"
+#include "store.h"
+#include "timestamps.h"
+
+#define INSERT_HISTORY_SQL \
+	"INSERT INTO customers.customer_history (tenant_id, customer_id, version, action," \
+	" actor, changed_at, changed_fields)" \
+	" SELECT $1, u.id, u.version, u.action, $3, $2," \
+	" pg_catalog.string_to_array(u.fields, ',')" \
+	" FROM ROWS FROM (pg_catalog.unnest($4), pg_catalog.unnest($5)," \
+	" pg_catalog.unnest($6), pg_catalog.unnest($7)) AS u(id, version, action, fields)"
+
+#define HISTORY_COLUMNS \
+	"SELECT version, action, actor, changed_at, pg_catalog.to_jsonb(changed_fields)" \
+	" FROM customers.customer_history" \
+	" WHERE tenant_id OPERATOR(pg_catalog.=) $1 AND customer_id OPERATOR(pg_catalog.=) $2"
+
+/* newest first */
+#define HISTORY_FIRST_SQL HISTORY_COLUMNS " ORDER BY version DESC LIMIT $3"
+#define HISTORY_AFTER_SQL HISTORY_COLUMNS \
+	" AND version OPERATOR(pg_catalog.<) $4 ORDER BY version DESC LIMIT $3"
+#define HISTORY_BEFORE_SQL HISTORY_COLUMNS \
+	" AND version OPERATOR(pg_catalog.>) $4 ORDER BY version LIMIT $3"
+
+/* a code no query sort uses, so a history cursor is refused by query */
+#define HISTORY_CURSOR_CODE 101
+
+static SPIPlanPtr insert_history_plan = NULL;
+
+/* Whether a top-level key of doc is a client-settable field */
+static inline bool
+IsContentKey(JsonbValue *key)
+{
+	return !IsServerField(key->val.string.val, key->val.string.len);
+}
+
+/* qsort comparator of C strings */
+static int
+CompareNames(const void *a, const void *b)
+{
+	return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+/*
+ * The changed fields of a change, sorted and joined by commas (field names
+ * hold none): the content fields of the new document whose value differs
+ * from the old one, and those the old one had and the new one lacks.
+ */
+static char *
+ChangedFields(Jsonb *old_doc, Jsonb *new_doc)
+{
+	int			max = JB_ROOT_COUNT(new_doc) + (old_doc ? JB_ROOT_COUNT(old_doc) : 0);
+	char	  **names = palloc(sizeof(char *) * Max(max, 1));
+	int			n = 0;
+	JsonbIterator *it;
+	JsonbValue	key;
+	JsonbValue	value;
+	StringInfoData joined;
+
+	it = JsonbIteratorInit(&new_doc->root);
+	while (NextPair(&it, &key, &value))
+	{
+		JsonbValue *old;
+
+		if (!IsContentKey(&key))
+			continue;
+		old = old_doc ? getKeyJsonValueFromContainer(&old_doc->root, key.val.string.val,
+													 key.val.string.len, NULL) : NULL;
+		if (old == NULL || !JsonbValuesEqual(old, &value))
+			names[n++] = pnstrdup(key.val.string.val, key.val.string.len);
+	}
+	if (old_doc != NULL)
+	{
+		it = JsonbIteratorInit(&old_doc->root);
+		while (NextPair(&it, &key, &value))
+			if (IsContentKey(&key) &&
+				getKeyJsonValueFromContainer(&new_doc->root, key.val.string.val,
+											 key.val.string.len, NULL) == NULL)
+				names[n++] = pnstrdup(key.val.string.val, key.val.string.len);
+	}
+
+	qsort(names, n, sizeof(char *), CompareNames);
+	initStringInfo(&joined);
+	for (int i = 0; i < n; i++)
+		appendStringInfo(&joined, "%s%s", i > 0 ? "," : "", names[i]);
+	return joined.data;
+}
+
+/* Add one history row for each written change, in one statement */
+void
+WriteHistory(const CallScope *call, PlannedChange *changes, int nchanges)
+{
+	static Oid	types[7] = {TEXTOID, TIMESTAMPTZOID, TEXTOID,
+	TEXTARRAYOID, INT8ARRAYOID, TEXTARRAYOID, TEXTARRAYOID};
+	char	  **ids = palloc(sizeof(char *) * Max(nchanges, 1));
+	Datum	   *versions = palloc(sizeof(Datum) * Max(nchanges, 1));
+	char	  **actions = palloc(sizeof(char *) * Max(nchanges, 1));
+	char	  **fields = palloc(sizeof(char *) * Max(nchanges, 1));
+	Datum		values[7];
+	int			n = 0;
+
+	for (int i = 0; i < nchanges; i++)
+	{
+		PlannedChange *change = &changes[i];
+
+		if (change->kind != CHANGE_CREATE && change->kind != CHANGE_UPDATE)
+			continue;
+		ids[n] = change->row.id;
+		versions[n] = Int64GetDatum(change->row.version);
+		actions[n] = (char *) ChangeActionName(change);
+		fields[n++] = ChangedFields(change->stored ? change->stored->doc : NULL, change->row.doc);
+	}
+	if (n == 0)
+		return;
+
+	values[0] = CStringGetTextDatum(call->tenant_id);
+	values[1] = TimestampTzGetDatum(call->now);
+	values[2] = CStringGetTextDatum(call->actor);
+	values[3] = TextArray(ids, n);
+	values[4] = MakeArray(versions, NULL, n, INT8OID);
+	values[5] = TextArray(actions, n);
+	values[6] = TextArray(fields, n);
+	ExecutePlan(KeptPlan(&insert_history_plan, INSERT_HISTORY_SQL, 7, types), values, false,
+				SPI_OK_INSERT);
+}
+
+/* A history entry from a row of the listing statements */
+static Jsonb *
+HistoryEntry(HeapTuple tuple, TupleDesc desc)
+{
+	JsonbParseState *state = NULL;
+	bool		isnull;
+	Jsonb	   *fields;
+	JsonbValue	v;
+
+	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	PushKeyInt64(&state, "version", DatumGetInt64(SPI_getbinval(tuple, desc, 1, &isnull)));
+	PushKeyString(&state, "action", SPI_getvalue(tuple, desc, 2));
+	PushKeyString(&state, "actor", SPI_getvalue(tuple, desc, 3));
+	PushKeyString(&state, "changedDateTime",
+				  FormatTimestamp(DatumGetTimestampTz(SPI_getbinval(tuple, desc, 4, &isnull))));
+	fields = DatumGetJsonbP(SPI_getbinval(tuple, desc, 5, &isnull));
+	v.type = jbvBinary;
+	v.val.binary.data = &fields->root;
+	v.val.binary.len = VARSIZE(fields) - VARHDRSZ;
+	PushKeyValue(&state, "changedFields", &v);
+	return EndObject(&state);
+}
+
+static KeysetList history_list = {
+	.what = "history",
+	.cursor_code = HISTORY_CURSOR_CODE,
+	.key_type = INT8OID,
+	.first_sql = HISTORY_FIRST_SQL,
+	.after_sql = HISTORY_AFTER_SQL,
+	.before_sql = HISTORY_BEFORE_SQL,
+	.row_document = HistoryEntry,
+};
+
+PG_FUNCTION_INFO_V1(customers_history);
+
+/* SQL: customers.history(id text, request jsonb) lists a customer's changes, newest first */
+Datum
+customers_history(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_JSONB_P(CustomerListPage(fcinfo, &history_list));
+}

@@ -1,0 +1,560 @@
+/*
+ * payment_methods.c
+ *		A customer's payment methods (seed 002): save, list, get, detach.
+ *
+ * A payment method is what a payment provider hands back about a card or a
+ * bank account, never the card itself:
+ *   {"id": "pm_…", "type": "CARD"|"BANK_ACCOUNT",
+ *    "card": {"brand", "last4", "expMonth", "expYear"},
+ *    "bankAccount": {"bankName", "last4", "accountType"},
+ *    "billingDetails": {…}, "isDefault", "createdDateTime"}
+ * Anything in the input that looks like a full card number, or a card
+ * security code, is refused before anything else (card_data.c).
+ *
+ * save without "id" creates a method; with the id of one of the customer's
+ * methods it updates it, the given top-level fields replacing the stored
+ * ones. A customer has at most one default method: a partial unique index
+ * enforces it, and saving a method with "isDefault": true clears the old
+ * default in the same call. The customer's row is locked for every change,
+ * so concurrent saves for one customer take turns instead of colliding on
+ * the index. isDefault is kept in its own column and added to the stored
+ * document when it is read, so clearing it touches no document.
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+#include "fmgr.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+#include "utils/numeric.h"
+#include "utils/timestamp.h"
+
+#include "arguments.h"
+#include "call_context.h"
+#include "card_data.h"
+#include "document.h"
+#include "envelope.h"
+#include "ids.h"
+#include "jsonb_build.h"
+#include "page.h"
+#include "store.h"
+#include "timestamps.h"
+
+#define PAYMENT_METHOD_PREFIX "pm_"
+#define MAX_METHOD_BYTES (16 * 1024)
+#define MAX_BRAND_CHARS 32
+
+#define METHOD_OUTPUT \
+	"doc OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object('isDefault', is_default)"
+
+#define LIST_METHODS_SQL \
+	"SELECT " METHOD_OUTPUT " FROM customers.payment_method" \
+	" WHERE tenant_id OPERATOR(pg_catalog.=) $1 AND customer_id OPERATOR(pg_catalog.=) $2" \
+	" ORDER BY id"
+
+#define GET_METHOD_SQL \
+	"SELECT " METHOD_OUTPUT " FROM customers.payment_method" \
+	" WHERE tenant_id OPERATOR(pg_catalog.=) $1 AND customer_id OPERATOR(pg_catalog.=) $2" \
+	" AND id OPERATOR(pg_catalog.=) $3"
+
+#define CLEAR_DEFAULT_SQL \
+	"UPDATE customers.payment_method SET is_default = false" \
+	" WHERE tenant_id OPERATOR(pg_catalog.=) $1 AND customer_id OPERATOR(pg_catalog.=) $2" \
+	" AND is_default AND id OPERATOR(pg_catalog.<>) $3"
+
+#define UPSERT_METHOD_SQL \
+	"INSERT INTO customers.payment_method (tenant_id, customer_id, id, is_default," \
+	" created_at, doc) VALUES ($1, $2, $3, $4, $5, $6)" \
+	" ON CONFLICT (tenant_id, customer_id, id) DO UPDATE" \
+	" SET is_default = excluded.is_default, doc = excluded.doc" \
+	" RETURNING " METHOD_OUTPUT
+
+#define DETACH_METHOD_SQL \
+	"DELETE FROM customers.payment_method" \
+	" WHERE tenant_id OPERATOR(pg_catalog.=) $1 AND customer_id OPERATOR(pg_catalog.=) $2" \
+	" AND id OPERATOR(pg_catalog.=) $3 RETURNING " METHOD_OUTPUT
+
+#define METHOD_HINT \
+	"Pass {\"type\": \"CARD\", \"card\": {\"brand\", \"last4\", \"expMonth\", \"expYear\"}} " \
+	"or {\"type\": \"BANK_ACCOUNT\", \"bankAccount\": {\"bankName\", \"last4\", \"accountType\"}}."
+
+#define CARD_DATA_HINT \
+	"Store only what the payment provider returns about the card (brand, last4, " \
+	"expMonth, expYear), never its number or security code."
+
+static SPIPlanPtr list_methods_plan = NULL;
+static SPIPlanPtr get_method_plan = NULL;
+static SPIPlanPtr get_method_for_update_plan = NULL;
+static SPIPlanPtr clear_default_plan = NULL;
+static SPIPlanPtr upsert_method_plan = NULL;
+static SPIPlanPtr detach_method_plan = NULL;
+
+/* A payment method's fields, validated */
+typedef struct ParsedMethod
+{
+	const char *type;
+	bool		has_card;
+	char	   *brand;
+	char	   *card_last4;
+	int			exp_month;
+	int			exp_year;
+	bool		has_bank_account;
+	char	   *bank_name;
+	char	   *bank_last4;
+	const char *account_type;
+	JsonbValue *billing_details;
+	bool		is_default;
+} ParsedMethod;
+
+/* The key of a pair as a C string */
+static char *
+KeyName(JsonbValue *key)
+{
+	return pnstrdup(key->val.string.val, key->val.string.len);
+}
+
+/* last4: exactly four digits */
+static char *
+Last4Field(JsonbValue *v, const char *param, List **errors)
+{
+	if (v->type == jbvString && v->val.string.len == 4 &&
+		strspn(pnstrdup(v->val.string.val, 4), "0123456789") == 4)
+		return pnstrdup(v->val.string.val, 4);
+	AddValidationError(errors, param, "\"%s\" must be a string of the last 4 digits", param);
+	return NULL;
+}
+
+/* An integer from min to max, or -1 after recording an error */
+static int
+IntegerField(JsonbValue *v, const char *param, int min, int max, List **errors)
+{
+	if (v->type == jbvNumeric)
+	{
+		char	   *text = DatumGetCString(DirectFunctionCall1(numeric_out,
+															   NumericGetDatum(v->val.numeric)));
+
+		if (strspn(text, "0123456789") == strlen(text) && strlen(text) <= 4 &&
+			atoi(text) >= min && atoi(text) <= max)
+			return atoi(text);
+	}
+	AddValidationError(errors, param, "\"%s\" must be an integer from %d to %d", param, min, max);
+	return -1;
+}
+
+/* card: brand, last4, expMonth and expYear, all required */
+static void
+CardField(JsonbValue *v, ParsedMethod *m, List **errors)
+{
+	int			nerrors = list_length(*errors);
+	JsonbIterator *it = MembersOf(v, "card", errors);
+	JsonbValue	key;
+	JsonbValue	value;
+	bool		ok;
+
+	m->has_card = true;
+	m->exp_month = m->exp_year = -1;
+	if (it == NULL)
+		return;
+	while (NextPair(&it, &key, &value))
+	{
+		char	   *name = KeyName(&key);
+		char	   *param = psprintf("card.%s", name);
+
+		if (strcmp(name, "brand") == 0)
+			m->brand = TextField(&value, param, true, 1, MAX_BRAND_CHARS, errors, &ok);
+		else if (strcmp(name, "last4") == 0)
+			m->card_last4 = Last4Field(&value, param, errors);
+		else if (strcmp(name, "expMonth") == 0)
+			m->exp_month = IntegerField(&value, param, 1, 12, errors);
+		else if (strcmp(name, "expYear") == 0)
+			m->exp_year = IntegerField(&value, param, 1000, 9999, errors);
+		else
+			AddValidationError(errors, param, "unrecognized field \"%s\"", param);
+	}
+	if (list_length(*errors) > nerrors)
+		return;
+	if (m->brand == NULL)
+		AddValidationError(errors, "card.brand", "\"card.brand\" is required");
+	if (m->card_last4 == NULL)
+		AddValidationError(errors, "card.last4", "\"card.last4\" is required");
+	if (m->exp_month < 0)
+		AddValidationError(errors, "card.expMonth", "\"card.expMonth\" is required");
+	if (m->exp_year < 0)
+		AddValidationError(errors, "card.expYear", "\"card.expYear\" is required");
+}
+
+/* bankAccount: last4 required; bankName and accountType optional */
+static void
+BankAccountField(JsonbValue *v, ParsedMethod *m, List **errors)
+{
+	int			nerrors = list_length(*errors);
+	JsonbIterator *it = MembersOf(v, "bankAccount", errors);
+	JsonbValue	key;
+	JsonbValue	value;
+	bool		ok;
+
+	m->has_bank_account = true;
+	if (it == NULL)
+		return;
+	while (NextPair(&it, &key, &value))
+	{
+		char	   *name = KeyName(&key);
+		char	   *param = psprintf("bankAccount.%s", name);
+
+		if (strcmp(name, "bankName") == 0)
+			m->bank_name = TextField(&value, param, false, 0, MAX_TEXT_CHARS, errors, &ok);
+		else if (strcmp(name, "last4") == 0)
+			m->bank_last4 = Last4Field(&value, param, errors);
+		else if (strcmp(name, "accountType") == 0)
+		{
+			char	   *type = TextField(&value, param, false, 0, MAX_TEXT_CHARS, errors, &ok);
+
+			if (type != NULL && strcmp(type, "CHECKING") == 0)
+				m->account_type = "CHECKING";
+			else if (type != NULL && strcmp(type, "SAVINGS") == 0)
+				m->account_type = "SAVINGS";
+			else if (ok && type != NULL)
+				AddValidationError(errors, param, "\"%s\" must be CHECKING or SAVINGS", param);
+		}
+		else
+			AddValidationError(errors, param, "unrecognized field \"%s\"", param);
+	}
+	if (list_length(*errors) == nerrors && m->bank_last4 == NULL)
+		AddValidationError(errors, "bankAccount.last4", "\"bankAccount.last4\" is required");
+}
+
+/* Check every field of a complete method (errors is empty); false after recording errors */
+static bool
+ParseMethod(JsonbContainer *input, ParsedMethod *m, List **errors)
+{
+	JsonbIterator *it = JsonbIteratorInit(input);
+	JsonbValue	key;
+	JsonbValue	value;
+	bool		type_ok = true;
+
+	memset(m, 0, sizeof(ParsedMethod));
+	while (NextPair(&it, &key, &value))
+	{
+		char	   *name = KeyName(&key);
+
+		if (strcmp(name, "type") == 0)
+		{
+			if (value.type == jbvString && value.val.string.len == 4 &&
+				memcmp(value.val.string.val, "CARD", 4) == 0)
+				m->type = "CARD";
+			else if (value.type == jbvString && value.val.string.len == 12 &&
+					 memcmp(value.val.string.val, "BANK_ACCOUNT", 12) == 0)
+				m->type = "BANK_ACCOUNT";
+			else if (value.type != jbvNull)
+			{
+				AddValidationError(errors, "type", "\"type\" must be CARD or BANK_ACCOUNT");
+				type_ok = false;
+			}
+		}
+		else if (strcmp(name, "card") == 0)
+		{
+			if (value.type != jbvNull)
+				CardField(&value, m, errors);
+		}
+		else if (strcmp(name, "bankAccount") == 0)
+		{
+			if (value.type != jbvNull)
+				BankAccountField(&value, m, errors);
+		}
+		else if (strcmp(name, "billingDetails") == 0)
+		{
+			if (IsJsonbObject(&value))
+				m->billing_details = palloc_object(JsonbValue), *m->billing_details = value;
+			else if (value.type != jbvNull)
+				AddValidationError(errors, "billingDetails",
+								   "\"billingDetails\" must be an object, not %s",
+								   JsonbValueTypeName(&value));
+		}
+		else if (strcmp(name, "isDefault") == 0)
+		{
+			if (value.type == jbvBool)
+				m->is_default = value.val.boolean;
+			else if (value.type != jbvNull)
+				AddValidationError(errors, "isDefault", "\"isDefault\" must be a boolean, not %s",
+								   JsonbValueTypeName(&value));
+		}
+		else if (strcmp(name, "id") != 0 && strcmp(name, "createdDateTime") != 0)
+			AddValidationError(errors, name, "unrecognized field \"%s\"", name);
+	}
+
+	if (m->type == NULL && type_ok)
+		AddValidationError(errors, "type", "\"type\" is required");
+	else if (m->type != NULL && strcmp(m->type, "CARD") == 0)
+	{
+		if (!m->has_card)
+			AddValidationError(errors, "card", "\"card\" is required for type CARD");
+		if (m->has_bank_account)
+			AddValidationError(errors, "bankAccount",
+							   "\"bankAccount\" is only for type BANK_ACCOUNT; send \"bankAccount\": null");
+	}
+	else if (m->type != NULL)
+	{
+		if (!m->has_bank_account)
+			AddValidationError(errors, "bankAccount",
+							   "\"bankAccount\" is required for type BANK_ACCOUNT");
+		if (m->has_card)
+			AddValidationError(errors, "card", "\"card\" is only for type CARD; send \"card\": null");
+	}
+	return *errors == NIL;
+}
+
+/* The stored document of a method (isDefault lives in its own column) */
+static Jsonb *
+BuildMethod(ParsedMethod *m, const char *id, const char *created)
+{
+	JsonbParseState *state = NULL;
+
+	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	PushKeyString(&state, "id", id);
+	PushKeyString(&state, "type", m->type);
+	if (m->has_card)
+	{
+		PushKey(&state, "card");
+		pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+		PushKeyString(&state, "brand", m->brand);
+		PushKeyString(&state, "last4", m->card_last4);
+		PushKeyInt64(&state, "expMonth", m->exp_month);
+		PushKeyInt64(&state, "expYear", m->exp_year);
+		pushJsonbValue(&state, WJB_END_OBJECT, NULL);
+	}
+	if (m->has_bank_account)
+	{
+		PushKey(&state, "bankAccount");
+		pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+		PushKeyString(&state, "bankName", m->bank_name);
+		PushKeyString(&state, "last4", m->bank_last4);
+		PushKeyString(&state, "accountType", m->account_type);
+		pushJsonbValue(&state, WJB_END_OBJECT, NULL);
+	}
+	if (m->billing_details != NULL)
+		PushKeyValue(&state, "billingDetails", m->billing_details);
+	PushKeyString(&state, "createdDateTime", created);
+	return EndObject(&state);
+}
+
+/* Raise the error for a method id that the customer does not have */
+static void
+MethodNotFound(const char *customer_id, const char *id)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_NO_DATA_FOUND),
+			 errmsg("payment method \"%s\" of customer \"%s\" does not exist", id, customer_id),
+			 errhint("List the customer's payment methods with customers.payment_methods('%s').",
+					 customer_id)));
+}
+
+/*
+ * Run a statement over one method ($1 tenant, $2 customer, $3 method id)
+ * that returns at most one method document; NULL when none.
+ */
+static Jsonb *
+MethodStatement(SPIPlanPtr *plan, const char *sql, const char *tenant, const char *customer_id,
+				const char *id, bool read_only, int expected)
+{
+	static Oid	types[3] = {TEXTOID, TEXTOID, TEXTOID};
+	Datum		values[3];
+
+	values[0] = CStringGetTextDatum(tenant);
+	values[1] = CStringGetTextDatum(customer_id);
+	values[2] = CStringGetTextDatum(id);
+	ExecutePlan(KeptPlan(plan, sql, 3, types), values, read_only, expected);
+	return ResultJsonb();
+}
+
+/* The method id a save names: NULL for a create; an invalid one is an error */
+static char *
+SavedMethodId(JsonbContainer *input)
+{
+	JsonbValue *v = FindKey(input, "id");
+
+	if (v == NULL || v->type == jbvNull)
+		return NULL;
+	if (v->type != jbvString ||
+		!IsValidClientId(PAYMENT_METHOD_PREFIX, v->val.string.val, v->val.string.len))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("\"id\" must be the id of a saved payment method, such as \"pm_01HF…\""),
+				 errhint("Leave \"id\" out to add a payment method; ids are set by the server.")));
+	return pnstrdup(v->val.string.val, v->val.string.len);
+}
+
+/* Write a validated method, clearing the customer's old default first */
+static Jsonb *
+WriteMethod(const CallScope *call, const char *customer_id, const char *id,
+			ParsedMethod *m, Jsonb *doc)
+{
+	static Oid	upsert_types[6] = {TEXTOID, TEXTOID, TEXTOID, BOOLOID, TIMESTAMPTZOID, JSONBOID};
+	Datum		values[6];
+
+	if (m->is_default)
+	{
+		static Oid	clear_types[3] = {TEXTOID, TEXTOID, TEXTOID};
+
+		values[0] = CStringGetTextDatum(call->tenant_id);
+		values[1] = CStringGetTextDatum(customer_id);
+		values[2] = CStringGetTextDatum(id);
+		ExecutePlan(KeptPlan(&clear_default_plan, CLEAR_DEFAULT_SQL, 3, clear_types),
+					values, false, SPI_OK_UPDATE);
+	}
+
+	values[0] = CStringGetTextDatum(call->tenant_id);
+	values[1] = CStringGetTextDatum(customer_id);
+	values[2] = CStringGetTextDatum(id);
+	values[3] = BoolGetDatum(m->is_default);
+	values[4] = TimestampTzGetDatum(call->now);
+	values[5] = JsonbPGetDatum(doc);
+	ExecutePlan(KeptPlan(&upsert_method_plan, UPSERT_METHOD_SQL, 6, upsert_types),
+				values, false, SPI_OK_INSERT_RETURNING);
+	if (SPI_processed != 1)
+		elog(ERROR, "saved " UINT64_FORMAT " payment methods instead of 1", SPI_processed);
+	return ResultJsonb();
+}
+
+PG_FUNCTION_INFO_V1(customers_save_payment_method);
+
+/* SQL: customers.save_payment_method(customer_id text, method jsonb) */
+Datum
+customers_save_payment_method(PG_FUNCTION_ARGS)
+{
+	char	   *customer_id = TextArgument(fcinfo, 0, "customer id", CUSTOMER_ID_HINT);
+	Jsonb	   *input = ObjectArgument(fcinfo, 1, "payment method", METHOD_HINT);
+	JsonbContainer *complete = &input->root;
+	List	   *errors = NIL;
+	ParsedMethod method;
+	CallScope	call;
+	StoredCustomer *customer;
+	char	   *id;
+	char	   *created;
+	Jsonb	   *doc;
+
+	/* card data is refused before anything is read or written */
+	FindCardData(&input->root, "", &errors);
+	if (errors != NIL)
+		RaiseItemErrorsWithHint(errors, CARD_DATA_HINT);
+	id = SavedMethodId(&input->root);
+
+	BeginCall(&call);
+	customer = RequireCustomer(call.tenant_id, customer_id, true);
+	RequireNotArchived(customer);
+	if (id == NULL)
+	{
+		id = GenerateId(PAYMENT_METHOD_PREFIX);
+		created = FormatTimestamp(call.now);
+	}
+	else
+	{
+		Jsonb	   *stored = MethodStatement(&get_method_for_update_plan,
+											 GET_METHOD_SQL " FOR UPDATE", call.tenant_id,
+											 customer_id, id, false, SPI_OK_SELECT);
+
+		if (stored == NULL)
+			MethodNotFound(customer_id, id);
+		created = DocumentString(stored, "createdDateTime");
+		complete = &JsonbMergePatch(&stored->root, &input->root, false)->root;
+	}
+
+	if (!ParseMethod(complete, &method, &errors))
+		RaiseItemErrorsWithHint(errors, METHOD_HINT);
+	doc = BuildMethod(&method, id, created);
+	if (VARSIZE(doc) > MAX_METHOD_BYTES)
+	{
+		if (method.billing_details != NULL)
+			AddValidationError(&errors, "billingDetails",
+							   "\"billingDetails\" makes the payment method larger than %d kB",
+							   MAX_METHOD_BYTES / 1024);
+		else
+			AddValidationError(&errors, "", "payment method is larger than %d kB",
+							   MAX_METHOD_BYTES / 1024);
+		RaiseItemErrors(errors);
+	}
+	doc = WriteMethod(&call, customer_id, id, &method, doc);
+
+	EndCall(&call);
+	PG_RETURN_JSONB_P(doc);
+}
+
+PG_FUNCTION_INFO_V1(customers_payment_methods);
+
+/* SQL: customers.payment_methods(customer_id text) lists them, oldest first */
+Datum
+customers_payment_methods(PG_FUNCTION_ARGS)
+{
+	static Oid	types[2] = {TEXTOID, TEXTOID};
+	char	   *customer_id = TextArgument(fcinfo, 0, "customer id", CUSTOMER_ID_HINT);
+	CallScope	call;
+	Datum		values[2];
+	Jsonb	  **docs;
+	int			n;
+	Jsonb	   *list;
+
+	BeginCall(&call);
+	RequireCustomer(call.tenant_id, customer_id, false);
+	values[0] = CStringGetTextDatum(call.tenant_id);
+	values[1] = CStringGetTextDatum(customer_id);
+	ExecutePlan(KeptPlan(&list_methods_plan, LIST_METHODS_SQL, 2, types), values, true,
+				SPI_OK_SELECT);
+	n = (int) SPI_processed;
+	docs = palloc(sizeof(Jsonb *) * Max(n, 1));
+	for (int i = 0; i < n; i++)
+	{
+		bool		isnull;
+
+		docs[i] = DatumGetJsonbPCopy(SPI_getbinval(SPI_tuptable->vals[i],
+												   SPI_tuptable->tupdesc, 1, &isnull));
+	}
+	SPI_freetuptable(SPI_tuptable);
+	list = BuildList(docs, n);
+	EndCall(&call);
+	PG_RETURN_JSONB_P(list);
+}
+
+/*
+ * One of the customer's methods by id: fetched, or with detach deleted and
+ * returned as it was; P0002 when the customer does not have it.
+ */
+static Jsonb *
+OneMethod(FunctionCallInfo fcinfo, bool detach)
+{
+	char	   *customer_id = TextArgument(fcinfo, 0, "customer id", CUSTOMER_ID_HINT);
+	char	   *id = TextArgument(fcinfo, 1, "payment method id",
+								  "Pass the id of one of the customer's payment methods.");
+	CallScope	call;
+	Jsonb	   *doc;
+
+	BeginCall(&call);
+	RequireCustomer(call.tenant_id, customer_id, detach);
+	if (detach)
+		doc = MethodStatement(&detach_method_plan, DETACH_METHOD_SQL, call.tenant_id,
+							  customer_id, id, false, SPI_OK_DELETE_RETURNING);
+	else
+		doc = MethodStatement(&get_method_plan, GET_METHOD_SQL, call.tenant_id, customer_id,
+							  id, true, SPI_OK_SELECT);
+	if (doc == NULL)
+		MethodNotFound(customer_id, id);
+	EndCall(&call);
+	return doc;
+}
+
+PG_FUNCTION_INFO_V1(customers_payment_method);
+
+/* SQL: customers.payment_method(customer_id text, id text) returns one */
+Datum
+customers_payment_method(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_JSONB_P(OneMethod(fcinfo, false));
+}
+
+PG_FUNCTION_INFO_V1(customers_detach_payment_method);
+
+/* SQL: customers.detach_payment_method(customer_id text, id text) removes one */
+Datum
+customers_detach_payment_method(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_JSONB_P(OneMethod(fcinfo, true));
+}

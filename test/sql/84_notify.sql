@@ -1,0 +1,58 @@
+-- NOTIFY customers_changes (SPEC §7): one notification per change with
+-- {"tenantId","id","action","version"}, delivered at commit, none after a
+-- rollback, none for a call or item that changes nothing or fails.
+--
+-- psql prints a notification with the sending backend's PID, which differs
+-- on every run. So the session's output goes to a file while notifications
+-- arrive (\o), and the file is shown with the PID masked.
+SET customers.tenant_id = 'notify';
+SET customers.actor = 'notifier';
+\set VERBOSITY terse
+\set capture 'results/84_notify.capture'
+LISTEN customers_changes;
+\o :capture
+
+-- a batch: one per saved item, none for the failed one
+SELECT customers.save('{"data": [{"id": "cus_n1", "name": "One"}, {"id": "cus_n2", "name": ""},
+	{"id": "cus_n3", "name": "Three"}]}') ->> 'result' AS result;
+-- patch, archive, restore; then calls that change nothing send nothing
+SELECT customers.patch('cus_n1', '{"name": "One!"}') -> 'version' AS version;
+SELECT customers.archive('cus_n1') -> 'version' AS version;
+SELECT customers.archive('cus_n1') -> 'version' AS version;
+SELECT customers.restore('cus_n1') -> 'version' AS version;
+SELECT customers.restore('cus_n1') -> 'version' AS version;
+SELECT customers.save('{"data": [{"id": "cus_n3", "name": "Three"}]}') ->> 'result' AS unchanged;
+-- a failed call sends nothing
+SELECT raises($$SELECT customers.patch('cus_n3', '{"email": "bad"}')$$);
+-- in a transaction: nothing until commit, then all of them
+BEGIN;
+SELECT customers.patch('cus_n3', '{"name": "Three!"}') -> 'version' AS version;
+SELECT customers.save('{"data": [{"id": "cus_n4", "name": "Four"}]}') ->> 'result' AS result;
+SELECT 'still in the transaction' AS note;
+COMMIT;
+-- a rolled-back change sends none, also after a savepoint was released
+BEGIN;
+SELECT customers.patch('cus_n3', '{"name": "Rolled back"}') -> 'version' AS version;
+SAVEPOINT s;
+SELECT customers.archive('cus_n4') -> 'version' AS version;
+RELEASE SAVEPOINT s;
+ROLLBACK;
+-- a change rolled back to a savepoint sends none; the rest of the transaction does
+BEGIN;
+SELECT customers.patch('cus_n4', '{"name": "Kept"}') -> 'version' AS version;
+SAVEPOINT s;
+SELECT customers.patch('cus_n3', '{"name": "Undone"}') -> 'version' AS version;
+ROLLBACK TO SAVEPOINT s;
+COMMIT;
+-- the tenant id is JSON-escaped in the payload
+SET customers.tenant_id = 'quote"and\backslash';
+SELECT customers.save('{"data": [{"id": "cus_n1", "name": "Escaped"}]}') ->> 'result' AS result;
+SET customers.tenant_id = 'notify';
+-- payment methods and users do not notify
+SELECT customers.create_user('cus_n1', '{"email": "n@example.com"}') ->> 'email' AS email;
+SELECT 'done' AS note;
+
+\o
+\! sed -E 's/PID [0-9]+\./PID <pid>./' results/84_notify.capture
+UNLISTEN customers_changes;
+SELECT customers.get('cus_n3') ->> 'name' AS n3_name, customers.get('cus_n4') ->> 'name' AS n4_name;
