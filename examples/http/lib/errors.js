@@ -11,6 +11,7 @@ const STATUS_BY_SQLSTATE = new Map([
 	['P0002', 404], // no_data_found: no such customer for this tenant
 	['23505', 409], // unique_violation: externalId held by another customer
 	['40001', 409], // serialization_failure: stale version precondition
+	['55000', 409], // object_not_in_prerequisite_state: archived customer
 	['28000', 403], // invalid_authorization_specification
 	['42501', 403], // insufficient_privilege
 ]);

@@ -27,21 +27,22 @@ function single(search, name) {
 	return values.length ? values[0] : undefined;
 }
 
-// limit/after/before as {limit, cursor, cursorParam}; refuses unknown parameters.
+// limit/after/before as {request: {limit, cursor}, cursorParam}, the
+// request keys only when given; refuses parameters not in allowed.
 function pageOf(search, allowed) {
 	for (const name of search.keys())
 		if (!allowed.includes(name))
 			throw new HttpError(400, `unrecognized query parameter "${name}"`, {
 				param: name, hint: `Use only ${allowed.map((a) => `"${a}"`).join(', ')}.`,
 			});
-	const page = {};
+	const page = { request: {} };
 	const limit = single(search, 'limit');
 	if (limit !== undefined) {
 		if (!/^[0-9]{1,9}$/.test(limit))
 			throw new HttpError(400, `query parameter "limit" must be an integer, not "${limit}"`, {
 				param: 'limit', hint: 'Give the number of items per page, e.g. limit=50.',
 			});
-		page.limit = Number(limit);
+		page.request.limit = Number(limit);
 	}
 	const after = single(search, 'after');
 	const before = single(search, 'before');
@@ -50,7 +51,7 @@ function pageOf(search, allowed) {
 			param: 'before', hint: 'Send "end_cursor" as "after" for the next page, or "start_cursor" as "before" for the previous one.',
 		});
 	if (after !== undefined || before !== undefined) {
-		page.cursor = after !== undefined ? after : before;
+		page.request.cursor = after !== undefined ? after : before;
 		page.cursorParam = after !== undefined ? 'after' : 'before';
 	}
 	return page;
@@ -59,17 +60,19 @@ function pageOf(search, allowed) {
 // The customers.query request of a seed 002 list: newest first.
 function listRequest(search) {
 	const page = pageOf(search, [...PAGE_PARAMS, ...LIST_FILTERS.map((f) => f.param)]);
-	const request = { sort: { orderBy: 'CREATED_DATE_TIME', direction: 'DESC' }, filter: {} };
+	const request = { ...page.request, sort: { orderBy: 'CREATED_DATE_TIME', direction: 'DESC' }, filter: {} };
 	for (const { param, field, operator } of LIST_FILTERS) {
 		const value = single(search, param);
 		if (value !== undefined)
 			(request.filter[field] = request.filter[field] || {})[operator] = value;
 	}
-	if (page.limit !== undefined)
-		request.limit = page.limit;
-	if (page.cursor !== undefined)
-		request.cursor = page.cursor;
 	return { request, cursorParam: page.cursorParam };
+}
+
+// The request of a list of one customer's items (users, history): oldest
+// first for users, newest first for history, as the extension orders them.
+function childListRequest(search) {
+	return pageOf(search, PAGE_PARAMS);
 }
 
 // The JSON path a query error names, as Tight's "param".
@@ -77,15 +80,15 @@ function queryParamOf(err) {
 	const filter = /^invalid filter "([^"]+)"/.exec(err.message);
 	if (filter)
 		return filter[1];
-	const key = /^invalid query request: "([^"]+)"/.exec(err.message);
+	const key = /^invalid \w+ request: "([^"]+)"/.exec(err.message);
 	if (key)
 		return key[1];
 	return err.message === 'invalid cursor' ? 'cursor' : null;
 }
 
-// A seed 002 list's errors speak of its query parameters, not of the filter.
+// A list's errors speak of its query parameters, not of the filter.
 function explainListError(err, cursorParam) {
-	if (!err.code || err.code !== '22023')
+	if (err.code !== '22023')
 		return err;
 	const path = queryParamOf(err);
 	const filter = LIST_FILTERS.find((f) => path === `filter.${f.field}.${f.operator}`);
@@ -102,17 +105,18 @@ function explainListError(err, cursorParam) {
 	return err;
 }
 
-// A create's body: one JSON object without "version" (the statement adds
-// "version": 0, "must not exist yet", so a create never updates).
-function requireNewObject(req) {
-	if (req.body === null || typeof req.body !== 'object' || Array.isArray(req.body))
-		throw new HttpError(400, 'request body must be a JSON object', {
-			hint: 'Send the fields of one object.',
-		});
-	if (Object.prototype.hasOwnProperty.call(req.body, 'version'))
-		throw new HttpError(400, '"version" cannot be given on create', {
-			param: 'version', hint: 'Leave "version" out: a new object starts at version 1.',
-		});
+// A create's body: one JSON object without the field that would make the
+// call an update ("version" for a customer: the statement adds "version": 0,
+// "must not exist yet"; "id" for a payment method).
+function requireNewObject(field, hint) {
+	return (req) => {
+		if (req.body === null || typeof req.body !== 'object' || Array.isArray(req.body))
+			throw new HttpError(400, 'request body must be a JSON object', {
+				hint: 'Send the fields of one object.',
+			});
+		if (Object.prototype.hasOwnProperty.call(req.body, field))
+			throw new HttpError(400, `"${field}" cannot be given on create`, { param: field, hint });
+	};
 }
 
 // A customer that does not exist (get returns NULL rather than raising).
@@ -123,6 +127,8 @@ function notFound(id) {
 }
 
 const ok = (text) => ({ status: 200, text });
+const created = (text, location) => ({ status: 201, text, headers: location ? { location } : undefined });
+const path = (...parts) => parts.map((p) => `/${encodeURIComponent(p)}`).join('');
 
 // The save envelope's single item as HTTP: 201 and the customer, or the
 // item's own status and errors.
@@ -133,15 +139,25 @@ const SAVE_ONE = `
 	FROM customers.save(pg_catalog.jsonb_build_object('data',
 	     pg_catalog.jsonb_build_array($1::jsonb || '{"version": 0}'))) AS r`;
 
-// A query response as a seed 002 list page.
-const LIST_PAGE = `
+// A paginated call's response ({"result", "data", "cursor"}) as a list page.
+const listPage = (call) => `
 	SELECT pg_catalog.jsonb_build_object(
 	         'data', q -> 'data',
 	         'start_cursor', q #> '{cursor,before}',
 	         'end_cursor', q #> '{cursor,after}',
 	         'has_previous_page', q -> 'cursor' ? 'before',
 	         'has_next_page', q -> 'cursor' ? 'after')::text AS body
-	FROM customers.query($1::jsonb) AS q`;
+	FROM ${call} AS q`;
+
+// A list of one customer's items: limit, after, before.
+const childList = (call) => ({
+	method: 'GET', readOnly: true,
+	prepare: (req) => { req.list = childListRequest(req.url.searchParams); },
+	sql: listPage(call),
+	values: (req) => [req.params.id, JSON.stringify(req.list.request)],
+	respond: (row) => ok(row.body),
+	explain: (err, req) => explainListError(err, req.list.cursorParam),
+});
 
 const routes = [
 	// Tight v6 (seeds 000 and 001): the envelope as the extension returns it;
@@ -164,22 +180,20 @@ const routes = [
 	{
 		method: 'GET', path: /^\/customers$/, readOnly: true,
 		prepare: (req) => { req.list = listRequest(req.url.searchParams); },
-		sql: LIST_PAGE,
+		sql: listPage('customers.query($1::jsonb)'),
 		values: (req) => [JSON.stringify(req.list.request)],
 		respond: (row) => ok(row.body),
 		explain: (err, req) => explainListError(err, req.list.cursorParam),
 	},
 	{
 		method: 'POST', path: /^\/customers$/, body: true,
-		prepare: requireNewObject,
+		prepare: requireNewObject('version', 'Leave "version" out: a new customer starts at version 1.'),
 		sql: SAVE_ONE,
 		values: (req) => [req.bodyText],
 		respond: (row) => {
 			const status = Number(row.status);
-			if (status === 200) {
-				const id = JSON.parse(row.customer).id;
-				return { status: 201, text: row.customer, headers: { location: `/customers/${encodeURIComponent(id)}` } };
-			}
+			if (status === 200)
+				return created(row.customer, path('customers', JSON.parse(row.customer).id));
 			return { status, text: `{"result": "FAILURE", "error": ${row.errors}}` };
 		},
 	},
@@ -211,6 +225,46 @@ const routes = [
 		values: (req) => [req.params.id],
 		respond: (row) => ok(row.body),
 	},
+
+	// A customer's payment methods: seed 002 lists and gets them; POST
+	// (attach) and DELETE (detach) are this server's, so that an
+	// application can manage them without SQL.
+	{
+		method: 'GET', path: /^\/customers\/(?<id>[^/]+)\/payment-methods$/, readOnly: true,
+		sql: `SELECT pg_catalog.jsonb_build_object('data', r -> 'data')::text AS body
+		      FROM customers.payment_methods($1) AS r`,
+		values: (req) => [req.params.id],
+		respond: (row) => ok(row.body),
+	},
+	{
+		method: 'POST', path: /^\/customers\/(?<id>[^/]+)\/payment-methods$/, body: true,
+		prepare: requireNewObject('id', 'Leave "id" out: the server sets it.'),
+		sql: 'SELECT customers.save_payment_method($1, $2::jsonb)::text AS body',
+		values: (req) => [req.params.id, req.bodyText],
+		respond: (row, req) => created(row.body, path('customers', req.params.id, 'payment-methods', JSON.parse(row.body).id)),
+	},
+	{
+		method: 'GET', path: /^\/customers\/(?<id>[^/]+)\/payment-methods\/(?<method>[^/]+)$/, readOnly: true,
+		sql: 'SELECT customers.payment_method($1, $2)::text AS body',
+		values: (req) => [req.params.id, req.params.method],
+		respond: (row) => ok(row.body),
+	},
+	{
+		method: 'DELETE', path: /^\/customers\/(?<id>[^/]+)\/payment-methods\/(?<method>[^/]+)$/,
+		sql: 'SELECT customers.detach_payment_method($1, $2)::text AS body',
+		values: (req) => [req.params.id, req.params.method],
+		respond: (row) => ok(row.body),
+	},
+
+	// A customer's users (seed 002), and its history (this server's).
+	{ ...childList('customers.users($1, $2::jsonb)'), path: /^\/customers\/(?<id>[^/]+)\/users$/ },
+	{
+		method: 'POST', path: /^\/customers\/(?<id>[^/]+)\/users$/, body: true,
+		sql: 'SELECT customers.create_user($1, $2::jsonb)::text AS body',
+		values: (req) => [req.params.id, req.bodyText],
+		respond: (row) => created(row.body), // no route reads one user: no Location
+	},
+	{ ...childList('customers.history($1, $2::jsonb)'), path: /^\/customers\/(?<id>[^/]+)\/history$/ },
 ];
 
-module.exports = { routes, listRequest, queryParamOf };
+module.exports = { routes, listRequest, childListRequest, queryParamOf };

@@ -49,6 +49,10 @@ const DEFAULT_INVOICE_SETTINGS = {
 	showPhoneWork: true,
 };
 
+// The hint of an invalid cursor on a list route.
+const CURSOR_HINT = 'Send "end_cursor" back as "after" or "start_cursor" as "before" exactly as a list returned it, ' +
+	'with the same filters, or leave both out for the first page.';
+
 // The seed customer as acme stored it (seed 000's response item).
 const SEED_CUSTOMER = savedBy('acme', seeds.SAVE_RESPONSE.data[0].data);
 
@@ -289,6 +293,195 @@ test('seed 002: POST /customers/{id}/restore brings back the status', async () =
 	assert.deepEqual(list.body.data.map((c) => c.id), [restId, 'cus_28868401']); // newest first
 });
 
+test('GET /customers/{id}/history lists every change, newest first', async () => {
+	const res = await call('GET', `/customers/${restId}/history`, { token: 'acme' });
+	assert.equal(res.status, 200);
+	const entry = (version, action, changedFields) => ({
+		version, action, actor: h.TOKENS.acme.actor, changedDateTime: '<time>', changedFields,
+	});
+	assert.deepEqual(h.mask(res.body), {
+		data: [
+			entry(4, 'RESTORE', ['status']),
+			entry(3, 'ARCHIVE', ['status']), // the second DELETE changed nothing
+			entry(2, 'PATCH', ['address', 'businessName', 'ein', 'name']),
+			entry(1, 'CREATE', ['address', 'bccEmails', 'businessName', 'ccEmails', 'customData', 'ein', 'email',
+				'externalId', 'invoiceSettings', 'name', 'status']),
+		],
+		start_cursor: null, end_cursor: null, has_previous_page: false, has_next_page: false,
+	});
+	const page = await call('GET', `/customers/${restId}/history?limit=3`, { token: 'acme' });
+	assert.deepEqual(page.body.data.map((e) => e.version), [4, 3, 2]);
+	const rest = await call('GET', `/customers/${restId}/history?limit=3&after=${page.body.end_cursor}`, { token: 'acme' });
+	assert.deepEqual(rest.body.data.map((e) => e.version), [1]);
+});
+
+const CARD = {
+	type: 'CARD', isDefault: true,
+	card: { brand: 'visa', last4: '4242', expMonth: 12, expYear: 2030 },
+	billingDetails: { name: 'Acme Corp' },
+};
+const BANK_ACCOUNT = {
+	type: 'BANK_ACCOUNT', isDefault: true,
+	bankAccount: { bankName: 'First Bank', last4: '6789', accountType: 'CHECKING' },
+};
+let cardId;
+let bankId;
+
+test('seed 002: payment methods: attach, list, get, detach, one default per customer', async () => {
+	const card = await call('POST', `/customers/${restId}/payment-methods`, { token: 'acme', json: CARD });
+	assert.equal(card.status, 201);
+	assert.deepEqual(h.mask(card.body), { ...CARD, id: '<generated pm id>', createdDateTime: '<time>' });
+	cardId = card.body.id;
+	assert.equal(card.headers.location, `/customers/${restId}/payment-methods/${cardId}`);
+	const bank = await call('POST', `/customers/${restId}/payment-methods`, { token: 'acme', json: BANK_ACCOUNT });
+	assert.equal(bank.status, 201);
+	bankId = bank.body.id;
+
+	// the bank account is the default now; oldest first
+	const list = await call('GET', `/customers/${restId}/payment-methods`, { token: 'acme' });
+	assert.equal(list.status, 200);
+	const cardNow = { ...CARD, isDefault: false, id: '<generated pm id>', createdDateTime: '<time>' };
+	const bankNow = { ...BANK_ACCOUNT, id: '<generated pm id>', createdDateTime: '<time>' };
+	assert.deepEqual(h.mask(list.body), { data: [cardNow, bankNow] });
+	assert.deepEqual(list.body.data.map((m) => m.id), [cardId, bankId]);
+
+	const got = await call('GET', `/customers/${restId}/payment-methods/${cardId}`, { token: 'acme' });
+	assert.equal(got.status, 200);
+	assert.deepEqual(got.body, list.body.data[0]);
+
+	const detached = await call('DELETE', `/customers/${restId}/payment-methods/${cardId}`, { token: 'acme' });
+	assert.equal(detached.status, 200);
+	assert.deepEqual(detached.body, list.body.data[0]);
+	const gone = failure('NOT_FOUND', `payment method "${cardId}" of customer "${restId}" does not exist`, null, {
+		hint: `List the customer's payment methods with customers.payment_methods('${restId}').`,
+	});
+	for (const method of ['GET', 'DELETE']) {
+		const res = await call(method, `/customers/${restId}/payment-methods/${cardId}`, { token: 'acme' });
+		assert.equal(res.status, 404, method);
+		assert.deepEqual(res.body, gone, method);
+	}
+	const after = await call('GET', `/customers/${restId}/payment-methods`, { token: 'acme' });
+	assert.deepEqual(after.body.data.map((m) => m.id), [bankId]);
+});
+
+test('payment methods: card data is refused without echoing it; 409 for an archived customer; 404 for an unknown one', async () => {
+	const number = '4242 4242 4242 4242';
+	const res = await call('POST', `/customers/${restId}/payment-methods`, {
+		token: 'acme', json: { ...CARD, billingDetails: { note: number, cvc: '123' } },
+	});
+	assert.equal(res.status, 400);
+	assert.deepEqual(res.body, failure('VALIDATION_ERROR', '"billingDetails.cvc" is a card security code, which this store never holds', null, {
+		detail: 'Also: "billingDetails.note" looks like a full card number.',
+		hint: 'Store only what the payment provider returns about the card (brand, last4, expMonth, expYear), never its number or security code.',
+	}));
+	assert.ok(!res.text.includes(number) && !res.text.includes('123'), 'the card data is not echoed');
+
+	const withId = await call('POST', `/customers/${restId}/payment-methods`, { token: 'acme', json: { ...CARD, id: bankId } });
+	assert.equal(withId.status, 400);
+	assert.deepEqual(withId.body, failure('VALIDATION_ERROR', '"id" cannot be given on create', 'id', {
+		hint: 'Leave "id" out: the server sets it.',
+	}));
+
+	const other = await call('POST', '/customers', { token: 'acme', json: { name: 'Archived Co' } });
+	await call('DELETE', `/customers/${other.body.id}`, { token: 'acme' });
+	const archived = await call('POST', `/customers/${other.body.id}/payment-methods`, { token: 'acme', json: CARD });
+	assert.equal(archived.status, 409);
+	assert.deepEqual(archived.body, failure('CONFLICT', `customer "${other.body.id}" is archived`, null, {
+		hint: `Restore the customer first with customers.restore('${other.body.id}').`,
+	}));
+
+	const unknown = failure('NOT_FOUND', 'customer "cus_nope" does not exist', null, {
+		hint: 'Check the id, and that customers.tenant_id names the customer\'s tenant.',
+	});
+	for (const [method, path, json] of [
+		['GET', '/customers/cus_nope/payment-methods'],
+		['POST', '/customers/cus_nope/payment-methods', CARD],
+		['GET', `/customers/cus_nope/payment-methods/${bankId}`],
+		['DELETE', `/customers/cus_nope/payment-methods/${bankId}`],
+	]) {
+		const r = await call(method, path, { token: 'acme', json });
+		assert.equal(r.status, 404, `${method} ${path}`);
+		assert.deepEqual(r.body, unknown, `${method} ${path}`);
+	}
+	const list = await call('GET', `/customers/${restId}/payment-methods`, { token: 'acme' });
+	assert.deepEqual(list.body.data.map((m) => m.id), [bankId], 'nothing was stored');
+});
+
+test('seed 002: customer users: create with the seed fields, list through cursors both ways', async () => {
+	const jane = await call('POST', `/customers/${restId}/users`, {
+		token: 'acme', json: { email: 'jane@acme.example', first_name: 'Jane', last_name: 'Doe' },
+	});
+	assert.equal(jane.status, 201);
+	assert.deepEqual(h.mask(jane.body), {
+		id: '<generated cuu id>', customerId: '<generated cus id>', email: 'jane@acme.example', firstName: 'Jane',
+		lastName: 'Doe', createdDateTime: '<time>',
+	});
+	assert.equal(jane.body.customerId, restId);
+	for (const name of ['ann', 'bob', 'cid', 'dee']) {
+		const res = await call('POST', `/customers/${restId}/users`, { token: 'acme', json: { email: `${name}@acme.example` } });
+		assert.equal(res.status, 201, res.text);
+	}
+	const page = async (query) => {
+		const res = await call('GET', `/customers/${restId}/users?${query}`, { token: 'acme' });
+		assert.equal(res.status, 200, res.text);
+		return {
+			emails: res.body.data.map((u) => u.email.split('@')[0]),
+			prev: res.body.has_previous_page, next: res.body.has_next_page,
+			start: res.body.start_cursor, end: res.body.end_cursor,
+		};
+	};
+	// oldest first
+	const p1 = await page('limit=2');
+	assert.deepEqual([p1.emails, p1.prev, p1.next, p1.start], [['jane', 'ann'], false, true, null]);
+	const p2 = await page(`limit=2&after=${p1.end}`);
+	assert.deepEqual([p2.emails, p2.prev, p2.next], [['bob', 'cid'], true, true]);
+	const p3 = await page(`limit=2&after=${p2.end}`);
+	assert.deepEqual([p3.emails, p3.prev, p3.next, p3.end], [['dee'], true, false, null]);
+	const b2 = await page(`limit=2&before=${p3.start}`);
+	assert.deepEqual([b2.emails, b2.prev, b2.next], [['bob', 'cid'], true, true]);
+	const b1 = await page(`limit=2&before=${b2.start}`);
+	assert.deepEqual([b1.emails, b1.prev, b1.next], [['jane', 'ann'], false, true]);
+	const all = await page('');
+	assert.deepEqual(all.emails, ['jane', 'ann', 'bob', 'cid', 'dee']);
+});
+
+test('customer users: 409 for an email taken in any case, 400 for invalid users and cursors, 404 for an unknown customer', async () => {
+	const cases = [
+		['POST', `/customers/${restId}/users`, { json: { email: 'JANE@acme.example' } }, 409,
+			failure('CONFLICT', `customer "${restId}" already has a user with email "JANE@acme.example"`, null, {
+				detail: 'Emails of a customer\'s users are unique, ignoring case.',
+				hint: 'Use another email address, or the existing user.',
+			})],
+		['POST', `/customers/${restId}/users`, { json: { email: 'eve@acme.example', id: 'cuu_mine' } }, 400,
+			failure('VALIDATION_ERROR', 'unrecognized field "id"', null, {
+				hint: 'Pass {"email", "firstName", "lastName"}; only "email" is required.',
+			})],
+		['GET', `/customers/${restId}/users?limit=0`, {}, 400,
+			failure('VALIDATION_ERROR', 'invalid users request: "limit" must be an integer from 1 to 1000, not 0', 'limit', {
+				hint: 'Give "limit" as an integer from 1 to 1000.',
+			})],
+		['GET', `/customers/${restId}/users?before=zzz`, {}, 400,
+			failure('VALIDATION_ERROR', 'invalid cursor', 'before', { detail: 'The cursor is too short.', hint: CURSOR_HINT })],
+		['GET', `/customers/${restId}/users?company_name=x`, {}, 400,
+			failure('VALIDATION_ERROR', 'unrecognized query parameter "company_name"', 'company_name', {
+				hint: 'Use only "limit", "after", "before".',
+			})],
+		['GET', '/customers/cus_nope/users', {}, 404, null],
+		['POST', '/customers/cus_nope/users', { json: { email: 'eve@acme.example' } }, 404, null],
+		['GET', '/customers/cus_nope/history', {}, 404, null],
+	];
+	const unknown = failure('NOT_FOUND', 'customer "cus_nope" does not exist', null, {
+		hint: 'Check the id, and that customers.tenant_id names the customer\'s tenant.',
+	});
+	for (const [method, path, options, status, expected] of cases) {
+		const res = await call(method, path, { token: 'acme', ...options });
+		assert.equal(res.status, status, `${method} ${path}: ${res.text}`);
+		assert.deepEqual(res.body, expected || unknown, `${method} ${path}`);
+	}
+	const users = await call('GET', `/customers/${restId}/users?limit=1000`, { token: 'acme' });
+	assert.equal(users.body.data.length, 5, 'nothing was stored');
+});
+
 test('seed 003: the Flexprice create request, with values for its placeholders, creates', async () => {
 	const res = await call('POST', '/customers', {
 		token: 'acme',
@@ -418,9 +611,6 @@ test('GET /customers refuses invalid parameters, naming them', async () => {
 	}
 });
 
-const CURSOR_HINT = 'Send "end_cursor" back as "after" or "start_cursor" as "before" exactly as a list returned it, ' +
-	'with the same filters, or leave both out for the first page.';
-
 test('GET /customers refuses an invalid, altered or mismatched cursor', async () => {
 	const first = (await call('GET', '/customers?limit=2', { token: 'globex' })).body;
 	const token = first.end_cursor;
@@ -461,6 +651,21 @@ test('tenant isolation: one token cannot read, list, change or page through the 
 		assert.equal(res.status, 404, `${method} ${path}`);
 		assert.deepEqual(res.body, notFound('cus_28868401'));
 	}
+	for (const [method, path, json] of [
+		['GET', `/customers/${restId}/payment-methods`],
+		['POST', `/customers/${restId}/payment-methods`, CARD],
+		['GET', `/customers/${restId}/payment-methods/${bankId}`],
+		['DELETE', `/customers/${restId}/payment-methods/${bankId}`],
+		['GET', `/customers/${restId}/users`],
+		['POST', `/customers/${restId}/users`, { email: 'spy@globex.example' }],
+		['GET', `/customers/${restId}/history`],
+	]) {
+		const res = await call(method, path, { token: 'globex', json });
+		assert.equal(res.status, 404, `${method} ${path}`);
+		assert.deepEqual(res.body, notFound(restId), `${method} ${path}`);
+	}
+	assert.deepEqual((await call('GET', `/customers/${restId}/payment-methods`, { token: 'acme' })).body.data.map((m) => m.id), [bankId]);
+	assert.equal((await call('GET', `/customers/${restId}/users?limit=1000`, { token: 'acme' })).body.data.length, 5);
 	const list = await call('GET', '/customers?limit=1000', { token: 'globex' });
 	assert.deepEqual(list.body.data.map((c) => c.name).sort(), [...NAMES].sort());
 	const query = await call('POST', '/v6/customers/query', {
@@ -538,7 +743,7 @@ test('errors: 400 for bodies that are not JSON or not the right JSON, 413, 415 a
 			failure('VALIDATION_ERROR', 'request body must be a JSON object', null, { hint: 'Send the fields of one object.' })],
 		['POST', '/customers', { json: { name: 'x', version: 1 } }, 400,
 			failure('VALIDATION_ERROR', '"version" cannot be given on create', 'version', {
-				hint: 'Leave "version" out: a new object starts at version 1.',
+				hint: 'Leave "version" out: a new customer starts at version 1.',
 			})],
 		['PATCH', '/customers/cus_28868401', { json: [1] }, 400,
 			failure('VALIDATION_ERROR', 'patch must be a JSON object', null, {

@@ -6,7 +6,7 @@ const assert = require('node:assert/strict');
 const { test } = require('node:test');
 
 const { statusOfSqlstate, toResponse } = require('../lib/errors');
-const { listRequest } = require('../lib/routes');
+const { childListRequest, listRequest } = require('../lib/routes');
 
 // An error as node-postgres reports one from the server.
 function databaseError(code, message, fields = {}) {
@@ -15,7 +15,7 @@ function databaseError(code, message, fields = {}) {
 
 test('SQLSTATEs map to statuses: the extension\'s own, class 22, else 500', () => {
 	const cases = {
-		'22023': 400, '22P02': 400, '22021': 400, 'P0002': 404, '23505': 409, '40001': 409,
+		'22023': 400, '22P02': 400, '22021': 400, 'P0002': 404, '23505': 409, '40001': 409, '55000': 409,
 		'28000': 403, '42501': 403, '42P01': 500, '57014': 500, 'XX000': 500, '23503': 500, 'P0001': 500,
 	};
 	for (const [code, status] of Object.entries(cases))
@@ -81,4 +81,12 @@ test('list parameters become the query request', () => {
 	assert.deepEqual(listRequest(new URLSearchParams('')), {
 		cursorParam: undefined, request: { sort: { orderBy: 'CREATED_DATE_TIME', direction: 'DESC' }, filter: {} },
 	});
+});
+
+test('a customer\'s list (users, history) takes limit, after and before only', () => {
+	assert.deepEqual(childListRequest(new URLSearchParams('limit=2&before=xyz')), {
+		cursorParam: 'before', request: { limit: 2, cursor: 'xyz' },
+	});
+	assert.throws(() => childListRequest(new URLSearchParams('company_name=x')),
+		{ status: 400, message: 'unrecognized query parameter "company_name"', param: 'company_name' });
 });
