@@ -36,6 +36,11 @@ TESTS = $(sort $(wildcard test/sql/*.sql))
 REGRESS = $(patsubst test/sql/%.sql,%,$(TESTS))
 REGRESS_OPTS = --inputdir=test --load-extension=pg_trgm --load-extension=btree_gin --load-extension=$(EXTENSION)
 
+# isolation tests: test/specs/NAME.spec, expected output test/expected/NAME.out
+SPECS = $(sort $(wildcard test/specs/*.spec))
+ISOLATION = $(patsubst test/specs/%.spec,%,$(SPECS))
+ISOLATION_OPTS = --inputdir=test --load-extension=pg_trgm --load-extension=btree_gin --load-extension=$(EXTENSION)
+
 PG_CFLAGS = -Wall -Wextra
 EXTRA_CLEAN = sql/$(EXTENSION)--$(EXTVERSION).sql
 
