@@ -15,6 +15,7 @@
 #include "postgres.h"
 
 #include "lib/stringinfo.h"
+#include "miscadmin.h"
 
 #include "email.h"
 #include "envelope.h"
@@ -243,6 +244,7 @@ NormalizeEmailList(JsonbValue *list, const char *param, List **errors,
 	List	   *emails = NIL;
 	int			index = 0;
 	int			nerrors = list_length(*errors);
+	bool		too_many = false;
 
 	*result = NIL;
 	if (list->type == jbvNull)
@@ -255,7 +257,7 @@ NormalizeEmailList(JsonbValue *list, const char *param, List **errors,
 	}
 
 	it = JsonbIteratorInit(list->val.binary.data);
-	while ((token = JsonbIteratorNext(&it, &element, true)) != WJB_DONE)
+	while (!too_many && (token = JsonbIteratorNext(&it, &element, true)) != WJB_DONE)
 	{
 		char	   *text;
 		int			len;
@@ -293,19 +295,26 @@ NormalizeEmailList(JsonbValue *list, const char *param, List **errors,
 								   "\"%s[%d]\" is not a valid email address",
 								   param, index);
 			else if (!ContainsEmail(emails, email))
+			{
 				emails = lappend(emails, email);
+				/* the list is refused anyway: stop before the duplicate check grows quadratic */
+				too_many = list_length(emails) > MAX_EMAIL_LIST;
+				if (too_many)
+					break;
+			}
 		}
 		index++;
+		CHECK_FOR_INTERRUPTS();
 	}
 
-	if (list_length(*errors) > nerrors)
-		return false;
-	if (list_length(emails) > MAX_EMAIL_LIST)
+	if (too_many)
 	{
 		AddValidationError(errors, param, "\"%s\" must hold at most %d email addresses",
 						   param, MAX_EMAIL_LIST);
 		return false;
 	}
+	if (list_length(*errors) > nerrors)
+		return false;
 	*result = emails;
 	return true;
 }
