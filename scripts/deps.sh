@@ -11,7 +11,9 @@ packages=(
 	make
 	gcc
 	libc6-dev
-	libipc-run-perl           # for future TAP tests (PostgreSQL::Test::Cluster)
+	libipc-run-perl           # TAP tests (PostgreSQL::Test::Cluster)
+	libpq-dev                 # the fuzzer (test/fuzz) is a libpq client
+	sqlsmith                  # random SQL against the extension (scripts/reliability.sh)
 )
 
 missing=()

@@ -30,6 +30,9 @@ if ! make "${PGCONF[@]}" -j"$(nproc)" PG_CFLAGS="$STRICT_CFLAGS" ||
 fi
 
 cluster_start
+# shellcheck source=scripts/reliability.sh
+source scripts/reliability.sh
+reliability_log_setup
 
 # Count pg_regress result lines in a log: PG15 prints "test x ... ok" /
 # "... FAILED"; PG16+ prints TAP-style "ok N - x" / "not ok N - x".
@@ -83,19 +86,14 @@ bash examples/http/test.sh 2>&1 | tee "$http_log" || rc=$?
 count_results "$http_log"
 ((rc == 0 || suite_failed > 0)) || failed=$((failed + 1))
 
-# --- hooks for later suites --------------------------------------------------
-# They run only when their directory contains files. Not implemented yet: when
-# they are, add their pass/fail counts to $passed/$failed like above.
-# (Alternatively, setting TAP_TESTS=1 in the Makefile makes `make
-# installcheck` run them via PGXS; Debian 12's postgresql-server-dev-15 ships
-# PostgreSQL::Test::*.)
+# --- suite 3: reliability (scripts/reliability.sh) -------------------------
+# TAP tests (test/t), the fuzzer, sqlsmith, then the server log check.
 has_files() { [[ -d $1 ]] && [[ -n $(find "$1" -type f -print -quit) ]]; }
 
-run_tap_tests() { # test/t/*.pl
-	echo "WARNING: test/t has files but the TAP runner is not implemented; skipped" >&2
-}
-
-if has_files test/t; then run_tap_tests; fi
+if has_files test/t && suite_selected tap; then run_tap_tests; fi
+if suite_selected fuzz; then run_fuzz; fi
+if suite_selected sqlsmith; then run_sqlsmith; fi
+check_server_log
 
 summary
 ((failed == 0))

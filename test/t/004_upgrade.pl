@@ -1,0 +1,117 @@
+# ALTER EXTENSION customers UPDATE from the first released version.
+#
+# scripts/test.sh finds the first released version (CHANGELOG.md's oldest
+# "## X.Y.Z" heading not marked "(unreleased)"), installs its install script
+# from the git tag vX.Y.Z beside the current version's scripts, and passes
+# the version in CUSTOMERS_UPGRADE_FROM. This test then creates the
+# extension at that version with data, updates it, and checks that the
+# result is the same extension as a fresh install of the current version
+# (every object, column, index, constraint, policy and function), with the
+# data intact and every function working.
+#
+# Until a version is released (0.1.0 is unreleased) there is nothing to
+# update from: the update part is skipped, and only the comparison itself
+# and ALTER EXTENSION UPDATE at the current version are checked.
+use strict;
+use warnings;
+
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+my $node = PostgreSQL::Test::Cluster->new('upgrade');
+$node->init;
+$node->start;
+
+# Everything the extension consists of, as text, to compare installs
+my $fingerprint_sql = q{
+WITH ext AS (SELECT oid FROM pg_extension WHERE extname = 'customers')
+SELECT string_agg(x, E'\n' ORDER BY x) FROM (
+	SELECT 'member ' || pg_describe_object(classid, objid, objsubid) AS x
+	FROM pg_depend WHERE refobjid = (SELECT oid FROM ext) AND deptype = 'e'
+	UNION ALL SELECT pg_get_functiondef(p.oid) FROM pg_proc p
+	WHERE p.pronamespace = 'customers'::regnamespace
+	UNION ALL SELECT format('column %s.%s %s not null %s default %s', c.relname, a.attname,
+		format_type(a.atttypid, a.atttypmod), a.attnotnull, pg_get_expr(d.adbin, d.adrelid))
+	FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+	LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+	WHERE c.relnamespace = 'customers'::regnamespace AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped
+	UNION ALL SELECT pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+	WHERE c.relnamespace = 'customers'::regnamespace
+	UNION ALL SELECT format('constraint %s %s', conrelid::regclass, pg_get_constraintdef(oid))
+	FROM pg_constraint WHERE connamespace = 'customers'::regnamespace
+	UNION ALL SELECT format('policy %s %s %s %s %s', tablename, policyname, cmd, qual, with_check)
+	FROM pg_policies WHERE schemaname = 'customers'
+	UNION ALL SELECT format('table %s rls %s forced %s', relname, relrowsecurity, relforcerowsecurity)
+	FROM pg_class WHERE relnamespace = 'customers'::regnamespace AND relkind = 'r'
+	UNION ALL SELECT 'dumped ' || c::regclass::text
+	FROM pg_extension e, unnest(e.extconfig) AS c WHERE e.extname = 'customers'
+) s};
+
+sub fingerprint
+{
+	my ($db) = @_;
+	return $node->safe_psql($db, $fingerprint_sql);
+}
+
+my $current = $node->safe_psql('postgres',
+	q{SELECT default_version FROM pg_available_extensions WHERE name = 'customers'});
+my $from = $ENV{CUSTOMERS_UPGRADE_FROM} // '';
+
+$node->safe_psql('postgres', 'CREATE DATABASE fresh');
+$node->safe_psql('fresh', 'CREATE EXTENSION customers CASCADE');
+my $fresh = fingerprint('fresh');
+like($fresh, qr/member table customers\.customer\n/, 'the comparison lists the extension\'s members');
+like($fresh, qr/policy customer tenant_isolation/, 'and its row level security policies');
+
+# At the current version, UPDATE changes nothing
+$node->safe_psql('fresh', 'ALTER EXTENSION customers UPDATE');
+is(fingerprint('fresh'), $fresh, "ALTER EXTENSION UPDATE at $current changes nothing");
+
+SKIP:
+{
+	skip "no released version yet (CHANGELOG.md: $current is unreleased); nothing to update from", 7
+	  if $from eq '';
+	skip "the first released version $from is the current one; nothing to update from yet", 7
+	  if $from eq $current;
+
+	my $versions = $node->safe_psql('postgres',
+		q{SELECT string_agg(version, ' ') FROM pg_available_extension_versions WHERE name = 'customers'});
+	like($versions, qr/(^| )\Q$from\E( |$)/, "version $from is installed ($versions)");
+	my $path = $node->safe_psql('postgres',
+		"SELECT path FROM pg_extension_update_paths('customers') WHERE source = '$from' AND target = '$current'");
+	isnt($path, '', "an update path from $from to $current exists: $path");
+
+	$node->safe_psql('postgres', 'CREATE DATABASE upgraded');
+	$node->safe_psql('upgraded', "CREATE EXTENSION customers VERSION '$from' CASCADE");
+	# data through the functions every version has
+	$node->safe_psql(
+		'upgraded', q{
+SET customers.tenant_id = 'acme';
+SELECT customers.save('{"data": [{"id": "cus_1", "name": "Acme", "email": "a@acme.com", "externalId": "e1"},
+	{"id": "cus_2", "name": "Beta", "customData": {"plan": "gold"}}]}');
+SELECT customers.archive('cus_2');
+});
+	my $before = $node->safe_psql('upgraded',
+		q{SET customers.tenant_id = 'acme'; SELECT customers.get('cus_1')::text || customers.get('cus_2')::text});
+
+	$node->safe_psql('upgraded', 'ALTER EXTENSION customers UPDATE');
+	is($node->safe_psql('upgraded', q{SELECT extversion FROM pg_extension WHERE extname = 'customers'}),
+		$current, "updated to $current");
+	is(fingerprint('upgraded'), $fresh, 'the updated extension is the same as a fresh install');
+	is( $node->safe_psql('upgraded',
+			q{SET customers.tenant_id = 'acme'; SELECT customers.get('cus_1')::text || customers.get('cus_2')::text}),
+		$before,
+		'the customers are unchanged');
+	is( $node->safe_psql('upgraded',
+			q{SET customers.tenant_id = 'acme'; SELECT jsonb_array_length(customers.query('{"filter": {"status": {"in": ["ACTIVE", "ARCHIVED"]}}}') -> 'data')}),
+		'2',
+		'query works after the update');
+	is( $node->safe_psql('upgraded',
+			q{SET customers.tenant_id = 'acme'; SELECT customers.restore('cus_2') ->> 'status'}),
+		'ACTIVE',
+		'restore works after the update');
+}
+
+$node->stop;
+done_testing();
