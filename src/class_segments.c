@@ -217,6 +217,32 @@ ClassNameField(JsonbValue *v, List **errors)
 	return pnstrdup(s, len);
 }
 
+/*
+ * A segment's label: an id, {"id": id}, or the label object a segment
+ * document carries ({"id", "name", "requiredness"}, the latter two ignored),
+ * so a returned segment can be sent back as it is
+ */
+static char *
+LabelReference(JsonbValue *v, List **errors)
+{
+	if (IsJsonbObject(v) && FindKey(v->val.binary.data, "id") != NULL)
+	{
+		JsonbIterator *it = JsonbIteratorInit(v->val.binary.data);
+		JsonbValue	key;
+		JsonbValue	value;
+		bool		document = true;
+
+		while (NextPair(&it, &key, &value))
+			document &= ((key.val.string.len == 2 && memcmp(key.val.string.val, "id", 2) == 0) ||
+						 (key.val.string.len == 4 && memcmp(key.val.string.val, "name", 4) == 0) ||
+						 (key.val.string.len == 12 &&
+						  memcmp(key.val.string.val, "requiredness", 12) == 0));
+		if (document)
+			return ClassIdField(FindKey(v->val.binary.data, "id"), LABEL_ID_PREFIX, "label", errors);
+	}
+	return ClassReference(v, LABEL_ID_PREFIX, "label", errors);
+}
+
 /* Read one item's fields */
 static void
 ParseSegment(JsonbValue *element, SegmentItem *item)
@@ -241,7 +267,7 @@ ParseSegment(JsonbValue *element, SegmentItem *item)
 		else if (strcmp(name, "name") == 0)
 			item->name = ClassNameField(&value, &item->errors);
 		else if (strcmp(name, "label") == 0)
-			item->label_id = ClassReference(&value, LABEL_ID_PREFIX, "label", &item->errors);
+			item->label_id = LabelReference(&value, &item->errors);
 		else if (strcmp(name, "parent") == 0)
 		{
 			item->parent_given = true;
@@ -529,8 +555,17 @@ ApplySegment(Forest *forest, Label *label, SegmentItem *item, List *stored)
 	if (item->parent_given)
 		s->parent_id = parent ? parent->id : NULL;
 
-	/* a new segment has no children yet: only its own chain counts */
-	deepest = existed ? DeepestBelow(forest, s) : Depth(forest, s);
+	/*
+	 * A new segment has no children yet: only its own chain counts. A stored
+	 * one that keeps its parent (a rename) changes no chain.
+	 */
+	if (!existed)
+		deepest = Depth(forest, s);
+	else if (s->parent_id == NULL ? old_parent != NULL :
+			 old_parent == NULL || strcmp(s->parent_id, old_parent) != 0)
+		deepest = DeepestBelow(forest, s);
+	else
+		deepest = 0;
 	if (deepest < 0 || deepest > MAX_SEGMENT_DEPTH)
 	{
 		s->parent_id = old_parent;
@@ -752,34 +787,61 @@ customers_save_class_segments(PG_FUNCTION_ARGS)
 	PG_RETURN_JSONB_P(BuildSaveEnvelope(results, n));
 }
 
-/* Push the segments under parent_id (NULL: the roots) of one label, by name */
-static void
-PushChildren(JsonbParseState **state, List *segments, const char *label_id,
-			 const char *parent_id, int depth)
+/* The children of one parent, in name order */
+typedef struct ChildrenEntry
 {
+	char		parent_id[NAMEDATALEN * 2]; /* a label's id for its roots */
+	List	   *children;		/* of Segment */
+} ChildrenEntry;
+
+/* Segments (in name order) by parent: the roots of a label under its id */
+static HTAB *
+ChildrenByParent(List *segments)
+{
+	HASHCTL		ctl;
+	HTAB	   *children;
+	ListCell   *lc;
+
+	ctl.keysize = sizeof(((ChildrenEntry *) NULL)->parent_id);
+	ctl.entrysize = sizeof(ChildrenEntry);
+	ctl.hcxt = CurrentMemoryContext;
+	children = hash_create("class segment children", Max(list_length(segments), 16), &ctl,
+						   HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+	foreach(lc, segments)
+	{
+		Segment    *s = lfirst(lc);
+		const char *key = s->parent_id ? s->parent_id : s->label_id;
+		ChildrenEntry *entry;
+		bool		found;
+
+		if (strlen(key) >= sizeof(entry->parent_id))
+			elog(ERROR, "class segment id \"%s\" is too long", key);
+		entry = hash_search(children, key, HASH_ENTER, &found);
+		if (!found)
+			entry->children = NIL;
+		entry->children = lappend(entry->children, s);
+	}
+	return children;
+}
+
+/* Push the children of parent_id (a label id: its roots) with their subtrees */
+static void
+PushChildren(JsonbParseState **state, HTAB *children, const char *parent_id, int depth)
+{
+	ChildrenEntry *entry = hash_search(children, parent_id, HASH_FIND, NULL);
 	ListCell   *lc;
 
 	check_stack_depth();
 	pushJsonbValue(state, WJB_BEGIN_ARRAY, NULL);
-	foreach(lc, segments)
+	foreach(lc, entry && depth <= MAX_SEGMENT_DEPTH ? entry->children : NIL)
 	{
 		Segment    *s = lfirst(lc);
 
-		if (strcmp(s->label_id, label_id) != 0 ||
-			(parent_id == NULL ? s->parent_id != NULL :
-			 s->parent_id == NULL || strcmp(s->parent_id, parent_id) != 0))
-			continue;
 		pushJsonbValue(state, WJB_BEGIN_OBJECT, NULL);
 		PushKeyString(state, "id", s->id);
 		PushKeyString(state, "name", s->name);
 		PushKey(state, "children");
-		if (depth < MAX_SEGMENT_DEPTH)
-			PushChildren(state, segments, label_id, s->id, depth + 1);
-		else
-		{
-			pushJsonbValue(state, WJB_BEGIN_ARRAY, NULL);
-			pushJsonbValue(state, WJB_END_ARRAY, NULL);
-		}
+		PushChildren(state, children, s->id, depth + 1);
 		pushJsonbValue(state, WJB_END_OBJECT, NULL);
 	}
 	pushJsonbValue(state, WJB_END_ARRAY, NULL);
@@ -797,6 +859,7 @@ customers_class_segments(PG_FUNCTION_ARGS)
 	Datum		values[2];
 	List	   *labels = NIL;
 	List	   *segments = NIL;
+	HTAB	   *children;
 	JsonbParseState *state = NULL;
 	ListCell   *lc;
 
@@ -856,6 +919,7 @@ customers_class_segments(PG_FUNCTION_ARGS)
 				 errmsg("class label \"%s\" does not exist", label_id),
 				 errhint("Check the id, and that customers.tenant_id names the label's tenant.")));
 
+	children = ChildrenByParent(segments);
 	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
 	PushKeyString(&state, "result", "SUCCESS");
 	PushKey(&state, "data");
@@ -869,7 +933,7 @@ customers_class_segments(PG_FUNCTION_ARGS)
 		PushKeyString(&state, "name", label->name);
 		PushKeyString(&state, "requiredness", label->requiredness);
 		PushKey(&state, "segments");
-		PushChildren(&state, segments, label->id, NULL, 1);
+		PushChildren(&state, children, label->id, 1);
 		pushJsonbValue(&state, WJB_END_OBJECT, NULL);
 	}
 	pushJsonbValue(&state, WJB_END_ARRAY, NULL);

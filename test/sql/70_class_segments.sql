@@ -100,6 +100,10 @@ FROM pg_temp.segments('{"name": "Bronze", "label": "cll_tier"}');
 DELETE FROM customers.class_segment WHERE tenant_id = 'segments' AND name = 'Bronze';
 SELECT n, result, data ->> 'name' AS name, data -> 'parent' AS parent, data -> 'label' AS label
 FROM pg_temp.segments('{"id": "cls_balt", "name": "Baltimore City"}');
+-- a segment as returned (label object, parent reference, times) can be sent
+-- back unchanged
+SELECT n, result, status, data -> 'parent' AS parent, data -> 'label' ->> 'id' AS label, error
+FROM pg_temp.segments(customers.save_class_segments('{"data": [{"id": "cls_balt"}]}') -> 'data' -> 0 -> 'data');
 
 -- every invalid item fails alone with its exact error; the tree is unchanged
 SELECT pg_temp.tree_checksum() AS before_bad_segments \gset
@@ -118,6 +122,7 @@ FROM pg_temp.segments(
 	'{"id": "cll_region", "name": "X", "label": "cll_region"}',
 	'{"name": "X", "label": "cls_ma"}',
 	'{"name": "X", "label": "cll_region", "parent": {"id": "cls_ma", "name": "Mid-Atlantic"}}',
+	'{"name": "X", "label": {"id": "cll_region", "color": "red"}}',
 	'{"name": "  ", "label": "cll_region"}',
 	'{"name": "X", "label": "cll_region", "children": []}',
 	'["cls_ma"]');
@@ -156,7 +161,8 @@ SELECT customers.save_class_segments(jsonb_build_object('data', jsonb_agg(
 FROM generate_series(1, 32) AS i;
 SELECT max(cardinality(path)) AS deepest FROM customers.class_segment
 WHERE tenant_id = 'segments' AND label_id = 'cll_deep';
-SELECT pg_temp.tree_checksum() AS before_deep \gset
+-- renaming the deepest segment changes no chain
+SELECT n, result, data ->> 'name' AS name FROM pg_temp.segments('{"id": "cls_d32", "name": "Level 32, renamed"}');
 SELECT n, result, status, error
 FROM pg_temp.segments('{"id": "cls_d33", "name": "Level 33", "label": "cll_deep", "parent": "cls_d32"}');
 -- a subtree of two levels fits under level 30, not under level 31
@@ -267,6 +273,10 @@ SELECT customers.delete_class_segment('cls_e2');
 SELECT raises($$SELECT customers.delete_class_segment('cls_e2')$$);
 SELECT customers.delete_class_segment('cls_e1');
 SELECT count(*) AS e_left FROM customers.class_segment WHERE tenant_id = 'segments' AND id LIKE 'cls\_e_';
+-- the listing holds the whole 32-level chain
+SELECT jsonb_array_length(jsonb_path_query_array(customers.class_segments('{"label": "cll_deep"}'),
+											  'strict $.data[0].segments.**.id')) AS listed,
+	   (SELECT count(*) FROM customers.class_segment WHERE tenant_id = 'segments' AND label_id = 'cll_deep') AS stored;
 
 --
 -- Tenants: the same ids in another tenant are other labels and segments;
