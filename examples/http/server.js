@@ -3,9 +3,12 @@
 // customers extension. Configuration (environment):
 //   HOST, PORT          where to listen (default 127.0.0.1:3000; PORT=0 picks a free port)
 //   CUSTOMERS_TOKENS    path of the token file (see lib/tokens.js), required
-//   POOL_MAX            connections in the pool (default 10)
+//   POOL_MAX            connections in each pool (default 10)
 //   PGHOST, PGPORT, PGDATABASE, PGUSER, PGPASSWORD
 //                       the database, as for psql; PGHOST may be a socket directory
+//   READ_PGHOST, READ_PGPORT
+//                       optional: a hot standby for the reading routes (get,
+//                       query, lists); database, role and password as above
 // Prints "listening on http://HOST:PORT" once it accepts requests; SIGTERM or
 // SIGINT stops it after the requests in flight.
 
@@ -19,18 +22,25 @@ function main() {
 		process.exit(2);
 	}
 	const tokens = loadTokens(process.env.CUSTOMERS_TOKENS);
-	const pool = createPool(Number(process.env.POOL_MAX || 10));
+	const max = Number(process.env.POOL_MAX || 10);
+	const pools = { primary: createPool(max) };
+	if (process.env.READ_PGHOST)
+		pools.replica = createPool(max, {
+			host: process.env.READ_PGHOST,
+			port: Number(process.env.READ_PGPORT || process.env.PGPORT || 5432),
+		});
 	// An idle connection that breaks (server restart) is dropped, not fatal.
-	pool.on('error', (err) => console.error(`idle connection: ${err.message}`));
+	for (const pool of Object.values(pools))
+		pool.on('error', (err) => console.error(`idle connection: ${err.message}`));
 
-	const server = createServer(pool, tokens);
+	const server = createServer(pools, tokens);
 	const host = process.env.HOST || '127.0.0.1';
 	server.listen(Number(process.env.PORT || 3000), host, () => {
 		console.log(`listening on http://${host}:${server.address().port}`);
 	});
 
 	const stop = () => {
-		server.close(() => pool.end().then(() => process.exit(0)));
+		server.close(() => Promise.all(Object.values(pools).map((pool) => pool.end())).then(() => process.exit(0)));
 		server.closeIdleConnections?.();
 	};
 	process.on('SIGTERM', stop);

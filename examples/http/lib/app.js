@@ -77,7 +77,8 @@ async function jsonBody(req) {
 }
 
 // Handle one request; resolves to {status, text | body, headers, log}.
-async function handle(pool, tokens, req) {
+// Reading routes go to pools.replica when there is one.
+async function handle(pools, tokens, req) {
 	const url = new URL(req.url, 'http://localhost');
 	const { route, params } = findRoute(req.method, url.pathname);
 	const principal = principalOf(tokens, req.headers.authorization);
@@ -96,6 +97,7 @@ async function handle(pool, tokens, req) {
 		route.prepare(ctx);
 	let row;
 	try {
+		const pool = route.readOnly && pools.replica ? pools.replica : pools.primary;
 		row = await callAs(pool, principal, Boolean(route.readOnly), route.sql, route.values(ctx));
 	} catch (err) {
 		throw route.explain ? route.explain(err, ctx) : err;
@@ -128,11 +130,12 @@ function onClientError(err, socket) {
 		`content-length: ${Buffer.byteLength(payload)}\r\nconnection: close\r\n\r\n${payload}`);
 }
 
-// An http.Server serving the routes with pool, authenticating with tokens.
-function createServer(pool, tokens, log = console.error) {
+// An http.Server serving the routes with pools ({primary, replica}: a
+// replica, if given, serves the reading routes), authenticating with tokens.
+function createServer(pools, tokens, log = console.error) {
 	const server = http.createServer((req, res) => {
 		const requestId = crypto.randomUUID();
-		handle(pool, tokens, req)
+		handle(pools, tokens, req)
 			.then((response) => send(res, requestId, response))
 			.catch((err) => {
 				const response = toResponse(err, requestId);

@@ -17,12 +17,13 @@
 const pg = require('pg');
 
 // A pool configured from the usual PG* environment variables (PGHOST may be
-// a Unix socket directory).
-function createPool(max) {
+// a Unix socket directory), and overrides such as another host and port.
+function createPool(max, overrides = {}) {
 	return new pg.Pool({
 		max,
 		options: '-c customers.require_tenant=on',
 		application_name: 'customers-http-example',
+		...overrides,
 	});
 }
 

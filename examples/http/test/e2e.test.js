@@ -7,6 +7,8 @@
 const assert = require('node:assert/strict');
 const { after, before, test } = require('node:test');
 
+const pg = require('pg');
+
 const h = require('./harness');
 const seeds = require('./seeds');
 
@@ -902,4 +904,52 @@ test('errors: 500 for anything else, with only a request id; the pool recovers',
 	}
 	for (let i = 0; i < 3; i++)
 		assert.equal((await call('GET', '/customers/cus_28868401', { token: 'acme' })).status, 200);
+});
+
+test('a hot standby serves the reading routes; writes still go to the primary', async () => {
+	const standby = { host: process.env.STANDBY_PGHOST, port: Number(process.env.STANDBY_PGPORT) };
+	assert.ok(standby.host, 'examples/http/test.sh starts a standby and sets STANDBY_PGHOST');
+	const replica = new pg.Client({ ...standby, database: h.DATABASE });
+	await replica.connect();
+	const second = await h.startServer(tokenDir.file, { READ_PGHOST: standby.host, READ_PGPORT: String(standby.port) });
+	try {
+		assert.deepEqual((await replica.query('SELECT pg_catalog.pg_is_in_recovery() AS standby')).rows, [{ standby: true }]);
+		const viaStandby = (method, path, options) => h.request(second.port, method, path, { token: 'acme', ...options });
+		const standbyConnections = async () => (await replica.query(`SELECT count(*)::int AS n
+			FROM pg_catalog.pg_stat_activity WHERE usename = $1`, [h.APP_ROLE])).rows[0].n;
+
+		const created = await viaStandby('POST', '/customers', { json: { name: 'Replicated Co' } });
+		assert.equal(created.status, 201, 'a write goes to the primary');
+		assert.equal(await standbyConnections(), 0, 'the write did not touch the standby');
+		// wait until the standby has replayed the primary's WAL so far (the
+		// insert position: the test cluster commits asynchronously)
+		const { rows: [{ lsn }] } = await db.query('SELECT pg_catalog.pg_current_wal_insert_lsn()::text AS lsn');
+		for (let i = 0; ; i++) {
+			const { rows: [{ done }] } = await replica.query('SELECT pg_catalog.pg_last_wal_replay_lsn() >= $1::pg_lsn AS done', [lsn]);
+			if (done)
+				break;
+			assert.ok(i < 400, 'the standby replays within 10 s');
+			await new Promise((resolve) => setTimeout(resolve, 25));
+		}
+
+		const got = await viaStandby('GET', `/customers/${created.body.id}`);
+		assert.equal(got.status, 200);
+		assert.deepEqual(got.body, created.body);
+		assert.ok(await standbyConnections() >= 1, 'the read was served by the standby');
+		// the same pages, and the same cursors, as from the primary: a cursor
+		// from either works on the other
+		const fromPrimary = (await call('GET', '/customers?limit=2', { token: 'acme' })).body;
+		const fromStandby = (await viaStandby('GET', '/customers?limit=2')).body;
+		assert.deepEqual(fromStandby, fromPrimary);
+		const next = await viaStandby('GET', `/customers?limit=2&after=${fromPrimary.end_cursor}`);
+		assert.deepEqual(next.body, (await call('GET', `/customers?limit=2&after=${fromStandby.end_cursor}`, { token: 'acme' })).body);
+		const query = await viaStandby('POST', '/v6/customers/query', { json: { filter: { name: { equal: 'Replicated Co' } } } });
+		assert.deepEqual(query.body, { result: 'SUCCESS', data: [created.body], cursor: {} });
+		const patched = await viaStandby('PATCH', `/customers/${created.body.id}`, { json: { email: 'ops@replicated.example' } });
+		assert.equal(patched.status, 200, 'a PATCH goes to the primary');
+		assert.equal(patched.body.version, 2);
+	} finally {
+		assert.equal(await h.stopServer(second), 0);
+		await replica.end();
+	}
 });

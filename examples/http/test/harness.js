@@ -58,7 +58,8 @@ function writeTokenFile() {
 
 // Start server.js as a child process; resolves once it prints its address.
 // Its stderr is kept in .log (the tests read what it logs for a 500).
-function startServer(tokenFile) {
+// env adds to the environment (READ_PGHOST, READ_PGPORT).
+function startServer(tokenFile, env = {}) {
 	const child = spawn(process.execPath, [path.join(__dirname, '..', 'server.js')], {
 		env: {
 			...process.env,
@@ -68,6 +69,7 @@ function startServer(tokenFile) {
 			PORT: '0',
 			POOL_MAX: '2', // few connections, so requests of both tenants share them
 			CUSTOMERS_TOKENS: tokenFile,
+			...env,
 		},
 		stdio: ['ignore', 'pipe', 'pipe'],
 	});
