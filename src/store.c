@@ -101,11 +101,16 @@ KeptPlanWithOptions(SPIPlanPtr *cache, const char *sql, int nargs, Oid *types, i
 	return *cache;
 }
 
-/* The plan for sql, prepared and kept on first use */
+/*
+ * The plan for sql, prepared and kept on first use, and planned once: left
+ * to itself the plan cache plans again for every call whose parameters make
+ * a custom plan look cheaper (as a keyset position deep in an index always
+ * does), and that planning costs more than running the statement.
+ */
 SPIPlanPtr
 KeptPlan(SPIPlanPtr *cache, const char *sql, int nargs, Oid *types)
 {
-	return KeptPlanWithOptions(cache, sql, nargs, types, 0);
+	return KeptPlanWithOptions(cache, sql, nargs, types, CURSOR_OPT_GENERIC_PLAN);
 }
 
 /* Kept plans of statements built at run time, by the hash of their text */
@@ -174,11 +179,15 @@ ShapePlanWithOptions(const char *sql, int nargs, Oid *types, int options)
 	return entry->plan;
 }
 
-/* The kept plan of a statement shape, with the generic plan chosen as usual */
+/*
+ * The kept plan of a statement shape, planned once (see KeptPlan). Where a
+ * value should choose the strategy, the caller chooses between statements
+ * (query's contain) or plans per call (CustomShapePlan).
+ */
 SPIPlanPtr
 ShapePlan(const char *sql, int nargs, Oid *types)
 {
-	return ShapePlanWithOptions(sql, nargs, types, 0);
+	return ShapePlanWithOptions(sql, nargs, types, CURSOR_OPT_GENERIC_PLAN);
 }
 
 /*
