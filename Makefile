@@ -21,6 +21,7 @@ OBJS = \
 	src/envelope.o \
 	src/history.o \
 	src/ids.o \
+	src/jsonb_assemble.o \
 	src/jsonb_build.o \
 	src/notify.o \
 	src/page.o \

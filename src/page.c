@@ -24,6 +24,7 @@
 
 #include "arguments.h"
 #include "cursor.h"
+#include "jsonb_assemble.h"
 #include "jsonb_build.h"
 #include "page.h"
 #include "store.h"
@@ -97,50 +98,68 @@ ParsePageLimit(JsonbValue *v, const char *what)
 	return atoi(text);
 }
 
-/* Push "result" and "data" of a list or page envelope */
+/*
+ * The documents as the "data" array of an envelope: their containers are
+ * copied into it as they are (jsonb_assemble.c), not decoded and encoded
+ * again, which would cost more than reading them.
+ */
 static void
-PushListData(JsonbParseState **state, Jsonb **docs, int ndocs)
+DataValue(JsonbValue *data, Jsonb **docs, int ndocs)
 {
-	PushKeyString(state, "result", "SUCCESS");
-	PushKey(state, "data");
-	pushJsonbValue(state, WJB_BEGIN_ARRAY, NULL);
+	JsonbValue *elems = palloc(sizeof(JsonbValue) * Max(ndocs, 1));
+
 	for (int i = 0; i < ndocs; i++)
 	{
-		JsonbValue	doc;
-
-		doc.type = jbvBinary;
-		doc.val.binary.data = &docs[i]->root;
-		doc.val.binary.len = VARSIZE(docs[i]) - VARHDRSZ;
-		pushJsonbValue(state, WJB_ELEM, &doc);
+		elems[i].type = jbvBinary;
+		elems[i].val.binary.data = &docs[i]->root;
+		elems[i].val.binary.len = VARSIZE(docs[i]) - VARHDRSZ;
 	}
-	pushJsonbValue(state, WJB_END_ARRAY, NULL);
+	data->type = jbvArray;
+	data->val.array.elems = elems;
+	data->val.array.nElems = ndocs;
+	data->val.array.rawScalar = false;
+}
+
+/* A string value */
+static void
+StringValue(JsonbValue *value, const char *string)
+{
+	value->type = jbvString;
+	value->val.string.val = (char *) string;
+	value->val.string.len = strlen(string);
 }
 
 /* The envelope of a whole list: {"result","data"} */
 Jsonb *
 BuildList(Jsonb **docs, int ndocs)
 {
-	JsonbParseState *state = NULL;
+	static const char *const keys[] = {"data", "result"};	/* in jsonb order */
+	JsonbValue	values[lengthof(keys)];
 
-	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
-	PushListData(&state, docs, ndocs);
-	return EndObject(&state);
+	DataValue(&values[0], docs, ndocs);
+	StringValue(&values[1], "SUCCESS");
+	return AssembleObject(keys, values, lengthof(keys));
 }
 
 /* The page envelope; after and before are the cursor tokens, or NULL */
 Jsonb *
 BuildPage(Jsonb **docs, int ndocs, const char *after, const char *before)
 {
+	static const char *const keys[] = {"data", "cursor", "result"};	/* in jsonb order */
+	JsonbValue	values[lengthof(keys)];
 	JsonbParseState *state = NULL;
+	Jsonb	   *cursor;
 
-	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
-	PushListData(&state, docs, ndocs);
-	PushKey(&state, "cursor");
+	DataValue(&values[0], docs, ndocs);
 	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
 	PushKeyString(&state, "after", after);
 	PushKeyString(&state, "before", before);
-	pushJsonbValue(&state, WJB_END_OBJECT, NULL);
-	return EndObject(&state);
+	cursor = EndObject(&state);
+	values[1].type = jbvBinary;
+	values[1].val.binary.data = &cursor->root;
+	values[1].val.binary.len = VARSIZE(cursor) - VARHDRSZ;
+	StringValue(&values[2], "SUCCESS");
+	return AssembleObject(keys, values, lengthof(keys));
 }
 
 /* One listing call on its way through */

@@ -23,6 +23,7 @@
 #include "fmgr.h"
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/jsonb.h"
 #include "utils/timestamp.h"
 
@@ -33,6 +34,12 @@
 #include "page.h"
 #include "query_filter.h"
 #include "store.h"
+
+/* a pattern with this many matches or more is walked in sort order */
+#define MATCH_FIRST_CAP (MAX_PAGE_LIMIT + 1)
+
+/* rows of the sort index a trigram contain walks before it looks by bitmap */
+#define WALK_WINDOW 2000
 
 typedef struct SortColumn
 {
@@ -172,20 +179,43 @@ PlanWalk(const QueryRequest *request, bool backward, Walk *walk)
 	walk->segment_null[1] = !walk->segment_null[0];
 }
 
-/* The statement for one segment, from a position or from its start */
+/* How a segment's statement finds its rows (see WalkRows) */
+typedef enum SegmentForm
+{
+	FORM_ORDERED,				/* walk the sort index, filter, stop at $limit */
+	FORM_WINDOW,				/* the same over the next WALK_WINDOW rows only */
+	FORM_MATCH_FIRST			/* at most $limit matches in any order, sorted */
+} SegmentForm;
+
+/*
+ * The statement for one segment, from a position (or from its row, when
+ * inclusive) or from its start. The
+ * window form evaluates the filter as column "hit" over the next
+ * WALK_WINDOW rows of the sort index and returns the hits, in order, and
+ * the window's last row: columns key, id, doc, hit, position in window.
+ * It has no ORDER BY of its own, which would read the whole window before
+ * the first row: no node of its plan reorders rows, and WalkRows checks the
+ * positions.
+ */
 static char *
 SegmentSql(const QueryRequest *request, const Walk *walk, bool null_segment, bool from_position,
-		   int key_param, int id_param, int limit_param)
+		   bool inclusive, int key_param, int id_param, int limit_param, SegmentForm form)
 {
 	const SortColumn *sort = &sort_columns[request->sort_key];
-	const char *cmp = walk->ascending ? ">" : "<";
+	const char *cmp = walk->ascending ? (inclusive ? ">=" : ">") : (inclusive ? "<=" : "<");
 	const char *dir = walk->ascending ? "" : " DESC";
 	StringInfoData sql;
 
 	initStringInfo(&sql);
-	appendStringInfo(&sql, "SELECT %s, id, doc FROM customers.customer AS c"
-					 " WHERE tenant_id OPERATOR(pg_catalog.=) $1%s",
-					 sort->column, request->filter.conditions.data);
+	if (form == FORM_MATCH_FIRST)
+		appendStringInfoString(&sql, "SELECT * FROM (");
+	else if (form == FORM_WINDOW)
+		appendStringInfoString(&sql, "SELECT * FROM (SELECT w.*, pg_catalog.row_number() OVER () AS n FROM (");
+	appendStringInfo(&sql, "SELECT %s, id, doc", sort->column);
+	if (form == FORM_WINDOW)
+		appendStringInfo(&sql, ", (true%s) AS hit", request->filter.conditions.data);
+	appendStringInfo(&sql, " FROM customers.customer AS c WHERE tenant_id OPERATOR(pg_catalog.=) $1%s",
+					 form == FORM_WINDOW ? "" : request->filter.conditions.data);
 	if (sort->nullable)
 		appendStringInfo(&sql, " AND %s IS %sNULL", sort->column, null_segment ? "" : "NOT ");
 	if (from_position && (sort->is_id || null_segment))
@@ -193,22 +223,75 @@ SegmentSql(const QueryRequest *request, const Walk *walk, bool null_segment, boo
 	else if (from_position)
 		appendStringInfo(&sql, " AND ROW(%s, id) OPERATOR(pg_catalog.%s) ROW($%d, $%d)",
 						 sort->column, cmp, key_param, id_param);
+	if (form == FORM_MATCH_FIRST)
+		appendStringInfo(&sql, " LIMIT $%d) AS m", limit_param);
+	/* m's columns are named by position: the key may be id itself */
 	if (sort->is_id || null_segment)
-		appendStringInfo(&sql, " ORDER BY id%s", dir);
+		appendStringInfo(&sql, " ORDER BY %s%s", form == FORM_MATCH_FIRST ? "2" : "id", dir);
 	else
-		appendStringInfo(&sql, " ORDER BY %s%s, id%s", sort->column, dir, dir);
-	appendStringInfo(&sql, " LIMIT $%d", limit_param);
+		appendStringInfo(&sql, " ORDER BY %s%s, %s%s", form == FORM_MATCH_FIRST ? "1" : sort->column, dir,
+						 form == FORM_MATCH_FIRST ? "2" : "id", dir);
+	if (form == FORM_ORDERED)
+		appendStringInfo(&sql, " LIMIT $%d", limit_param);
+	else if (form == FORM_WINDOW)
+		appendStringInfo(&sql, " LIMIT %d) AS w) AS m WHERE hit OR n OPERATOR(pg_catalog.=) %d"
+						 " LIMIT $%d", WALK_WINDOW, WALK_WINDOW, limit_param);
 	return sql.data;
 }
 
-/* Append the rows of the current SPI result to rows */
+/* The kept plan of a segment's statement: planned per call for a filter that asks */
+static SPIPlanPtr
+SegmentPlan(const QueryFilter *filter, const char *sql, int nargs, Oid *types)
+{
+	return filter->custom_plan ? CustomShapePlan(sql, nargs, types) : ShapePlan(sql, nargs, types);
+}
+
+/*
+ * Run a statement of a trigram contain with the scans of its strategy only,
+ * while it is planned and run: a bitmap scan for match-first, an index walk
+ * for the others. A kept generic plan cannot see the pattern, so left
+ * to itself it would give both forms one plan.
+ */
 static void
-CollectRows(const QueryRequest *request, PageRow *rows, int *nrows, bool before)
+ExecuteStrategy(SPIPlanPtr plan, Datum *values, SegmentForm form)
+{
+	int			nest_level = NewGUCNestLevel();
+
+	(void) set_config_option("enable_seqscan", "off", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	(void) set_config_option(form == FORM_MATCH_FIRST ? "enable_indexscan" : "enable_bitmapscan", "off",
+							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	ExecutePlan(plan, values, true, SPI_OK_SELECT);
+	AtEOXact_GUC(true, nest_level);
+}
+
+/* The position in the window of row r of a window statement's result */
+static int64
+WindowRowNumber(uint64 r)
+{
+	bool		isnull;
+
+	return DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 5, &isnull));
+}
+
+/* Whether row r of a window statement's result matches the filter */
+static bool
+WindowRowIsHit(uint64 r)
+{
+	bool		isnull;
+	Datum		hit = SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 4, &isnull);
+
+	return !isnull && DatumGetBool(hit);
+}
+
+/* Append the first rows (at most max) of the current SPI result to rows */
+static void
+CollectRows(const QueryRequest *request, PageRow *rows, int *nrows, int max, bool before)
 {
 	const SortColumn *sort = &sort_columns[request->sort_key];
 	TupleDesc	desc = SPI_tuptable->tupdesc;
 
-	for (uint64 r = 0; r < SPI_processed; r++)
+	for (uint64 r = 0; r < SPI_processed && r < (uint64) max; r++)
 	{
 		HeapTuple	tuple = SPI_tuptable->vals[r];
 		PageRow    *row = &rows[(*nrows)++];
@@ -231,11 +314,23 @@ CollectRows(const QueryRequest *request, PageRow *rows, int *nrows, bool before)
 
 /*
  * Walk from position (or from the start) and collect up to want rows, in
- * walk order.
+ * walk order; inclusive starts at the position's own row.
+ *
+ * A contain condition served by a trigram index makes the best plan depend
+ * on its pattern, which a kept plan cannot see. Walking the sort index
+ * finds a page of a common pattern at once but walks the whole index for a
+ * rare one; a bitmap scan of the trigram index finds the rare pattern's few
+ * rows at once but every row of a common one. So such a segment first
+ * walks a window of WALK_WINDOW rows of the sort index: enough hits there,
+ * or the end of the segment, and that is the page. Otherwise the pattern is
+ * rare here and its matches are collected by bitmap, at most
+ * MATCH_FIRST_CAP of them; fewer means that they were all, and their first
+ * rows are the page. Only a pattern both sparse and frequent is left to the
+ * plain walk.
  */
 static int
 WalkRows(const QueryRequest *request, bool backward, const CursorPosition *position,
-		 int want, PageRow *rows)
+		 bool inclusive, int want, PageRow *rows)
 {
 	const SortColumn *sort = &sort_columns[request->sort_key];
 	const QueryFilter *filter = &request->filter;
@@ -275,14 +370,51 @@ WalkRows(const QueryRequest *request, bool backward, const CursorPosition *posit
 			values[nargs - 1] = CStringGetTextDatum(position->id);
 		}
 		types[nargs] = INT8OID;
-		values[nargs] = Int64GetDatum(want - nrows);
 		nargs++;
 
+		if (filter->trigram_contain)
+		{
+			int			hits;
+			bool		window_full;
+
+			values[nargs - 1] = Int64GetDatum(want - nrows);
+			sql = SegmentSql(request, &walk, walk.segment_null[s], from_position,
+							 from_position && inclusive, key_param, id_param, nargs, FORM_WINDOW);
+			ExecuteStrategy(SegmentPlan(filter, sql, nargs, types), values, FORM_WINDOW);
+			hits = SPI_processed;
+			for (int r = 1; r < hits; r++)
+				if (WindowRowNumber(r) <= WindowRowNumber(r - 1))
+					elog(ERROR, "window rows out of order");
+			window_full = hits > 0 && WindowRowNumber(hits - 1) == WALK_WINDOW;
+			if (window_full && !WindowRowIsHit(hits - 1))
+				hits--;
+			if (!window_full || hits == want - nrows)
+			{
+				CollectRows(request, rows, &nrows, hits, backward);
+				continue;
+			}
+			SPI_freetuptable(SPI_tuptable);
+
+			values[nargs - 1] = Int64GetDatum(MATCH_FIRST_CAP);
+			sql = SegmentSql(request, &walk, walk.segment_null[s], from_position,
+							 from_position && inclusive, key_param, id_param, nargs, FORM_MATCH_FIRST);
+			ExecuteStrategy(SegmentPlan(filter, sql, nargs, types), values, FORM_MATCH_FIRST);
+			if (SPI_processed < MATCH_FIRST_CAP)
+			{
+				CollectRows(request, rows, &nrows, want - nrows, backward);
+				continue;
+			}
+			SPI_freetuptable(SPI_tuptable);
+		}
+
+		values[nargs - 1] = Int64GetDatum(want - nrows);
 		sql = SegmentSql(request, &walk, walk.segment_null[s], from_position,
-						 key_param, id_param, nargs);
-		ExecutePlan(filter->custom_plan ? CustomShapePlan(sql, nargs, types) :
-					ShapePlan(sql, nargs, types), values, true, SPI_OK_SELECT);
-		CollectRows(request, rows, &nrows, backward);
+						 from_position && inclusive, key_param, id_param, nargs, FORM_ORDERED);
+		if (filter->trigram_contain)
+			ExecuteStrategy(SegmentPlan(filter, sql, nargs, types), values, FORM_ORDERED);
+		else
+			ExecutePlan(SegmentPlan(filter, sql, nargs, types), values, true, SPI_OK_SELECT);
+		CollectRows(request, rows, &nrows, want - nrows, backward);
 	}
 	return nrows;
 }
@@ -311,19 +443,48 @@ BuildResponse(const QueryRequest *request, PageRow *rows, int nrows,
 					 before ? PositionToken(request, before, true) : NULL);
 }
 
+/* Whether a row's position is the cursor's: the same id and sort key */
+static bool
+SamePosition(const QueryRequest *request, const CursorPosition *row, const CursorPosition *cursor)
+{
+	const SortColumn *sort = &sort_columns[request->sort_key];
+
+	if (strcmp(row->id, cursor->id) != 0 || row->key_null != cursor->key_null)
+		return false;
+	if (row->key_null || sort->is_id)
+		return true;
+	if (sort->is_time)
+		return row->key_time == cursor->key_time;
+	return strcmp(row->key_text, cursor->key_text) == 0;
+}
+
 /* Run a parsed query: the page and whether pages exist on either side */
 static Jsonb *
 RunQuery(const CallScope *call, const QueryRequest *request)
 {
 	bool		backward = request->has_cursor && request->cursor.before;
 	const CursorPosition *from = request->has_cursor ? &request->cursor : NULL;
-	PageRow    *rows = palloc(sizeof(PageRow) * (request->limit + 1));
+	PageRow    *rows = palloc(sizeof(PageRow) * (request->limit + 2));
 	PageRow		probe;
 	int			nrows;
 	bool		more;
 	bool		other_side = false;
 
-	nrows = WalkRows(request, backward, from, request->limit + 1, rows);
+	/*
+	 * From a cursor the walk starts at the cursor's own row. While that row
+	 * is still there (and still matches) it is the row beyond the page's
+	 * near edge that shows a page on the other side, so no probe is needed.
+	 */
+	nrows = WalkRows(request, backward, from, from != NULL,
+					 request->limit + 1 + (from != NULL ? 1 : 0), rows);
+	if (from != NULL && nrows > 0 && SamePosition(request, &rows[0].position, from))
+	{
+		other_side = true;
+		nrows--;
+		memmove(rows, rows + 1, sizeof(PageRow) * nrows);
+	}
+	else if (nrows > request->limit + 1)
+		nrows = request->limit + 1;
 	more = (nrows > request->limit);
 	if (more)
 		nrows = request->limit;
@@ -341,13 +502,13 @@ RunQuery(const CallScope *call, const QueryRequest *request)
 	}
 
 	/* a page exists on the other side if a row lies beyond the page's near edge */
-	if (from != NULL)
+	if (from != NULL && !other_side)
 	{
 		const CursorPosition *edge = from;
 
 		if (nrows > 0)
 			edge = backward ? &rows[nrows - 1].position : &rows[0].position;
-		other_side = WalkRows(request, !backward, edge, 1, &probe) > 0;
+		other_side = WalkRows(request, !backward, edge, false, 1, &probe) > 0;
 	}
 
 	if (request->filter.expand_segments && nrows > 0)

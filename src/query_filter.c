@@ -62,18 +62,19 @@ typedef struct FilterField
 	const char *column;
 	ValueKind	kind;
 	int			ops;
+	bool		trigram;		/* contain is served by a trigram index */
 } FilterField;
 
 static const FilterField filter_fields[] = {
-	{"name", "name", VALUE_TEXT, TEXT_OPS},
-	{"email", "email", VALUE_EMAIL, TEXT_OPS},
-	{"businessName", "business_name", VALUE_TEXT, TEXT_OPS},
-	{"externalId", "external_id", VALUE_TEXT, TEXT_OPS},
-	{"status", "status", VALUE_STATUS, TEXT_OPS & ~BIT(OP_CONTAIN)},
-	{"id", "id", VALUE_TEXT, BIT(OP_IN) | BIT(OP_NOT_IN)},
-	{"createdDateTime", "created_at", VALUE_TIME, COMPARE_OPS},
-	{"updatedDateTime", "updated_at", VALUE_TIME, COMPARE_OPS},
-	{"customData", "(doc OPERATOR(pg_catalog.->) 'customData')", VALUE_JSON, BIT(OP_CONTAINS)},
+	{"name", "name", VALUE_TEXT, TEXT_OPS, true},
+	{"email", "email", VALUE_EMAIL, TEXT_OPS, true},
+	{"businessName", "business_name", VALUE_TEXT, TEXT_OPS, true},
+	{"externalId", "external_id", VALUE_TEXT, TEXT_OPS, false},
+	{"status", "status", VALUE_STATUS, TEXT_OPS & ~BIT(OP_CONTAIN), false},
+	{"id", "id", VALUE_TEXT, BIT(OP_IN) | BIT(OP_NOT_IN), false},
+	{"createdDateTime", "created_at", VALUE_TIME, COMPARE_OPS, false},
+	{"updatedDateTime", "updated_at", VALUE_TIME, COMPARE_OPS, false},
+	{"customData", "(doc OPERATOR(pg_catalog.->) 'customData')", VALUE_JSON, BIT(OP_CONTAINS), false},
 };
 
 /* the SQL of each operator: %1$s is the column, %2$d the parameter */
@@ -261,6 +262,7 @@ ParseField(const FilterField *field, JsonbValue *ops, QueryFilter *out, bool *na
 						  psprintf("Operators for %s: %s.", field->name, allowed.data));
 		}
 		param = OperatorParam(field, op, &value, op_path, out, names_archived);
+		out->trigram_contain |= (op == OP_CONTAIN && field->trigram);
 		appendStringInfo(&out->conditions, op_sql[op], field->column, param);
 	}
 }
@@ -310,7 +312,7 @@ ParseClassSegments(JsonbValue *v, QueryFilter *out)
 				 JsonContainerSize(value.val.binary.data) == 1 &&
 				 FindKey(value.val.binary.data, "in") != NULL)
 		{
-			static const FilterField segment_field = {"classSegments.id", "", VALUE_TEXT, BIT(OP_IN)};
+			static const FilterField segment_field = {"classSegments.id", "", VALUE_TEXT, BIT(OP_IN), false};
 			bool		names_archived = false;
 			int			param = OperatorParam(&segment_field, OP_IN,
 											  FindKey(value.val.binary.data, "in"),

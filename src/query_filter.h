@@ -22,6 +22,7 @@ typedef struct QueryFilter
 	char	   *text;			/* canonical text, to bind cursors to */
 	bool		expand_segments;	/* classSegments.expand */
 	bool		custom_plan;	/* plan each call for its values */
+	bool		trigram_contain;	/* a contain on a column with a trigram index */
 } QueryFilter;
 
 extern void ParseFilter(JsonbValue *filter, int first_param, QueryFilter *out);
