@@ -570,9 +570,10 @@ typedef struct Pool
 	char	   *values[POOL_SIZE];
 	int			n;
 	int			next;			/* the slot the next value replaces once full */
+	int			fixture;		/* the first values, from the fixture, stay */
 } Pool;
 
-static Pool customer_ids, other_customer_ids, segment_ids, label_ids, cursors, other_cursors;
+static Pool customer_ids, other_customer_ids, segment_ids, label_ids, method_ids, cursors, other_cursors;
 
 static void
 PoolAdd(Pool *p, const char *value, size_t len)
@@ -589,12 +590,25 @@ PoolAdd(Pool *p, const char *value, size_t len)
 	copy[len] = '\0';
 	if (p->n < POOL_SIZE)
 		p->values[p->n++] = copy;
+	else if (p->fixture >= POOL_SIZE)
+		free(copy);				/* the fixture fills the pool */
 	else
 	{
+		if (p->next < p->fixture)
+			p->next = p->fixture;
 		free(p->values[p->next]);
 		p->values[p->next] = copy;
-		p->next = (p->next + 1) % POOL_SIZE;
+		p->next = p->next + 1 < POOL_SIZE ? p->next + 1 : p->fixture;
 	}
+}
+
+/* Forget the ids seen since the fixture: the round that made them was rolled back */
+static void
+PoolRollback(Pool *p)
+{
+	while (p->n > p->fixture)
+		free(p->values[--p->n]);
+	p->next = p->n;
 }
 
 static const char *
@@ -1060,19 +1074,48 @@ static const char *const segments_request_seeds[] = {
 	"{}", "{\"label\": \"$label\"}",
 };
 
+/* seed 002: payment methods (with card data that must be refused) */
+static const char *const payment_method_seeds[] = {
+	"{\"type\": \"CARD\", \"isDefault\": true, \"card\": {\"brand\": \"visa\", \"last4\": \"4242\","
+	" \"expMonth\": 12, \"expYear\": 2030}, \"billingDetails\": {\"name\": \"Acme Corp\"}}",
+	"{\"type\": \"BANK_ACCOUNT\", \"bankAccount\": {\"bankName\": \"Chase\", \"last4\": \"6789\","
+	" \"accountType\": \"CHECKING\"}}",
+	"{\"id\": \"$method\", \"isDefault\": false, \"billingDetails\": {\"email\": \"b@acme.com\"}}",
+	"{\"type\": \"CARD\", \"card\": {\"brand\": \"visa\", \"last4\": \"4242\", \"expMonth\": 1,"
+	" \"expYear\": 2031, \"number\": \"4242 4242 4242 4242\", \"cvc\": \"123\"}}",
+};
+
+/* seed 002: customer users, canonical and aliased */
+static const char *const user_seeds[] = {
+	"{\"email\": \"user@acme.com\", \"firstName\": \"Jane\", \"lastName\": \"Smith\"}",
+	"{\"email\": \"USER@acme.com\", \"first_name\": \"Jane\", \"last_name\": \"Smith\"}",
+};
+
+/* history and users: a page request */
+static const char *const page_seeds[] = {
+	"{}", "{\"limit\": 2}", "{\"limit\": 1, \"cursor\": \"$cursor\"}",
+};
+
 /* ------------------------------------------------------------- functions */
 
 typedef enum ArgKind
 {
 	ARG_CUSTOMER_ID,			/* text */
 	ARG_SEGMENT_ID,				/* text */
+	ARG_METHOD_ID,				/* text */
 	ARG_SAVE,					/* jsonb requests, from the seeds */
 	ARG_PATCH,
 	ARG_QUERY,
 	ARG_LABELS,
 	ARG_SEGMENTS,
 	ARG_SEGMENTS_REQUEST,
+	ARG_PAYMENT_METHOD,
+	ARG_USER,
+	ARG_PAGE,
 } ArgKind;
+
+/* Whether an argument is text (an id) rather than jsonb */
+#define IS_TEXT_ARG(kind) ((kind) == ARG_CUSTOMER_ID || (kind) == ARG_SEGMENT_ID || (kind) == ARG_METHOD_ID)
 
 #define MAX_ARGS 3
 
@@ -1102,10 +1145,17 @@ static const FuzzFunction functions[] = {
 	{"customers.archive", 1, {ARG_CUSTOMER_ID}, WRITES, "P0002"},
 	{"customers.restore", 1, {ARG_CUSTOMER_ID}, WRITES, "P0002"},
 	{"customers.save_class_labels", 1, {ARG_LABELS}, BATCH, ""},
-	{"customers.save_class_segments", 1, {ARG_SEGMENTS}, BATCH, ""},
+	{"customers.save_class_segments", 1, {ARG_SEGMENTS}, BATCH, "40001"},
 	{"customers.class_segments", 1, {ARG_SEGMENTS_REQUEST}, READS, "P0002"},
 	{"customers.delete_class_segment", 1, {ARG_SEGMENT_ID}, WRITES, "P0002 2BP01"},
 	{"customers.current_tenant", 0, {0}, READS, ""},
+	{"customers.history", 2, {ARG_CUSTOMER_ID, ARG_PAGE}, READS, "P0002"},
+	{"customers.save_payment_method", 2, {ARG_CUSTOMER_ID, ARG_PAYMENT_METHOD}, WRITES, "P0002 55000"},
+	{"customers.payment_methods", 1, {ARG_CUSTOMER_ID}, READS, "P0002"},
+	{"customers.payment_method", 2, {ARG_CUSTOMER_ID, ARG_METHOD_ID}, READS, "P0002"},
+	{"customers.detach_payment_method", 2, {ARG_CUSTOMER_ID, ARG_METHOD_ID}, WRITES, "P0002"},
+	{"customers.create_user", 2, {ARG_CUSTOMER_ID, ARG_USER}, WRITES, "P0002 23505 55000"},
+	{"customers.users", 2, {ARG_CUSTOMER_ID, ARG_PAGE}, READS, "P0002"},
 };
 
 #define NFUNCTIONS ((int) (sizeof(functions) / sizeof(functions[0])))
@@ -1142,6 +1192,12 @@ SeedsFor(ArgKind kind, int *n)
 			return SEEDS(segment_seeds);
 		case ARG_SEGMENTS_REQUEST:
 			return SEEDS(segments_request_seeds);
+		case ARG_PAYMENT_METHOD:
+			return SEEDS(payment_method_seeds);
+		case ARG_USER:
+			return SEEDS(user_seeds);
+		case ARG_PAGE:
+			return SEEDS(page_seeds);
 		default:
 			*n = 0;
 			return NULL;
@@ -1163,6 +1219,8 @@ FillPlaceholders(J *j)
 			v = PoolPick(&segment_ids, "cls_none");
 		else if (IsString(j, "$label"))
 			v = PoolPick(&label_ids, "cll_none");
+		else if (IsString(j, "$method"))
+			v = PoolPick(&method_ids, "pm_none");
 		else if (IsString(j, "$cursor"))
 			v = Rnd(10) ? PoolPick(&cursors, "AAAA") : PoolPick(&other_cursors, "AAAA");
 		if (v != NULL)
@@ -1260,7 +1318,8 @@ JsonArgument(ArgKind kind, int *text_mutated)
 static char *
 TextArgument(ArgKind kind)
 {
-	Pool	   *pool = kind == ARG_SEGMENT_ID ? &segment_ids : &customer_ids;
+	Pool	   *pool = kind == ARG_SEGMENT_ID ? &segment_ids :
+		kind == ARG_METHOD_ID ? &method_ids : &customer_ids;
 	J		   *s;
 
 	if (Chance(20))
@@ -1516,6 +1575,12 @@ Harvest(const J *response)
 		if (c != NULL && c->type == J_STRING)
 			PoolAdd(&cursors, c->text, c->len);
 	}
+	{
+		J		   *id = Member(response, "id");
+
+		if (id != NULL && id->type == J_STRING && id->len > 3 && memcmp(id->text, "pm_", 3) == 0)
+			PoolAdd(&method_ids, id->text, id->len);
+	}
 	if (data != NULL && data->type == J_ARRAY)
 		for (int i = 0; i < data->n && i < 3; i++)
 		{
@@ -1531,6 +1596,8 @@ Harvest(const J *response)
 					PoolAdd(&segment_ids, id->text, id->len);
 				else if (memcmp(id->text, "cll_", 4) == 0)
 					PoolAdd(&label_ids, id->text, id->len);
+				else if (memcmp(id->text, "pm_", 3) == 0)
+					PoolAdd(&method_ids, id->text, id->len);
 			}
 		}
 }
@@ -1620,7 +1687,7 @@ OneCall(Snapshot *baseline)
 
 	for (int i = 0; i < f->nargs; i++)
 	{
-		if (f->args[i] == ARG_CUSTOMER_ID || f->args[i] == ARG_SEGMENT_ID)
+		if (IS_TEXT_ARG(f->args[i]))
 			args[i] = TextArgument(f->args[i]);
 		else
 		{
@@ -1633,7 +1700,7 @@ OneCall(Snapshot *baseline)
 	BufPrintf(&sql, "SELECT %s(", f->name);
 	for (int i = 0; i < f->nargs; i++)
 		BufPrintf(&sql, "%s$%d::%s", i ? ", " : "", i + 1,
-				  (f->args[i] == ARG_CUSTOMER_ID || f->args[i] == ARG_SEGMENT_ID) ? "text" : "jsonb");
+				  IS_TEXT_ARG(f->args[i]) ? "text" : "jsonb");
 	BufPuts(&sql, ")");
 
 	call_number++;
@@ -1746,15 +1813,21 @@ FillPools(void)
 
 	PQclear(Exec("SET customers.tenant_id = '" TENANT "'"));
 	res = Exec("SELECT id FROM customers.customer UNION ALL SELECT id FROM customers.class_segment"
-			   " UNION ALL SELECT id FROM customers.class_label ORDER BY 1");
+			   " UNION ALL SELECT id FROM customers.class_label"
+			   " UNION ALL SELECT id FROM customers.payment_method ORDER BY 1");
 	for (int i = 0; i < PQntuples(res); i++)
 	{
 		const char *id = PQgetvalue(res, i, 0);
 
 		PoolAdd(strncmp(id, "cus_", 4) == 0 ? &customer_ids :
-				strncmp(id, "cls_", 4) == 0 ? &segment_ids : &label_ids, id, strlen(id));
+				strncmp(id, "cls_", 4) == 0 ? &segment_ids :
+				strncmp(id, "pm_", 3) == 0 ? &method_ids : &label_ids, id, strlen(id));
 	}
 	PQclear(res);
+	customer_ids.fixture = customer_ids.n;
+	segment_ids.fixture = segment_ids.n;
+	label_ids.fixture = label_ids.n;
+	method_ids.fixture = method_ids.n;
 	if (customer_ids.n == 0 || other_customer_ids.n == 0 || segment_ids.n == 0)
 	{
 		fprintf(stderr, "fuzz: the fixture is missing (run test/fuzz/setup.sql first)\n");
@@ -1833,6 +1906,10 @@ main(int argc, char **argv)
 			ResetArena();
 		}
 		PQclear(Exec("ROLLBACK"));
+		PoolRollback(&customer_ids);
+		PoolRollback(&segment_ids);
+		PoolRollback(&label_ids);
+		PoolRollback(&method_ids);
 		rounds++;
 	}
 

@@ -51,6 +51,14 @@ BEGIN
 	IF envelope ->> 'result' <> 'SUCCESS' THEN
 		RAISE EXCEPTION 'customers: %', envelope;
 	END IF;
+	-- payment methods and users on a few customers
+	PERFORM customers.save_payment_method(format('cus_%s_%s', tenant, n), jsonb_build_object(
+		'type', 'CARD', 'isDefault', n % 2 = 0,
+		'card', jsonb_build_object('brand', 'visa', 'last4', '4242', 'expMonth', 12, 'expYear', 2030)))
+	FROM generate_series(1, 10) AS n;
+	PERFORM customers.create_user(format('cus_%s_%s', tenant, n), jsonb_build_object(
+		'email', format('user%s@example.com', n), 'firstName', 'User', 'lastName', n::text))
+	FROM generate_series(1, 10) AS n;
 	PERFORM customers.archive(format('cus_%s_%s', tenant, n)) FROM generate_series(5, 30, 7) AS n;
 END
 $$;
@@ -77,6 +85,12 @@ BEGIN
 	UNION ALL SELECT l.tenant_id || '/class_label:' || l.id, l.ctid::text FROM customers.class_label l
 	UNION ALL SELECT s.tenant_id || '/class_segment:' || s.id, s.ctid::text
 		FROM customers.class_segment s
+	UNION ALL SELECT h.tenant_id || '/customer:' || h.customer_id, h.ctid::text
+		FROM customers.customer_history h
+	UNION ALL SELECT m.tenant_id || '/customer:' || m.customer_id, m.ctid::text
+		FROM customers.payment_method m
+	UNION ALL SELECT u.tenant_id || '/customer:' || u.customer_id, u.ctid::text
+		FROM customers.customer_user u
 	ORDER BY 1, 2;
 END
 $$;

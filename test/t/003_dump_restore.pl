@@ -41,6 +41,11 @@ SELECT customers.save(jsonb_build_object('data', jsonb_agg(jsonb_build_object(
 FROM generate_series(1, 20) AS n;
 SELECT customers.archive('cus_7');
 SELECT customers.patch('cus_8', '{"status": "INACTIVE", "metadata": {"k": "v"}}');
+SELECT customers.save_payment_method('cus_' || n, jsonb_build_object('type', 'CARD', 'isDefault', n = 1,
+	'card', jsonb_build_object('brand', 'visa', 'last4', '4242', 'expMonth', n, 'expYear', 2030)))
+FROM generate_series(1, 3) AS n;
+SELECT customers.create_user('cus_1', jsonb_build_object('email', 'user' || n || '\@$tenant.example.com'))
+FROM generate_series(1, 4) AS n;
 });
 }
 
@@ -76,9 +81,25 @@ my $second = page('source', $after);
 my ($before) = $second =~ /"before": "([^"]+)"/;
 ok(defined $before, 'the second page has a cursor.before');
 my $get = $node->safe_psql('source', "SET customers.tenant_id = 'globex'; SELECT customers.get('cus_8')");
+# the other paginated lists: users and history, first pages and their cursors
+sub list_page
+{
+	my ($db, $call) = @_;
+	return $node->safe_psql($db, "SET customers.tenant_id = 'acme'; SELECT $call");
+}
+my $users = list_page('source', q{customers.users('cus_1', '{"limit": 2}')});
+my ($users_after) = $users =~ /"after": "([^"]+)"/;
+ok(defined $users_after, 'the users list has a cursor.after');
+my $users_next = list_page('source', "customers.users('cus_1', jsonb_build_object('limit', 2, 'cursor', '$users_after'))");
+my $methods = list_page('source', q{customers.payment_methods('cus_1')});
+my $history = list_page('source', q{customers.history('cus_1', '{}')});
 
 my @tables = tables('source');
-cmp_ok(scalar(@tables), '>=', 5, 'the extension has tables: ' . join(', ', @tables));
+cmp_ok(scalar(@tables), '>=', 8, 'the extension has tables: ' . join(', ', @tables));
+for my $table (grep { $_ ne 'cursor_key' } @tables)
+{
+	cmp_ok(contents('source', $table), '!~', qr/^0\n/, "customers.$table has rows to dump");
+}
 
 my $dump = $node->basedir . '/source.dump';
 $node->command_ok([ 'pg_dump', '-Fc', '-d', $node->connstr('source'), '-f', $dump ], 'pg_dump -Fc');
@@ -115,6 +136,10 @@ for my $db ('restored', 'restored_plain')
 	is(page($db, $before), $first, "$db: a cursor.before issued before the dump returns the same previous page");
 	is($node->safe_psql($db, "SET customers.tenant_id = 'globex'; SELECT customers.get('cus_8')"),
 		$get, "$db: get returns the same document");
+	is(list_page($db, "customers.users('cus_1', jsonb_build_object('limit', 2, 'cursor', '$users_after'))"),
+		$users_next, "$db: a users cursor issued before the dump returns the same next page");
+	is(list_page($db, q{customers.payment_methods('cus_1')}), $methods, "$db: the same payment methods");
+	is(list_page($db, q{customers.history('cus_1', '{}')}), $history, "$db: the same history");
 	is( $node->safe_psql($db,
 			q{SELECT count(*) FROM pg_class WHERE relnamespace = 'customers'::regnamespace AND relkind = 'r'
 			  AND relrowsecurity AND relforcerowsecurity}),
