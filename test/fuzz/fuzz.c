@@ -50,6 +50,23 @@
 #define HUGE_STRING_BYTES (10 * 1024 * 1024)
 #define DEEP_NESTING 10000
 
+/* What the arguments of the current call hold, counted over the run */
+typedef enum Extreme
+{
+	HUGE_STRING,				/* a 10 MB string */
+	DEEP_NESTING_VALUE,			/* 10,000 levels of arrays and objects */
+	DAMAGED_TEXT,				/* JSON text with an invalid escape, byte or cut */
+	ALTERED_CURSOR,				/* a cursor changed or made up */
+	NUM_EXTREMES
+} Extreme;
+
+static const char *const extreme_names[NUM_EXTREMES] = {
+	"calls with a 10 MB string", "calls with 10,000-deep nesting",
+	"calls with damaged JSON text", "calls with an altered cursor",
+};
+static int	call_extremes[NUM_EXTREMES];	/* in the current call */
+static long extreme_calls[NUM_EXTREMES];	/* over the run */
+
 /* ---------------------------------------------------------------- random */
 
 static uint64_t rng_state;
@@ -1297,7 +1314,10 @@ JsonArgument(ArgKind kind, int *text_mutated)
 		if (kind == ARG_QUERY && Chance(300))
 		{
 			if (j->type == J_OBJECT)
+			{
 				AddItem(j, TextJ(J_STRING, "cursor"), MutatedCursor());
+				call_extremes[ALTERED_CURSOR] = 1;
+			}
 		}
 		mutations = Chance(150) ? 0 : 1 + Rnd(Chance(200) ? 8 : 3);
 		for (int i = 0; i < mutations; i++)
@@ -1307,6 +1327,7 @@ JsonArgument(ArgKind kind, int *text_mutated)
 	if (Chance(30))
 	{
 		MutateText(&b);
+		call_extremes[DAMAGED_TEXT] = 1;
 		*text_mutated = 1;
 	}
 	out = Strndup(b.data, b.len);
@@ -1672,6 +1693,50 @@ CheckEnvelope(const FuzzFunction *f, char **args, const J *env, char ***allowed,
 	return data->n;
 }
 
+/* The deepest nesting of arrays and objects in JSON text (strings skipped) */
+static int
+NestingDepth(const char *text)
+{
+	int			depth = 0,
+				deepest = 0,
+				in_string = 0;
+
+	for (const char *p = text; *p; p++)
+	{
+		if (in_string)
+		{
+			if (*p == '\\' && p[1])
+				p++;
+			else if (*p == '"')
+				in_string = 0;
+		}
+		else if (*p == '"')
+			in_string = 1;
+		else if (*p == '[' || *p == '{')
+			deepest = ++depth > deepest ? depth : deepest;
+		else if (*p == ']' || *p == '}')
+			depth--;
+	}
+	return deepest;
+}
+
+/* Count what the arguments of this call held */
+static void
+CountExtremes(const FuzzFunction *f, char **args)
+{
+	for (int i = 0; i < f->nargs; i++)
+	{
+		if (args[i] == NULL)
+			continue;
+		if (strlen(args[i]) >= HUGE_STRING_BYTES)
+			call_extremes[HUGE_STRING] = 1;
+		if (!IS_TEXT_ARG(f->args[i]) && NestingDepth(args[i]) >= DEEP_NESTING)
+			call_extremes[DEEP_NESTING_VALUE] = 1;
+	}
+	for (int e = 0; e < NUM_EXTREMES; e++)
+		extreme_calls[e] += call_extremes[e];
+}
+
 /* Make one call and check everything about it */
 static void
 OneCall(Snapshot *baseline)
@@ -1685,6 +1750,7 @@ OneCall(Snapshot *baseline)
 	ExecStatusType st;
 	Snapshot	after = {0};
 
+	memset(call_extremes, 0, sizeof(call_extremes));
 	for (int i = 0; i < f->nargs; i++)
 	{
 		if (IS_TEXT_ARG(f->args[i]))
@@ -1705,6 +1771,7 @@ OneCall(Snapshot *baseline)
 
 	call_number++;
 	function_calls[f - functions]++;
+	CountExtremes(f, args);
 	res = PQexecParams(conn, sql.data, f->nargs, NULL, (const char *const *) args, NULL, NULL, 0);
 	free(sql.data);
 	st = PQresultStatus(res);
@@ -1922,6 +1989,8 @@ main(int argc, char **argv)
 			printf("  %-32s %ld calls\n", functions[i].name, function_calls[i]);
 		for (int i = 0; i < noutcomes; i++)
 			printf("  %-32s %ld\n", outcomes[i].name, outcomes[i].n);
+		for (int e = 0; e < NUM_EXTREMES; e++)
+			printf("  %-32s %ld\n", extreme_names[e], extreme_calls[e]);
 	}
 	PQfinish(conn);
 	if (call_number < min_calls)
@@ -1929,6 +1998,13 @@ main(int argc, char **argv)
 		fprintf(stderr, "FUZZ FAILURE: only %ld calls, fewer than %ld\n", call_number, min_calls);
 		return 1;
 	}
+	/* a long run that never sent one kind of extreme input did not test it */
+	for (int e = 0; e < NUM_EXTREMES && call_number >= 10000; e++)
+		if (extreme_calls[e] == 0)
+		{
+			fprintf(stderr, "FUZZ FAILURE: no %s in %ld calls\n", extreme_names[e], call_number);
+			failures++;
+		}
 	if (failures > 0)
 	{
 		fprintf(stderr, "fuzz: %d failures (seed %llu)\n", failures, (unsigned long long) seed);
