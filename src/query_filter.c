@@ -161,6 +161,35 @@ AddParam(QueryFilter *out, Oid type, Datum value)
 	return out->first_param + out->nparams++;
 }
 
+/*
+ * Documents show times to the second, so a time filter compares a time as
+ * shown, floor(t), while the stored microseconds keep ordering rows. Over
+ * the stored t: floor(t) > b is t >= floor(b) + 1 s, floor(t) <= b is
+ * t < floor(b) + 1 s, floor(t) >= b is t >= ceil(b), floor(t) < b is
+ * t < ceil(b). So a customer's own createdDateTime, sent back as a bound,
+ * finds it.
+ */
+static TimestampTz
+ShownTimeBound(FilterOp op, TimestampTz bound)
+{
+	TimestampTz whole = bound - ((bound % USECS_PER_SEC) + USECS_PER_SEC) % USECS_PER_SEC;
+
+	if (op == OP_GREATER || op == OP_LESS_EQUAL || whole != bound)
+		return whole + USECS_PER_SEC;
+	return bound;
+}
+
+/* The operator that compares a stored time with its ShownTimeBound */
+static FilterOp
+ShownTimeOp(FilterOp op)
+{
+	if (op == OP_GREATER)
+		return OP_GREATER_EQUAL;
+	if (op == OP_LESS_EQUAL)
+		return OP_LESS;
+	return op;
+}
+
 /* The parameter of one field and operator; sets *names_archived */
 static int
 OperatorParam(const FilterField *field, FilterOp op, JsonbValue *v, const char *path,
@@ -206,7 +235,7 @@ OperatorParam(const FilterField *field, FilterOp op, JsonbValue *v, const char *
 		if (!ParseRfc3339(text, strlen(text), &ts))
 			InvalidFilter(path, psprintf("\"%s\" is not an RFC 3339 date-time", text),
 						  "Give a date-time such as \"2023-11-07T05:31:56Z\" or \"2023-11-07T00:31:56.5-05:00\".");
-		return AddParam(out, TIMESTAMPTZOID, TimestampTzGetDatum(ts));
+		return AddParam(out, TIMESTAMPTZOID, TimestampTzGetDatum(ShownTimeBound(op, ts)));
 	}
 	else
 	{
@@ -263,7 +292,9 @@ ParseField(const FilterField *field, JsonbValue *ops, QueryFilter *out, bool *na
 		}
 		param = OperatorParam(field, op, &value, op_path, out, names_archived);
 		out->trigram_contain |= (op == OP_CONTAIN && field->trigram);
-		appendStringInfo(&out->conditions, op_sql[op], field->column, param);
+		appendStringInfo(&out->conditions,
+						 op_sql[field->kind == VALUE_TIME ? (int) ShownTimeOp(op) : op],
+						 field->column, param);
 	}
 }
 

@@ -38,6 +38,7 @@ SELECT i.result, i.status, count(*) FROM items(customers.save($${"data": [
 	 "customData": {"note": "x' OR 1=1 --"}},
 	{"id": "cus_f11", "name": "Path\\To 100%", "email": "p@path.co", "businessName": "_under", "externalId": "ext_11",
 	 "status": "INACTIVE", "customData": {"tier": "GOLD"}}]}$$)) AS i GROUP BY 1, 2;
+SELECT pg_sleep(1); -- so f09's archive time is a second after its creation
 SELECT customers.archive('cus_f09') ->> 'status' AS f09_status;
 
 CREATE FUNCTION pg_temp.ids(filter jsonb) RETURNS text LANGUAGE sql AS $$
@@ -184,14 +185,20 @@ SELECT f AS filter, pg_temp.ids(f::jsonb) AS ids FROM (VALUES
 	('{"email": {"in": ["'') OR (''1''=''1"]}}'),
 	('{"externalId": {"notEqual": "x\" OR 1=1"}, "name": {"equal": "O''Brien & Sons"}}')) AS c(f);
 
--- Times. All were created by one statement at t0; f09 was archived later, and
--- now f03 and f06 are changed, so only their updatedDateTime is after t0.
-SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS t0,
-	   to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS t0_s,
-	   to_char(created_at AT TIME ZONE 'UTC' + interval '2 hours', 'YYYY-MM-DD"T"HH24:MI:SS.US"+02:00"') AS t0_plus2
+-- Times. Documents show them to the second, and filters compare them as
+-- shown. All were created by one statement in second t0; f09 was archived a
+-- second later, and now f03 and f06 are changed a second after that, so
+-- only their updatedDateTime is after t0.
+SELECT to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS t0,
+	   to_char(date_trunc('second', created_at AT TIME ZONE 'UTC') + interval '0.5 seconds',
+			   'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS t0_plus_half,
+	   to_char(date_trunc('second', created_at AT TIME ZONE 'UTC') - interval '0.5 seconds',
+			   'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS t0_minus_half,
+	   to_char(created_at AT TIME ZONE 'UTC' + interval '2 hours', 'YYYY-MM-DD"T"HH24:MI:SS"+02:00"') AS t0_plus2
 FROM customers.customer WHERE tenant_id = 'qfilter' AND id = 'cus_f01' \gset
+SELECT customers.get('cus_f01') ->> 'createdDateTime' = :'t0' AS t0_is_the_shown_time;
 SELECT count(DISTINCT created_at) AS creation_times FROM customers.customer WHERE tenant_id = 'qfilter';
-SELECT pg_sleep(0.01);
+SELECT pg_sleep(1);
 SELECT customers.patch('cus_f03', '{"additionalContactName": "Pat"}') -> 'version' AS f03_version,
 	   customers.patch('cus_f06', '{"additionalContactName": "Sam"}') -> 'version' AS f06_version;
 SELECT table_checksum() AS checksum_before \gset
@@ -210,10 +217,14 @@ SELECT label, pg_temp.ids(format('{"%s": {"%s": "%s"}}', field, op, ts)::jsonb) 
 	('updated >  2000 (.000001Z)', 'updatedDateTime', 'greaterThan', '2000-01-01T00:00:00.000001Z'),
 	('created >= t0', 'createdDateTime', 'greaterThanEqual', :'t0'),
 	('created >  t0', 'createdDateTime', 'greaterThan', :'t0'),
+	('created <= t0', 'createdDateTime', 'lessThanEqual', :'t0'),
+	('created <  t0', 'createdDateTime', 'lessThan', :'t0'),
 	('created <= t0 (+02:00)', 'createdDateTime', 'lessThanEqual', :'t0_plus2'),
 	('created <  t0 (+02:00)', 'createdDateTime', 'lessThan', :'t0_plus2'),
-	('created >= t0 to the second', 'createdDateTime', 'greaterThanEqual', :'t0_s'),
-	('created <  t0 to the second', 'createdDateTime', 'lessThan', :'t0_s'),
+	('created >= t0 + 0.5 s', 'createdDateTime', 'greaterThanEqual', :'t0_plus_half'),
+	('created <  t0 + 0.5 s', 'createdDateTime', 'lessThan', :'t0_plus_half'),
+	('created >  t0 - 0.5 s', 'createdDateTime', 'greaterThan', :'t0_minus_half'),
+	('created <= t0 - 0.5 s', 'createdDateTime', 'lessThanEqual', :'t0_minus_half'),
 	('updated >  t0', 'updatedDateTime', 'greaterThan', :'t0'),
 	('updated <= t0', 'updatedDateTime', 'lessThanEqual', :'t0'),
 	('updated >  t0 (+02:00)', 'updatedDateTime', 'greaterThan', :'t0_plus2')) AS c(label, field, op, ts);
