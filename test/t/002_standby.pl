@@ -37,6 +37,11 @@ SELECT customers.save(jsonb_build_object('data', jsonb_agg(jsonb_build_object(
 	'classSegments', CASE WHEN n % 2 = 0 THEN '["cls_dc"]'::jsonb ELSE '[]'::jsonb END))))
 FROM generate_series(1, 25) AS n;
 SELECT customers.archive('cus_3');
+SELECT customers.patch('cus_4', '{"email": "four@example.com"}');
+SELECT customers.save_payment_method('cus_4', '{"type": "CARD", "isDefault": true,
+	"card": {"brand": "visa", "last4": "4242", "expMonth": 12, "expYear": 2030}}');
+SELECT customers.create_user('cus_4', jsonb_build_object('email', 'user' || n || '@example.com'))
+FROM generate_series(1, 3) AS n;
 });
 $primary->wait_for_catchup($standby, 'replay');
 
@@ -92,6 +97,24 @@ is(walk($standby, $primary), $on_primary, 'cursors of the standby walk the same 
 ($p, $s) = both(q{SELECT customers.class_segments('{}')});
 is($s, $p, 'class_segments on the standby');
 
+# the other reading functions, with their cursors
+for my $call (
+	q{customers.history('cus_4', '{"limit": 1}')},
+	q{customers.users('cus_4', '{"limit": 2}')},
+	q{customers.payment_methods('cus_4')})
+{
+	($p, $s) = both("SELECT $call");
+	like($p, qr/"data": \[\{/, "$call returns data on the primary");
+	is($s, $p, "$call on the standby returns the same");
+}
+($p) = both(q{SELECT customers.users('cus_4', '{"limit": 2}') -> 'cursor' ->> 'after'});
+isnt($p, '', 'the users list has a next page');
+my ($pu, $su) = both("SELECT customers.users('cus_4', jsonb_build_object('limit', 2, 'cursor', '$p'))");
+is($su, $pu, 'a users cursor of the primary returns the same page on the standby');
+my ($method) = both(q{SELECT customers.payment_methods('cus_4') -> 'data' -> 0 ->> 'id'});
+($p, $s) = both("SELECT customers.payment_method('cus_4', '$method')");
+is($s, $p, 'payment_method on the standby');
+
 # Writing functions fail cleanly: read-only transaction, never an internal error
 for my $call (
 	q{customers.save('{"data": [{"name": "New"}]}')},
@@ -99,7 +122,10 @@ for my $call (
 	q{customers.archive('cus_4')},
 	q{customers.restore('cus_3')},
 	q{customers.save_class_labels('{"data": [{"name": "Tier", "requiredness": "REQUIRED"}]}')},
-	q{customers.delete_class_segment('cls_dc')})
+	q{customers.delete_class_segment('cls_dc')},
+	q{customers.save_payment_method('cus_4', '{"type": "BANK_ACCOUNT", "bankAccount": {"last4": "1234"}}')},
+	q{customers.create_user('cus_4', '{"email": "new@example.com"}')},
+	q{customers.detach_payment_method('cus_4', 'pm_x')})
 {
 	my ($ret, $stdout, $stderr) = $standby->psql('postgres',
 		"SET customers.tenant_id = 'acme'; \\set VERBOSITY verbose\nSELECT $call");
