@@ -14,6 +14,7 @@ packages=(
 	libipc-run-perl           # TAP tests (PostgreSQL::Test::Cluster)
 	libpq-dev                 # the fuzzer (test/fuzz) is a libpq client
 	sqlsmith                  # random SQL against the extension (scripts/reliability.sh)
+	gnuplot-nox               # bench/: the page latency chart (pgbench comes with postgresql-15)
 )
 
 missing=()
