@@ -189,13 +189,12 @@ typedef enum SegmentForm
 
 /*
  * The statement for one segment, from a position (or from its row, when
- * inclusive) or from its start. The
- * window form evaluates the filter as column "hit" over the next
- * WALK_WINDOW rows of the sort index and returns the hits, in order, and
- * the window's last row: columns key, id, doc, hit, position in window.
- * It has no ORDER BY of its own, which would read the whole window before
- * the first row: no node of its plan reorders rows, and WalkRows checks the
- * positions.
+ * inclusive) or from its start. The window form evaluates the filter as
+ * column "hit" over the next WALK_WINDOW rows of the sort index and returns
+ * the hits, in order, and the window's last row: columns key, id, doc, hit,
+ * position in window. It has no ORDER BY of its own, which would read the
+ * whole window before the first row: no node of its plan reorders rows, and
+ * WalkRows checks the positions.
  */
 static char *
 SegmentSql(const QueryRequest *request, const Walk *walk, bool null_segment, bool from_position,
