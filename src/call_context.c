@@ -54,7 +54,7 @@ CurrentTenant(void)
 }
 
 /* Owner of schema customers, whom the extension's statements run as */
-static Oid
+Oid
 ExtensionOwner(void)
 {
 	Oid			nspid = get_namespace_oid("customers", false);

@@ -25,6 +25,7 @@ typedef struct CallScope
 } CallScope;
 
 extern const char *CurrentTenant(void);
+extern Oid	ExtensionOwner(void);
 extern void BeginCall(CallScope *call);
 extern void EndCall(CallScope *call);
 

@@ -16,8 +16,10 @@
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
+#include "commands/trigger.h"
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "miscadmin.h"
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
@@ -50,6 +52,14 @@
 	" AND version OPERATOR(pg_catalog.<) $4 ORDER BY version DESC LIMIT $3"
 #define HISTORY_BEFORE_SQL HISTORY_COLUMNS \
 	" AND version OPERATOR(pg_catalog.>) $4 ORDER BY version LIMIT $3"
+
+/* the history of the customers a statement deleted (its transition table) */
+#define DELETE_HISTORY_SQL \
+	"DELETE FROM customers.customer_history AS h USING deleted AS d" \
+	" WHERE h.tenant_id OPERATOR(pg_catalog.=) d.tenant_id" \
+	" AND h.customer_id OPERATOR(pg_catalog.=) d.id"
+
+#define TRUNCATE_HISTORY_SQL "TRUNCATE customers.customer_history"
 
 /* a code no query sort uses, so a history cursor is refused by query */
 #define HISTORY_CURSOR_CODE 101
@@ -193,4 +203,46 @@ Datum
 customers_history(PG_FUNCTION_ARGS)
 {
 	PG_RETURN_JSONB_P(CustomerListPage(fcinfo, &history_list));
+}
+
+PG_FUNCTION_INFO_V1(customers_delete_customer_history);
+
+/*
+ * Trigger after DELETE (with the transition table "deleted") and after
+ * TRUNCATE on customers.customer, for each statement: remove the history
+ * of the customers removed. Runs as the extension owner past row level
+ * security, as the cascade of a foreign key does, so a role allowed to
+ * delete customers needs no privilege on the history. The statement is
+ * planned per call: it names the call's transition table, and the API
+ * never deletes customers.
+ */
+Datum
+customers_delete_customer_history(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigger = (TriggerData *) fcinfo->context;
+	bool		truncate;
+	Oid			saved_userid;
+	int			saved_sec_context;
+	int			rc;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(trigger->tg_event) ||
+		!TRIGGER_FIRED_FOR_STATEMENT(trigger->tg_event))
+		elog(ERROR, "delete_customer_history must run as an AFTER ... FOR EACH STATEMENT trigger");
+	truncate = TRIGGER_FIRED_BY_TRUNCATE(trigger->tg_event);
+	if (!truncate && (!TRIGGER_FIRED_BY_DELETE(trigger->tg_event) || trigger->tg_oldtable == NULL))
+		elog(ERROR, "delete_customer_history must run after DELETE with an OLD TABLE, or after TRUNCATE");
+
+	GetUserIdAndSecContext(&saved_userid, &saved_sec_context);
+	SetUserIdAndSecContext(ExtensionOwner(), saved_sec_context |
+						   SECURITY_LOCAL_USERID_CHANGE | SECURITY_NOFORCE_RLS);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+	if (!truncate && SPI_register_trigger_data(trigger) != SPI_OK_TD_REGISTER)
+		elog(ERROR, "SPI_register_trigger_data failed");
+	rc = SPI_execute(truncate ? TRUNCATE_HISTORY_SQL : DELETE_HISTORY_SQL, false, 0);
+	if (rc != (truncate ? SPI_OK_UTILITY : SPI_OK_DELETE))
+		elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(rc));
+	SPI_finish();
+	SetUserIdAndSecContext(saved_userid, saved_sec_context);
+	return PointerGetDatum(NULL);
 }

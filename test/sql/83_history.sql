@@ -76,6 +76,24 @@ SELECT raises(format('SELECT customers.history(%L, %L)', 'cus_h2', jsonb_build_o
 SELECT customers.save('{"data": [{"id": "cus_h1", "name": "Other"}]}') ->> 'result' AS saved;
 SELECT page(customers.history('cus_h1')) -> 'data' AS other_tenant_history;
 
+-- deleting customers directly (never done by the API) deletes their history
+-- with them, so a customer created again under the same id starts a new one;
+-- so does TRUNCATE
+SET customers.tenant_id = 'history';
+SELECT count(*) AS h4_entries FROM customers.customer_history WHERE tenant_id = 'history' AND customer_id = 'cus_h4';
+DELETE FROM customers.customer WHERE tenant_id = 'history' AND id IN ('cus_h4', 'cus_nobody');
+SELECT count(*) AS h4_entries_after_delete, (SELECT count(*) FROM customers.customer_history
+	WHERE tenant_id = 'history' AND customer_id = 'cus_h2') AS h2_kept
+FROM customers.customer_history WHERE tenant_id = 'history' AND customer_id = 'cus_h4';
+SELECT customers.save('{"data": [{"id": "cus_h4", "name": "Four again"}]}') ->> 'result' AS saved;
+SELECT page(customers.history('cus_h4')) -> 'data' AS new_history;
+BEGIN;
+SET LOCAL client_min_messages = warning;
+TRUNCATE customers.customer CASCADE;
+SELECT count(*) AS history_after_truncate FROM customers.customer_history;
+ROLLBACK;
+SELECT count(*) > 0 AS history_back FROM customers.customer_history;
+
 -- history, payment methods and users work for an ordinary role (no table
 -- privileges, not the owner, RLS in force), which reads nothing directly
 CREATE ROLE customers_surface_app;
@@ -95,5 +113,15 @@ SELECT raises('SELECT count(*) FROM customers.customer_history');
 SELECT raises('SELECT count(*) FROM customers.payment_method');
 SELECT raises('SELECT count(*) FROM customers.customer_user');
 RESET ROLE;
+-- granted DELETE on customers only, the role deleting its customer takes
+-- the customer's history along (the trigger runs as the extension owner)
+GRANT SELECT, DELETE ON customers.customer TO customers_surface_app;
+SET ROLE customers_surface_app;
+SELECT customers.save('{"data": [{"id": "cus_app2", "name": "Kept"}]}') ->> 'result' AS saved;
+DELETE FROM customers.customer WHERE id = 'cus_app';
+RESET ROLE;
+SELECT customer_id, count(*) AS entries FROM customers.customer_history
+WHERE tenant_id = 'history_app' GROUP BY customer_id ORDER BY customer_id;
+REVOKE ALL ON customers.customer FROM customers_surface_app;
 REVOKE ALL ON SCHEMA customers FROM customers_surface_app;
 DROP ROLE customers_surface_app;
