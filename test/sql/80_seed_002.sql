@@ -52,22 +52,24 @@ FROM customers.restore(:'globex') AS p;
 
 -- GET /customers: limit, after/before, created_at_start/created_at_end and
 -- company_name map to query's limit, cursor, createdDateTime
--- greaterThanEqual/lessThanEqual and name contain. Times compare as the
--- documents show them, to the second: two more customers are created in a
--- later second than the first ones, so the range tells them apart.
-SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS first_end \gset
-SELECT pg_sleep(1);
-SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS later_start \gset
+-- greaterThanEqual/lessThanEqual and name contain. Times compare to the
+-- second, as documents show them, so two more customers are created a
+-- second later and the range tells them apart by the documents' own times.
+DO $$ BEGIN PERFORM pg_sleep(1.05); END $$;
 SELECT count(*) AS created FROM items(customers.save('{"data": [
 	{"name": "Initech", "legal_name": "Initech LLC"},
 	{"name": "Initrode", "legal_name": "Initrode Inc."}]}')) WHERE status = 200;
+SELECT customers.get(:'globex') ->> 'createdDateTime' AS first_created,
+	   customers.query('{"filter": {"name": {"equal": "Initech"}}}') -> 'data' -> 0 ->> 'createdDateTime'
+	   AS later_created \gset
+SELECT :'later_created'::timestamptz > :'first_created'::timestamptz AS a_second_apart;
 -- created_at_start: the two later ones, by name
 SELECT jsonb_path_query_array(customers.query(jsonb_build_object('filter',
-	jsonb_build_object('createdDateTime', jsonb_build_object('greaterThanEqual', :'later_start')))),
+	jsonb_build_object('createdDateTime', jsonb_build_object('greaterThanEqual', :'later_created')))),
 	'$.data[*].name') AS names;
 -- created_at_end: the first one
 SELECT jsonb_path_query_array(customers.query(jsonb_build_object('filter',
-	jsonb_build_object('createdDateTime', jsonb_build_object('lessThanEqual', :'first_end')))),
+	jsonb_build_object('createdDateTime', jsonb_build_object('lessThanEqual', :'first_created')))),
 	'$.data[*].name') AS names;
 -- company_name
 SELECT jsonb_path_query_array(customers.query('{"filter": {"name": {"contain": "inIT"}}}'),
