@@ -1,5 +1,5 @@
 EXTENSION = customers
-EXTVERSION = 0.1.0
+EXTVERSION = 0.2.0
 
 MODULE_big = customers
 OBJS = \
@@ -31,7 +31,9 @@ OBJS = \
 	src/save.o \
 	src/store.o \
 	src/timestamps.o
-DATA = sql/$(EXTENSION)--$(EXTVERSION).sql $(wildcard sql/$(EXTENSION)--*--*.sql)
+# frozen install scripts of released versions, upgrade scripts, and the current
+# version's install script generated from sql/customers.sql
+DATA = sql/$(EXTENSION)--$(EXTVERSION).sql $(filter-out sql/$(EXTENSION)--$(EXTVERSION).sql,$(wildcard sql/$(EXTENSION)--*.sql))
 
 TESTS = $(sort $(wildcard test/sql/*.sql))
 REGRESS = $(patsubst test/sql/%.sql,%,$(TESTS))

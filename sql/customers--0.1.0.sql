@@ -1,0 +1,327 @@
+-- complain if script is sourced in psql, rather than via CREATE EXTENSION
+\echo Use "CREATE EXTENSION customers" to load this file. \quit
+
+-- The customer store. Every key starts with tenant_id so the tables can be
+-- distributed by tenant. The stored document is the canonical document as
+-- returned by the API; the typed columns beside it are what queries filter
+-- and sort on.
+CREATE TABLE customers.customer (
+	tenant_id text NOT NULL,
+	id text COLLATE "C" NOT NULL,
+	external_id text,
+	name text NOT NULL,
+	email text,
+	business_name text,
+	status text NOT NULL,
+	status_before_archive text,
+	created_at timestamptz NOT NULL,
+	updated_at timestamptz NOT NULL,
+	archived_at timestamptz,
+	version bigint NOT NULL,
+	doc jsonb NOT NULL,
+	PRIMARY KEY (tenant_id, id),
+	UNIQUE (tenant_id, external_id),
+	CHECK (status IN ('ACTIVE', 'INACTIVE', 'ARCHIVED')),
+	CHECK ((status = 'ARCHIVED') = (archived_at IS NOT NULL)),
+	CHECK (version >= 1)
+);
+
+SELECT pg_catalog.pg_extension_config_dump('customers.customer', '');
+
+-- One index per sort key, each ending in id for the keyset's ties. Email is
+-- stored lower-cased, so sorting and comparing it ignores case.
+CREATE INDEX customer_name_idx ON customers.customer (tenant_id, name, id);
+CREATE INDEX customer_email_idx ON customers.customer (tenant_id, email, id);
+CREATE INDEX customer_business_name_idx ON customers.customer (tenant_id, business_name, id);
+CREATE INDEX customer_status_idx ON customers.customer (tenant_id, status, id);
+CREATE INDEX customer_created_at_idx ON customers.customer (tenant_id, created_at, id);
+CREATE INDEX customer_updated_at_idx ON customers.customer (tenant_id, updated_at, id);
+
+-- "contain" is ILIKE '%…%', served by trigram indexes; customData.contains
+-- by a jsonb_path_ops index. btree_gin puts tenant_id first in both.
+CREATE INDEX customer_name_trgm_idx ON customers.customer
+	USING gin (tenant_id, name gin_trgm_ops);
+CREATE INDEX customer_email_trgm_idx ON customers.customer
+	USING gin (tenant_id, email gin_trgm_ops);
+CREATE INDEX customer_business_name_trgm_idx ON customers.customer
+	USING gin (tenant_id, business_name gin_trgm_ops);
+CREATE INDEX customer_custom_data_idx ON customers.customer
+	USING gin (tenant_id, (doc -> 'customData') jsonb_path_ops);
+
+-- Class labels and segments (Tight's classes). A segment's path is the ids
+-- from its root down to itself, kept on every save, so a subtree is
+-- "path && ARRAY[ids]" through a GIN index: no recursion per customer.
+CREATE TABLE customers.class_label (
+	tenant_id text NOT NULL,
+	id text COLLATE "C" NOT NULL,
+	name text NOT NULL,
+	requiredness text NOT NULL,
+	tree_version bigint NOT NULL DEFAULT 0,
+	created_at timestamptz NOT NULL,
+	updated_at timestamptz NOT NULL,
+	PRIMARY KEY (tenant_id, id),
+	CHECK (requiredness IN ('REQUIRED', 'NOT_REQUIRED'))
+);
+
+CREATE TABLE customers.class_segment (
+	tenant_id text NOT NULL,
+	id text COLLATE "C" NOT NULL,
+	label_id text COLLATE "C" NOT NULL,
+	name text NOT NULL,
+	parent_id text COLLATE "C",
+	path text[] NOT NULL,
+	created_at timestamptz NOT NULL,
+	updated_at timestamptz NOT NULL,
+	PRIMARY KEY (tenant_id, id),
+	-- a label's segments, and the target of the same-label references below
+	UNIQUE (tenant_id, label_id, id),
+	FOREIGN KEY (tenant_id, label_id) REFERENCES customers.class_label (tenant_id, id),
+	-- a parent has the same label; checked at commit, so a restore may load
+	-- a child before its parent
+	FOREIGN KEY (tenant_id, label_id, parent_id)
+		REFERENCES customers.class_segment (tenant_id, label_id, id)
+		DEFERRABLE INITIALLY DEFERRED,
+	-- the path ends in the segment itself and is at most 32 levels deep
+	CONSTRAINT class_segment_depth CHECK (pg_catalog.cardinality(path) BETWEEN 1 AND 32),
+	CONSTRAINT class_segment_path_ends_in_id
+		CHECK (path[pg_catalog.cardinality(path)] OPERATOR(pg_catalog.=) id)
+);
+CREATE INDEX class_segment_parent_idx ON customers.class_segment (tenant_id, parent_id);
+CREATE INDEX class_segment_path_idx ON customers.class_segment USING gin (tenant_id, path);
+
+-- Which segment a customer holds under each label: at most one per label.
+CREATE TABLE customers.customer_segment (
+	tenant_id text NOT NULL,
+	customer_id text COLLATE "C" NOT NULL,
+	label_id text COLLATE "C" NOT NULL,
+	segment_id text COLLATE "C" NOT NULL,
+	PRIMARY KEY (tenant_id, customer_id, label_id),
+	FOREIGN KEY (tenant_id, customer_id) REFERENCES customers.customer (tenant_id, id) ON DELETE CASCADE,
+	-- label_id is the segment's own label
+	FOREIGN KEY (tenant_id, label_id, segment_id)
+		REFERENCES customers.class_segment (tenant_id, label_id, id)
+);
+CREATE INDEX customer_segment_segment_idx ON customers.customer_segment (tenant_id, segment_id, customer_id);
+
+SELECT pg_catalog.pg_extension_config_dump('customers.class_label', '');
+SELECT pg_catalog.pg_extension_config_dump('customers.class_segment', '');
+SELECT pg_catalog.pg_extension_config_dump('customers.customer_segment', '');
+
+-- The key that signs query cursors: made here from PostgreSQL's strong
+-- random source, and dumped with the data so cursors survive a dump and
+-- restore. A restore runs this script (one new key) and then loads the
+-- dumped key; the oldest key is the one in use, so the dumped one wins. Each
+-- tenant's cursors are signed with a key derived from it and the tenant id.
+-- Only the extension owner reads it (row level security with no policy).
+CREATE TABLE customers.cursor_key (
+	key_id uuid PRIMARY KEY DEFAULT pg_catalog.gen_random_uuid(),
+	created_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	key bytea NOT NULL CHECK (pg_catalog.length(key) OPERATOR(pg_catalog.=) 32)
+);
+INSERT INTO customers.cursor_key (key)
+SELECT pg_catalog.decode(pg_catalog.replace(
+		pg_catalog.gen_random_uuid()::text || pg_catalog.gen_random_uuid()::text, '-', ''), 'hex');
+SELECT pg_catalog.pg_extension_config_dump('customers.cursor_key', '');
+ALTER TABLE customers.cursor_key ENABLE ROW LEVEL SECURITY;
+ALTER TABLE customers.cursor_key FORCE ROW LEVEL SECURITY;
+
+-- The tenant of the current call: customers.tenant_id, or 'default' when
+-- it is unset and customers.require_tenant is off.
+CREATE FUNCTION customers.current_tenant()
+RETURNS text
+AS 'MODULE_PATHNAME', 'customers_current_tenant'
+LANGUAGE C STABLE PARALLEL SAFE;
+
+-- Direct access to the tables sees one tenant only. The extension's own
+-- functions run their statements as the extension owner with an explicit
+-- tenant_id condition, so they keep their indexes.
+ALTER TABLE customers.customer ENABLE ROW LEVEL SECURITY;
+ALTER TABLE customers.customer FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON customers.customer
+	USING (tenant_id OPERATOR(pg_catalog.=) customers.current_tenant())
+	WITH CHECK (tenant_id OPERATOR(pg_catalog.=) customers.current_tenant());
+ALTER TABLE customers.class_label ENABLE ROW LEVEL SECURITY;
+ALTER TABLE customers.class_label FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON customers.class_label
+	USING (tenant_id OPERATOR(pg_catalog.=) customers.current_tenant())
+	WITH CHECK (tenant_id OPERATOR(pg_catalog.=) customers.current_tenant());
+ALTER TABLE customers.class_segment ENABLE ROW LEVEL SECURITY;
+ALTER TABLE customers.class_segment FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON customers.class_segment
+	USING (tenant_id OPERATOR(pg_catalog.=) customers.current_tenant())
+	WITH CHECK (tenant_id OPERATOR(pg_catalog.=) customers.current_tenant());
+ALTER TABLE customers.customer_segment ENABLE ROW LEVEL SECURITY;
+ALTER TABLE customers.customer_segment FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON customers.customer_segment
+	USING (tenant_id OPERATOR(pg_catalog.=) customers.current_tenant())
+	WITH CHECK (tenant_id OPERATOR(pg_catalog.=) customers.current_tenant());
+
+CREATE FUNCTION customers.save(request jsonb)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'customers_save'
+LANGUAGE C VOLATILE;
+
+CREATE FUNCTION customers.save_class_labels(request jsonb)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'customers_save_class_labels'
+LANGUAGE C VOLATILE;
+
+CREATE FUNCTION customers.save_class_segments(request jsonb)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'customers_save_class_segments'
+LANGUAGE C VOLATILE;
+
+CREATE FUNCTION customers.class_segments(request jsonb DEFAULT '{}')
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'customers_class_segments'
+LANGUAGE C STABLE;
+
+CREATE FUNCTION customers.delete_class_segment(id text)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'customers_delete_class_segment'
+LANGUAGE C VOLATILE;
+
+CREATE FUNCTION customers.query(request jsonb)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'customers_query'
+LANGUAGE C STABLE;
+
+CREATE FUNCTION customers.get(id text)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'customers_get'
+LANGUAGE C STABLE;
+
+CREATE FUNCTION customers.patch(id text, patch jsonb)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'customers_patch'
+LANGUAGE C VOLATILE;
+
+CREATE FUNCTION customers.archive(id text)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'customers_archive'
+LANGUAGE C VOLATILE;
+
+CREATE FUNCTION customers.restore(id text)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'customers_restore'
+LANGUAGE C VOLATILE;
+
+-- Change history: one row per change of a customer (create, update, patch,
+-- archive, restore), written by the same call in one set-based statement.
+-- changed_fields are the top-level canonical fields whose value differs.
+-- No foreign key to customers.customer: its check is one more query per
+-- row on the batch save path, and a backend that planned it while the table
+-- was small keeps a sequential scan (saves of 100 took 10 times as long
+-- until the next ANALYZE). Rows are written only with their customer, and a
+-- statement trigger deletes them with it, as ON DELETE CASCADE would.
+CREATE TABLE customers.customer_history (
+	tenant_id text NOT NULL,
+	customer_id text COLLATE "C" NOT NULL,
+	version bigint NOT NULL,
+	action text NOT NULL,
+	actor text NOT NULL,
+	changed_at timestamptz NOT NULL,
+	changed_fields text[] NOT NULL,
+	PRIMARY KEY (tenant_id, customer_id, version),
+	CHECK (action IN ('CREATE', 'UPDATE', 'PATCH', 'ARCHIVE', 'RESTORE')),
+	CHECK (version >= 1)
+);
+
+-- Payment methods (seed 002): what the provider returns about a card or a
+-- bank account, never card data. isDefault lives in is_default; the partial
+-- unique index allows one default per customer.
+CREATE TABLE customers.payment_method (
+	tenant_id text NOT NULL,
+	customer_id text COLLATE "C" NOT NULL,
+	id text COLLATE "C" NOT NULL,
+	is_default boolean NOT NULL,
+	created_at timestamptz NOT NULL,
+	doc jsonb NOT NULL,
+	PRIMARY KEY (tenant_id, customer_id, id),
+	FOREIGN KEY (tenant_id, customer_id) REFERENCES customers.customer (tenant_id, id) ON DELETE CASCADE
+);
+CREATE UNIQUE INDEX payment_method_one_default_idx ON customers.payment_method (tenant_id, customer_id)
+	WHERE is_default;
+
+-- Customer users (seed 002). email is the lower-cased address: unique per
+-- customer ignoring case.
+CREATE TABLE customers.customer_user (
+	tenant_id text NOT NULL,
+	customer_id text COLLATE "C" NOT NULL,
+	id text COLLATE "C" NOT NULL,
+	email text NOT NULL,
+	created_at timestamptz NOT NULL,
+	doc jsonb NOT NULL,
+	PRIMARY KEY (tenant_id, customer_id, id),
+	UNIQUE (tenant_id, customer_id, email),
+	FOREIGN KEY (tenant_id, customer_id) REFERENCES customers.customer (tenant_id, id) ON DELETE CASCADE
+);
+
+-- Deleting or truncating customers (never done by the API) takes their
+-- history with them: one statement per deleting statement, over its
+-- transition table, as the extension owner and past row level security,
+-- as a foreign key's cascade would be.
+CREATE FUNCTION customers.delete_customer_history()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'customers_delete_customer_history'
+LANGUAGE C;
+CREATE TRIGGER customer_history_delete AFTER DELETE ON customers.customer
+	REFERENCING OLD TABLE AS deleted FOR EACH STATEMENT
+	EXECUTE FUNCTION customers.delete_customer_history();
+CREATE TRIGGER customer_history_truncate AFTER TRUNCATE ON customers.customer
+	FOR EACH STATEMENT EXECUTE FUNCTION customers.delete_customer_history();
+
+SELECT pg_catalog.pg_extension_config_dump('customers.customer_history', '');
+SELECT pg_catalog.pg_extension_config_dump('customers.payment_method', '');
+SELECT pg_catalog.pg_extension_config_dump('customers.customer_user', '');
+
+ALTER TABLE customers.customer_history ENABLE ROW LEVEL SECURITY;
+ALTER TABLE customers.customer_history FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON customers.customer_history
+	USING (tenant_id OPERATOR(pg_catalog.=) customers.current_tenant())
+	WITH CHECK (tenant_id OPERATOR(pg_catalog.=) customers.current_tenant());
+ALTER TABLE customers.payment_method ENABLE ROW LEVEL SECURITY;
+ALTER TABLE customers.payment_method FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON customers.payment_method
+	USING (tenant_id OPERATOR(pg_catalog.=) customers.current_tenant())
+	WITH CHECK (tenant_id OPERATOR(pg_catalog.=) customers.current_tenant());
+ALTER TABLE customers.customer_user ENABLE ROW LEVEL SECURITY;
+ALTER TABLE customers.customer_user FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON customers.customer_user
+	USING (tenant_id OPERATOR(pg_catalog.=) customers.current_tenant())
+	WITH CHECK (tenant_id OPERATOR(pg_catalog.=) customers.current_tenant());
+
+CREATE FUNCTION customers.history(id text, request jsonb DEFAULT '{}')
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'customers_history'
+LANGUAGE C STABLE;
+
+CREATE FUNCTION customers.save_payment_method(customer_id text, method jsonb)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'customers_save_payment_method'
+LANGUAGE C VOLATILE;
+
+CREATE FUNCTION customers.payment_methods(customer_id text)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'customers_payment_methods'
+LANGUAGE C STABLE;
+
+CREATE FUNCTION customers.payment_method(customer_id text, id text)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'customers_payment_method'
+LANGUAGE C STABLE;
+
+CREATE FUNCTION customers.detach_payment_method(customer_id text, id text)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'customers_detach_payment_method'
+LANGUAGE C VOLATILE;
+
+CREATE FUNCTION customers.create_user(customer_id text, "user" jsonb)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'customers_create_user'
+LANGUAGE C VOLATILE;
+
+CREATE FUNCTION customers.users(customer_id text, request jsonb DEFAULT '{}')
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'customers_users'
+LANGUAGE C STABLE;
