@@ -4,16 +4,18 @@ EXTVERSION = 0.2.0
 MODULE_big = customers
 OBJS = \
 	src/aliases.o \
-	src/arguments.o \
 	src/call_context.o \
 	src/card_data.o \
 	src/change.o \
+	src/class_fields.o \
 	src/class_labels.o \
 	src/class_segments.o \
+	src/class_store.o \
 	src/country_codes.o \
 	src/cursor.o \
 	src/customer_ops.o \
 	src/customer_segments.o \
+	src/customer_store.o \
 	src/customer_users.o \
 	src/customers.o \
 	src/document.o \
@@ -21,15 +23,19 @@ OBJS = \
 	src/envelope.o \
 	src/history.o \
 	src/ids.o \
+	src/item_errors.o \
 	src/jsonb_assemble.o \
 	src/jsonb_build.o \
+	src/keyset_list.o \
 	src/notify.o \
-	src/page.o \
 	src/payment_methods.o \
+	src/planned_change.o \
 	src/query.o \
 	src/query_filter.o \
+	src/request.o \
 	src/save.o \
-	src/store.o \
+	src/segment_forest.o \
+	src/spi_plans.o \
 	src/timestamps.o
 # frozen install scripts of released versions, upgrade scripts, and the current
 # version's install script generated from sql/customers.sql

@@ -13,7 +13,7 @@
 #include "utils/jsonb.h"
 
 #include "aliases.h"
-#include "envelope.h"
+#include "item_errors.h"
 #include "jsonb_build.h"
 
 typedef struct FieldAlias

@@ -24,7 +24,7 @@
 #include "utils/numeric.h"
 
 #include "card_data.h"
-#include "envelope.h"
+#include "item_errors.h"
 #include "jsonb_build.h"
 
 /* key names of card security codes, lower case without separators */

@@ -12,11 +12,14 @@
 #include "utils/builtins.h"
 
 #include "change.h"
-#include "class_segments.h"
+#include "customer_segments.h"
+#include "customer_store.h"
 #include "document.h"
-#include "envelope.h"
+#include "history.h"
 #include "ids.h"
+#include "item_errors.h"
 #include "jsonb_build.h"
+#include "notify.h"
 #include "timestamps.h"
 
 /* The status, archive time and status-before-archive a change leads to */
@@ -230,16 +233,4 @@ WriteChanges(const CallScope *call, PlannedChange *changes, int nchanges)
 	WriteCustomerSegments(call, changes, nchanges);
 	WriteHistory(call, changes, nchanges);
 	NotifyChanges(call, changes, nchanges);
-}
-
-/*
- * What a written change was, for its history row and notification: the
- * call's action, or for save CREATE or UPDATE.
- */
-const char *
-ChangeActionName(const PlannedChange *change)
-{
-	if (change->action != NULL)
-		return change->action;
-	return change->kind == CHANGE_CREATE ? "CREATE" : "UPDATE";
 }

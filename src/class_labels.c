@@ -17,17 +17,15 @@
 #include "utils/timestamp.h"
 
 #include "call_context.h"
-#include "class_segments.h"
+#include "class_fields.h"
+#include "class_store.h"
 #include "envelope.h"
+#include "item_errors.h"
 #include "ids.h"
 #include "jsonb_build.h"
-#include "store.h"
+#include "request.h"
+#include "spi_plans.h"
 #include "timestamps.h"
-
-#define FETCH_LABELS_SQL \
-	"SELECT id, name, requiredness FROM customers.class_label" \
-	" WHERE tenant_id OPERATOR(pg_catalog.=) $1 AND id OPERATOR(pg_catalog.=) ANY ($2)" \
-	" ORDER BY id FOR UPDATE"
 
 #define UPSERT_LABELS_SQL \
 	"INSERT INTO customers.class_label AS l (tenant_id, id, name, requiredness, created_at, updated_at)" \
@@ -38,7 +36,6 @@
 	" requiredness = excluded.requiredness, updated_at = excluded.updated_at" \
 	" RETURNING id, name, requiredness, created_at, updated_at"
 
-static SPIPlanPtr fetch_labels_plan = NULL;
 static SPIPlanPtr upsert_labels_plan = NULL;
 
 /* One label of the batch */
@@ -92,40 +89,30 @@ ParseLabel(JsonbValue *element, LabelItem *item)
 	}
 }
 
-/* Fill absent fields from the stored labels, and defaults for new ones */
+/* Fill absent fields from the stored labels (locked), and defaults for new ones */
 static void
 CompleteLabels(const CallScope *call, LabelItem *items, int n)
 {
 	char	  **ids = palloc(sizeof(char *) * n);
 	int			nids = 0;
-	static Oid	types[2] = {TEXTOID, TEXTARRAYOID};
-	Datum		values[2];
+	ListCell   *lc;
 
 	for (int i = 0; i < n; i++)
 		if (items[i].errors == NIL && items[i].id != NULL)
 			ids[nids++] = items[i].id;
-	if (nids > 0)
+	foreach(lc, LockLabels(call, ids, nids))
 	{
-		values[0] = CStringGetTextDatum(call->tenant_id);
-		values[1] = TextArray(ids, nids);
-		ExecutePlan(KeptPlan(&fetch_labels_plan, FETCH_LABELS_SQL, 2, types), values, false,
-					SPI_OK_SELECT);
-		for (uint64 r = 0; r < SPI_processed; r++)
-		{
-			HeapTuple	tuple = SPI_tuptable->vals[r];
-			char	   *id = SPI_getvalue(tuple, SPI_tuptable->tupdesc, 1);
+		Label	   *label = lfirst(lc);
 
-			for (int i = 0; i < n; i++)
-				if (items[i].errors == NIL && items[i].id != NULL && strcmp(items[i].id, id) == 0)
-				{
-					items[i].stored = true;
-					if (items[i].name == NULL)
-						items[i].name = SPI_getvalue(tuple, SPI_tuptable->tupdesc, 2);
-					if (items[i].requiredness == NULL)
-						items[i].requiredness = SPI_getvalue(tuple, SPI_tuptable->tupdesc, 3);
-				}
-		}
-		SPI_freetuptable(SPI_tuptable);
+		for (int i = 0; i < n; i++)
+			if (items[i].errors == NIL && items[i].id != NULL && strcmp(items[i].id, label->id) == 0)
+			{
+				items[i].stored = true;
+				if (items[i].name == NULL)
+					items[i].name = label->name;
+				if (items[i].requiredness == NULL)
+					items[i].requiredness = label->requiredness;
+			}
 	}
 
 	for (int i = 0; i < n; i++)

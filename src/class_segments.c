@@ -2,52 +2,33 @@
  * class_segments.c
  *		Class segments: batch save, the tree listing, and delete.
  *
- * Segments of one label form a forest: a segment's parent must have the same
- * label, there are no cycles, and no chain is deeper than 32. Every save of
- * a label's segments first locks the label row (FOR UPDATE, in id order)
- * and then reads the label's whole forest, so two sessions that reparent
- * concurrently are serialized and the second sees the first's tree: it
- * cannot close a cycle the first one opened. Saves also bump the label's
- * tree_version, so under REPEATABLE READ the second gets a serialization
- * failure instead of working on a stale tree.
- *
- * Each segment keeps its path (the ids from its root down to itself); a
- * move rewrites the paths of the moved subtree. Filters by subtree then need
- * no recursion: "path && ARRAY[ids]".
+ * Every save of a label's segments first locks the label row (FOR UPDATE, in
+ * id order) and then reads the label's whole forest (segment_forest.c), so
+ * two sessions that reparent concurrently are serialized and the second
+ * sees the first's tree: it cannot close a cycle the first one opened. Saves
+ * also bump the label's tree_version, so under REPEATABLE READ the second
+ * gets a serialization failure instead of working on a stale tree.
  */
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "fmgr.h"
-#include "lib/stringinfo.h"
-#include "mb/pg_wchar.h"
-#include "miscadmin.h"
-#include "nodes/value.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
 #include "utils/jsonb.h"
 #include "utils/timestamp.h"
 
 #include "call_context.h"
-#include "class_segments.h"
+#include "class_fields.h"
+#include "class_store.h"
 #include "envelope.h"
-#include "ids.h"
+#include "item_errors.h"
 #include "jsonb_build.h"
-#include "store.h"
+#include "request.h"
+#include "segment_forest.h"
+#include "spi_plans.h"
 #include "timestamps.h"
-
-#define MAX_NAME_CHARS 255
-
-#define SEGMENT_LABELS_SQL \
-	"SELECT id, label_id FROM customers.class_segment" \
-	" WHERE tenant_id OPERATOR(pg_catalog.=) $1 AND id OPERATOR(pg_catalog.=) ANY ($2)" \
-	" ORDER BY id"
-
-#define LOCK_LABELS_SQL \
-	"SELECT id, name, requiredness FROM customers.class_label" \
-	" WHERE tenant_id OPERATOR(pg_catalog.=) $1 AND id OPERATOR(pg_catalog.=) ANY ($2)" \
-	" ORDER BY id FOR UPDATE"
 
 #define FOREST_SQL \
 	"SELECT id, label_id, name, parent_id, pg_catalog.array_to_string(path, ','), created_at" \
@@ -63,10 +44,6 @@
 	" ON CONFLICT (tenant_id, id) DO UPDATE SET name = excluded.name," \
 	" parent_id = excluded.parent_id, path = excluded.path, updated_at = excluded.updated_at" \
 	" WHERE s.label_id OPERATOR(pg_catalog.=) excluded.label_id"
-
-#define BUMP_LABELS_SQL \
-	"UPDATE customers.class_label SET tree_version = tree_version OPERATOR(pg_catalog.+) 1" \
-	" WHERE tenant_id OPERATOR(pg_catalog.=) $1 AND id OPERATOR(pg_catalog.=) ANY ($2)"
 
 #define LIST_LABELS_SQL \
 	"SELECT id, name, requiredness FROM customers.class_label" \
@@ -92,12 +69,8 @@
 	"DELETE FROM customers.class_segment" \
 	" WHERE tenant_id OPERATOR(pg_catalog.=) $1 AND id OPERATOR(pg_catalog.=) $2"
 
-static SPIPlanPtr segment_labels_plan = NULL;
-static SPIPlanPtr segment_labels_locked_plan = NULL;
-static SPIPlanPtr lock_labels_plan = NULL;
 static SPIPlanPtr forest_plan = NULL;
 static SPIPlanPtr upsert_segments_plan = NULL;
-static SPIPlanPtr bump_labels_plan = NULL;
 static SPIPlanPtr list_labels_plan = NULL;
 static SPIPlanPtr list_segments_plan = NULL;
 static SPIPlanPtr lock_segment_plan = NULL;
@@ -106,142 +79,6 @@ static SPIPlanPtr delete_segment_plan = NULL;
 
 static Oid	tenant_and_ids[2] = {TEXTOID, TEXTARRAYOID};
 static Oid	tenant_and_id[2] = {TEXTOID, TEXTOID};
-
-/* A label as read under lock */
-typedef struct Label
-{
-	char	   *id;
-	char	   *name;
-	char	   *requiredness;
-} Label;
-
-/* A segment of the forest being edited */
-typedef struct Segment
-{
-	char	   *id;
-	char	   *label_id;
-	char	   *name;
-	char	   *parent_id;		/* NULL for a root */
-	char	   *stored_path;	/* comma-separated, NULL when new */
-	char	   *path;
-	TimestampTz created_at;
-	bool		is_new;
-	bool		changed;
-} Segment;
-
-/* The segments of the locked labels, in a list and by id */
-typedef struct Forest
-{
-	List	   *segments;
-	HTAB	   *by_id;
-} Forest;
-
-typedef struct ForestEntry
-{
-	char		id[NAMEDATALEN * 2];
-	Segment    *segment;
-} ForestEntry;
-
-/* One item of a save_class_segments batch */
-typedef struct SegmentItem
-{
-	List	   *errors;
-	char	   *id;
-	char	   *name;
-	char	   *label_id;
-	bool		parent_given;
-	char	   *parent_id;
-	Jsonb	   *doc;
-} SegmentItem;
-
-/* A class id field: prefix and 1-64 of [A-Za-z0-9_]; NULL for null or after an error */
-char *
-ClassIdField(JsonbValue *v, const char *prefix, const char *param, List **errors)
-{
-	if (v->type == jbvNull)
-		return NULL;
-	if (v->type != jbvString || !IsValidClientId(prefix, v->val.string.val, v->val.string.len))
-	{
-		AddValidationError(errors, param,
-						   "\"%s\" must be \"%s\" followed by 1 to %d letters, digits or underscores",
-						   param, prefix, MAX_CLIENT_ID_BODY);
-		return NULL;
-	}
-	return pnstrdup(v->val.string.val, v->val.string.len);
-}
-
-/* A reference by id: "id" or {"id": "id"} */
-char *
-ClassReference(JsonbValue *v, const char *prefix, const char *param, List **errors)
-{
-	if (IsJsonbObject(v))
-	{
-		JsonbValue *id = FindKey(v->val.binary.data, "id");
-
-		if (id != NULL && JsonContainerSize(v->val.binary.data) == 1)
-			return ClassIdField(id, prefix, param, errors);
-		AddValidationError(errors, param, "\"%s\" must be an id or {\"id\": id}", param);
-		return NULL;
-	}
-	return ClassIdField(v, prefix, param, errors);
-}
-
-/* A label or segment name: a string of 1-255 characters after trimming */
-char *
-ClassNameField(JsonbValue *v, List **errors)
-{
-	const char *s;
-	int			len;
-	int			chars;
-
-	if (v->type != jbvString)
-	{
-		AddValidationError(errors, "name", "\"name\" must be a string, not %s",
-						   JsonbValueTypeName(v));
-		return NULL;
-	}
-	s = v->val.string.val;
-	len = v->val.string.len;
-	while (len > 0 && isspace((unsigned char) s[0]))
-		s++, len--;
-	while (len > 0 && isspace((unsigned char) s[len - 1]))
-		len--;
-	chars = pg_mbstrlen_with_len(s, len);
-	if (chars < 1 || chars > MAX_NAME_CHARS)
-	{
-		AddValidationError(errors, "name",
-						   "\"name\" must have 1 to %d characters after trimming, not %d",
-						   MAX_NAME_CHARS, chars);
-		return NULL;
-	}
-	return pnstrdup(s, len);
-}
-
-/*
- * A segment's label: an id, {"id": id}, or the label object a segment
- * document carries ({"id", "name", "requiredness"}, the latter two ignored),
- * so a returned segment can be sent back as it is
- */
-static char *
-LabelReference(JsonbValue *v, List **errors)
-{
-	if (IsJsonbObject(v) && FindKey(v->val.binary.data, "id") != NULL)
-	{
-		JsonbIterator *it = JsonbIteratorInit(v->val.binary.data);
-		JsonbValue	key;
-		JsonbValue	value;
-		bool		document = true;
-
-		while (NextPair(&it, &key, &value))
-			document &= ((key.val.string.len == 2 && memcmp(key.val.string.val, "id", 2) == 0) ||
-						 (key.val.string.len == 4 && memcmp(key.val.string.val, "name", 4) == 0) ||
-						 (key.val.string.len == 12 &&
-						  memcmp(key.val.string.val, "requiredness", 12) == 0));
-		if (document)
-			return ClassIdField(FindKey(v->val.binary.data, "id"), LABEL_ID_PREFIX, "label", errors);
-	}
-	return ClassReference(v, LABEL_ID_PREFIX, "label", errors);
-}
 
 /* Read one item's fields */
 static void
@@ -276,54 +113,6 @@ ParseSegment(JsonbValue *element, SegmentItem *item)
 		else if (strcmp(name, "createdDateTime") != 0 && strcmp(name, "updatedDateTime") != 0)
 			AddValidationError(&item->errors, name, "unrecognized field \"%s\"", name);
 	}
-}
-
-/*
- * The stored segments among ids, each as a pair of Strings (id, label id).
- * With lock, they are locked FOR KEY SHARE: then none of them can be deleted
- * before this transaction ends (delete_class_segment locks the segment FOR
- * UPDATE and counts its customers after that), so a customer is never
- * assigned a segment that a concurrent delete removes.
- */
-List *
-SegmentLabels(const CallScope *call, char **ids, int nids, bool lock)
-{
-	Datum		values[2];
-	List	   *pairs = NIL;
-	SPIPlanPtr	plan;
-
-	if (nids == 0)
-		return NIL;
-	values[0] = CStringGetTextDatum(call->tenant_id);
-	values[1] = TextArray(ids, nids);
-	if (lock)
-		plan = KeptPlan(&segment_labels_locked_plan, SEGMENT_LABELS_SQL " FOR KEY SHARE", 2,
-						tenant_and_ids);
-	else
-		plan = KeptPlan(&segment_labels_plan, SEGMENT_LABELS_SQL, 2, tenant_and_ids);
-	ExecutePlan(plan, values, false, SPI_OK_SELECT);
-	for (uint64 r = 0; r < SPI_processed; r++)
-		pairs = lappend(pairs,
-						list_make2(makeString(SPI_getvalue(SPI_tuptable->vals[r],
-														   SPI_tuptable->tupdesc, 1)),
-								   makeString(SPI_getvalue(SPI_tuptable->vals[r],
-														   SPI_tuptable->tupdesc, 2))));
-	SPI_freetuptable(SPI_tuptable);
-	return pairs;
-}
-
-/* The label of a segment in the pairs of SegmentLabels, or NULL */
-char *
-LabelOf(List *pairs, const char *segment_id)
-{
-	ListCell   *lc;
-
-	if (segment_id == NULL)
-		return NULL;
-	foreach(lc, pairs)
-		if (strcmp(strVal(linitial(lfirst(lc))), segment_id) == 0)
-			return strVal(lsecond(lfirst(lc)));
-	return NULL;
 }
 
 /*
@@ -364,66 +153,13 @@ ReadStoredLabels(const CallScope *call, SegmentItem *items, int n)
 	return stored;
 }
 
-/* Lock the labels (in id order) and return those that exist */
-static List *
-LockLabels(const CallScope *call, char **ids, int nids)
-{
-	Datum		values[2];
-	List	   *labels = NIL;
-
-	if (nids == 0)
-		return NIL;
-	values[0] = CStringGetTextDatum(call->tenant_id);
-	values[1] = TextArray(ids, nids);
-	ExecutePlan(KeptPlan(&lock_labels_plan, LOCK_LABELS_SQL, 2, tenant_and_ids),
-				values, false, SPI_OK_SELECT);
-	for (uint64 r = 0; r < SPI_processed; r++)
-	{
-		Label	   *label = palloc(sizeof(Label));
-
-		label->id = SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1);
-		label->name = SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 2);
-		label->requiredness = SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 3);
-		labels = lappend(labels, label);
-	}
-	SPI_freetuptable(SPI_tuptable);
-	return labels;
-}
-
-/* The label with this id, or NULL */
-static Label *
-FindLabel(List *labels, const char *id)
-{
-	ListCell   *lc;
-
-	foreach(lc, labels)
-		if (strcmp(((Label *) lfirst(lc))->id, id) == 0)
-			return lfirst(lc);
-	return NULL;
-}
-
-/* Add a segment to the forest */
-static void
-AddToForest(Forest *forest, Segment *s)
-{
-	ForestEntry *entry = hash_search(forest->by_id, s->id, HASH_ENTER, NULL);
-
-	entry->segment = s;
-	forest->segments = lappend(forest->segments, s);
-}
-
 /* Every segment of the locked labels */
 static void
 ReadForest(const CallScope *call, char **label_ids, int nlabels, Forest *forest)
 {
 	Datum		values[2];
-	HASHCTL		ctl;
 
-	ctl.keysize = sizeof(((ForestEntry *) NULL)->id);
-	ctl.entrysize = sizeof(ForestEntry);
-	ctl.hcxt = CurrentMemoryContext;
-	forest->by_id = hash_create("class segments", 256, &ctl, HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
-	forest->segments = NIL;
+	InitForest(forest);
 	if (nlabels == 0)
 		return;
 
@@ -447,176 +183,6 @@ ReadForest(const CallScope *call, char **label_ids, int nlabels, Forest *forest)
 		AddToForest(forest, s);
 	}
 	SPI_freetuptable(SPI_tuptable);
-}
-
-/* The segment with this id, or NULL */
-static Segment *
-FindSegment(Forest *forest, const char *id)
-{
-	ForestEntry *entry;
-
-	if (id == NULL || strlen(id) >= sizeof(entry->id))
-		return NULL;
-	entry = hash_search(forest->by_id, id, HASH_FIND, NULL);
-	return entry ? entry->segment : NULL;
-}
-
-/* Levels from the root down to s (a root has depth 1); -1 on a cycle */
-static int
-Depth(Forest *forest, Segment *s)
-{
-	int			depth = 0;
-
-	/* before a move every chain has at most 32 levels, after it at most 64 */
-	for (; s != NULL; s = FindSegment(forest, s->parent_id))
-		if (++depth > 2 * MAX_SEGMENT_DEPTH)
-			return -1;
-	return depth;
-}
-
-/* The deepest depth among s and its descendants; -1 on a cycle */
-static int
-DeepestBelow(Forest *forest, Segment *s)
-{
-	int			deepest = 0;
-	ListCell   *lc;
-
-	foreach(lc, forest->segments)
-	{
-		Segment    *other = lfirst(lc);
-		Segment    *up;
-		int			depth = Depth(forest, other);
-
-		if (depth < 0)
-			return -1;
-		for (up = other; up != NULL && up != s; up = FindSegment(forest, up->parent_id))
-			;
-		if (up == s)
-			deepest = Max(deepest, depth);
-	}
-	return deepest;
-}
-
-/*
- * Apply one valid item to the forest, or record why it cannot be applied.
- * stored holds the labels of stored segments the batch names, for telling
- * a parent under another label from one that does not exist.
- */
-static void
-ApplySegment(Forest *forest, Label *label, SegmentItem *item, List *stored)
-{
-	Segment    *s = FindSegment(forest, item->id);
-	Segment    *parent = NULL;
-	bool		existed = (s != NULL);
-	char	   *old_parent;
-	char	   *old_name;
-	int			deepest;
-
-	if (item->parent_given && item->parent_id != NULL)
-	{
-		char	   *parent_label;
-
-		/* the forest holds this label's segments as they are under the lock */
-		parent = FindSegment(forest, item->parent_id);
-		parent_label = parent ? parent->label_id : LabelOf(stored, item->parent_id);
-		if (parent_label == NULL || (parent == NULL && strcmp(parent_label, label->id) == 0))
-		{
-			AddValidationError(&item->errors, "parent",
-							   "parent segment \"%s\" does not exist", item->parent_id);
-			return;
-		}
-		if (strcmp(parent_label, label->id) != 0)
-		{
-			AddValidationError(&item->errors, "parent",
-							   "parent segment \"%s\" belongs to class label \"%s\", not \"%s\"",
-							   item->parent_id, parent_label, label->id);
-			return;
-		}
-	}
-	if (s == NULL)
-	{
-		if (item->name == NULL)
-		{
-			AddValidationError(&item->errors, "name", "\"name\" is required");
-			return;
-		}
-		s = palloc0(sizeof(Segment));
-		s->id = item->id ? item->id : GenerateId(SEGMENT_ID_PREFIX);
-		s->label_id = label->id;
-		s->is_new = true;
-		item->id = s->id;
-		AddToForest(forest, s);
-	}
-
-	old_parent = s->parent_id;
-	old_name = s->name;
-	if (item->name != NULL)
-		s->name = item->name;
-	if (item->parent_given)
-		s->parent_id = parent ? parent->id : NULL;
-
-	/*
-	 * A new segment has no children yet: only its own chain counts. A stored
-	 * one that keeps its parent (a rename) changes no chain.
-	 */
-	if (!existed)
-		deepest = Depth(forest, s);
-	else if (s->parent_id == NULL ? old_parent != NULL :
-			 old_parent == NULL || strcmp(s->parent_id, old_parent) != 0)
-		deepest = DeepestBelow(forest, s);
-	else
-		deepest = 0;
-	if (deepest < 0 || deepest > MAX_SEGMENT_DEPTH)
-	{
-		s->parent_id = old_parent;
-		s->name = old_name;
-		if (s->is_new && old_name == NULL)
-		{
-			forest->segments = list_delete_ptr(forest->segments, s);
-			hash_search(forest->by_id, s->id, HASH_REMOVE, NULL);
-		}
-		if (deepest < 0 && strcmp(item->id, item->parent_id) == 0)
-			AddValidationError(&item->errors, "parent",
-							   "class segment \"%s\" cannot be its own parent", item->id);
-		else if (deepest < 0)
-			AddValidationError(&item->errors, "parent",
-							   "class segment \"%s\" cannot be placed under its own descendant \"%s\"",
-							   item->id, item->parent_id);
-		else
-			AddValidationError(&item->errors, "parent",
-							   "the class segment tree would be %d levels deep; at most %d are allowed",
-							   deepest, MAX_SEGMENT_DEPTH);
-		return;
-	}
-	s->changed = true;
-}
-
-/* The comma-separated ids from the root down to s */
-static char *
-PathOf(Forest *forest, Segment *s)
-{
-	List	   *chain = NIL;
-	StringInfoData path;
-	ListCell   *lc;
-
-	for (; s != NULL; s = FindSegment(forest, s->parent_id))
-		chain = lcons(s->id, chain);
-	initStringInfo(&path);
-	foreach(lc, chain)
-		appendStringInfo(&path, "%s%s", path.len ? "," : "", (char *) lfirst(lc));
-	return path.data;
-}
-
-/* Bump the tree version of the labels whose trees were written */
-static void
-BumpLabels(const CallScope *call, char **label_ids, int nlabels)
-{
-	Datum		values[2];
-
-	values[0] = CStringGetTextDatum(call->tenant_id);
-	values[1] = TextArray(label_ids, nlabels);
-	ExecutePlan(KeptPlan(&bump_labels_plan, BUMP_LABELS_SQL, 2, tenant_and_ids), values, false,
-				SPI_OK_UPDATE);
 }
 
 /*
@@ -787,66 +353,6 @@ customers_save_class_segments(PG_FUNCTION_ARGS)
 	PG_RETURN_JSONB_P(BuildSaveEnvelope(results, n));
 }
 
-/* The children of one parent, in name order */
-typedef struct ChildrenEntry
-{
-	char		parent_id[NAMEDATALEN * 2]; /* a label's id for its roots */
-	List	   *children;		/* of Segment */
-} ChildrenEntry;
-
-/* Segments (in name order) by parent: the roots of a label under its id */
-static HTAB *
-ChildrenByParent(List *segments)
-{
-	HASHCTL		ctl;
-	HTAB	   *children;
-	ListCell   *lc;
-
-	ctl.keysize = sizeof(((ChildrenEntry *) NULL)->parent_id);
-	ctl.entrysize = sizeof(ChildrenEntry);
-	ctl.hcxt = CurrentMemoryContext;
-	children = hash_create("class segment children", Max(list_length(segments), 16), &ctl,
-						   HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
-	foreach(lc, segments)
-	{
-		Segment    *s = lfirst(lc);
-		const char *key = s->parent_id ? s->parent_id : s->label_id;
-		ChildrenEntry *entry;
-		bool		found;
-
-		if (strlen(key) >= sizeof(entry->parent_id))
-			elog(ERROR, "class segment id \"%s\" is too long", key);
-		entry = hash_search(children, key, HASH_ENTER, &found);
-		if (!found)
-			entry->children = NIL;
-		entry->children = lappend(entry->children, s);
-	}
-	return children;
-}
-
-/* Push the children of parent_id (a label id: its roots) with their subtrees */
-static void
-PushChildren(JsonbParseState **state, HTAB *children, const char *parent_id, int depth)
-{
-	ChildrenEntry *entry = hash_search(children, parent_id, HASH_FIND, NULL);
-	ListCell   *lc;
-
-	check_stack_depth();
-	pushJsonbValue(state, WJB_BEGIN_ARRAY, NULL);
-	foreach(lc, entry && depth <= MAX_SEGMENT_DEPTH ? entry->children : NIL)
-	{
-		Segment    *s = lfirst(lc);
-
-		pushJsonbValue(state, WJB_BEGIN_OBJECT, NULL);
-		PushKeyString(state, "id", s->id);
-		PushKeyString(state, "name", s->name);
-		PushKey(state, "children");
-		PushChildren(state, children, s->id, depth + 1);
-		pushJsonbValue(state, WJB_END_OBJECT, NULL);
-	}
-	pushJsonbValue(state, WJB_END_ARRAY, NULL);
-}
-
 PG_FUNCTION_INFO_V1(customers_class_segments);
 
 /* SQL: customers.class_segments(request jsonb) lists labels with their segment trees */
@@ -888,16 +394,7 @@ customers_class_segments(PG_FUNCTION_ARGS)
 	values[1] = CStringGetTextDatum(label_id ? label_id : "");
 	ExecutePlan(KeptPlan(&list_labels_plan, LIST_LABELS_SQL, 2, tenant_and_id), values, true,
 				SPI_OK_SELECT);
-	for (uint64 r = 0; r < SPI_processed; r++)
-	{
-		Label	   *label = palloc(sizeof(Label));
-
-		label->id = SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1);
-		label->name = SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 2);
-		label->requiredness = SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 3);
-		labels = lappend(labels, label);
-	}
-	SPI_freetuptable(SPI_tuptable);
+	labels = ResultLabels();
 	ExecutePlan(KeptPlan(&list_segments_plan, LIST_SEGMENTS_SQL, 2, tenant_and_id), values, true,
 				SPI_OK_SELECT);
 	for (uint64 r = 0; r < SPI_processed; r++)

@@ -25,7 +25,7 @@
 #include "utils/builtins.h"
 
 #include "cursor.h"
-#include "store.h"
+#include "spi_plans.h"
 
 #define CURSOR_VERSION 1
 #define FLAG_BEFORE 1

@@ -15,13 +15,14 @@
 #include "utils/jsonb.h"
 
 #include "aliases.h"
-#include "arguments.h"
+#include "customer_store.h"
 #include "call_context.h"
 #include "change.h"
-#include "class_segments.h"
+#include "customer_segments.h"
 #include "document.h"
-#include "envelope.h"
+#include "item_errors.h"
 #include "jsonb_build.h"
+#include "request.h"
 
 typedef enum ChangeAction
 {

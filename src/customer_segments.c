@@ -16,10 +16,11 @@
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 
-#include "class_segments.h"
-#include "envelope.h"
+#include "class_store.h"
+#include "customer_segments.h"
+#include "item_errors.h"
 #include "jsonb_build.h"
-#include "store.h"
+#include "spi_plans.h"
 
 #define REQUIRED_LABELS_SQL \
 	"SELECT id, name FROM customers.class_label" \

@@ -7,7 +7,7 @@
  * customer's users ignoring case (a unique key on the lower-cased address);
  * "first_name" and "last_name" are accepted for "firstName" and "lastName".
  * Users are listed oldest first (their ids are time-ordered) with the
- * signed keyset cursors of page.c, bound to the tenant and the customer.
+ * signed keyset cursors of keyset_list.c, bound to the tenant and the customer.
  */
 #include "postgres.h"
 
@@ -19,15 +19,16 @@
 #include "utils/jsonb.h"
 #include "utils/timestamp.h"
 
-#include "arguments.h"
 #include "call_context.h"
+#include "customer_store.h"
 #include "document.h"
 #include "email.h"
-#include "envelope.h"
+#include "item_errors.h"
 #include "ids.h"
 #include "jsonb_build.h"
-#include "page.h"
-#include "store.h"
+#include "keyset_list.h"
+#include "request.h"
+#include "spi_plans.h"
 #include "timestamps.h"
 
 #define USER_ID_PREFIX "cuu_"

@@ -18,7 +18,7 @@
 #include "miscadmin.h"
 
 #include "email.h"
-#include "envelope.h"
+#include "item_errors.h"
 #include "jsonb_build.h"
 
 #define MAX_LOCAL_LEN 64

@@ -1,117 +1,21 @@
 /*
  * envelope.c
- *		Per-item errors and the Tight envelope:
- *		{"result","data":[{"result","statusCode","data","error":[…]}],"error":[…]}
+ *		The response envelopes:
+ *		a batch save's {"result","data":[{"result","statusCode","data","error":[…]}],"error":[…]},
+ *		a whole list's {"result","data"} and a page's
+ *		{"result","data","cursor":{"after","before"}}.
  *
  * A batch reports each item's errors in the item and repeats them at the top
- * level with the param prefixed "data[i].". Single-item calls raise the first
- * error instead, with the rest in the detail.
+ * level with the param prefixed "data[i].".
  */
 #include "postgres.h"
 
-#include "lib/stringinfo.h"
 #include "utils/jsonb.h"
 
 #include "envelope.h"
+#include "item_errors.h"
+#include "jsonb_assemble.h"
 #include "jsonb_build.h"
-
-static void AddItemErrorV(List **errors, int status, int sqlstate, const char *param,
-						  const char *fmt, va_list args) pg_attribute_printf(5, 0);
-
-/* Record an error for the current item */
-static void
-AddItemErrorV(List **errors, int status, int sqlstate, const char *param,
-			  const char *fmt, va_list args)
-{
-	ItemError  *error = palloc(sizeof(ItemError));
-	StringInfoData buf;
-
-	initStringInfo(&buf);
-	for (;;)
-	{
-		va_list		copy;
-		int			needed;
-
-		va_copy(copy, args);
-		needed = appendStringInfoVA(&buf, fmt, copy);
-		va_end(copy);
-		if (needed == 0)
-			break;
-		enlargeStringInfo(&buf, needed);
-	}
-
-	error->status = status;
-	error->sqlstate = sqlstate;
-	error->param = pstrdup(param);
-	error->message = buf.data;
-	*errors = lappend(*errors, error);
-}
-
-/* Record an error with its status and the SQLSTATE a single-item call raises */
-void
-AddItemError(List **errors, int status, int sqlstate, const char *param,
-			 const char *fmt,...)
-{
-	va_list		args;
-
-	va_start(args, fmt);
-	AddItemErrorV(errors, status, sqlstate, param, fmt, args);
-	va_end(args);
-}
-
-/* Record a validation error (400, SQLSTATE 22023) */
-void
-AddValidationError(List **errors, const char *param, const char *fmt,...)
-{
-	va_list		args;
-
-	va_start(args, fmt);
-	AddItemErrorV(errors, ITEM_STATUS_VALIDATION, ERRCODE_INVALID_PARAMETER_VALUE,
-				  param, fmt, args);
-	va_end(args);
-}
-
-/*
- * The "data" array of a batch request ({"data": [item, …]}, 1 to 1000
- * items), checked as a whole; request may be NULL. what names the call in
- * messages, item the kind of item in hints.
- */
-JsonbContainer *
-BatchRequestData(Jsonb *request, const char *what, const char *item)
-{
-	JsonbValue *data;
-	int			count;
-	char	   *hint = psprintf("Pass {\"data\": [%s, ...]}.", item);
-
-	if (request == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s request must not be null", what),
-				 errhint("%s", hint)));
-	if (!JB_ROOT_IS_OBJECT(request) || JB_ROOT_IS_SCALAR(request))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s request must be a JSON object", what),
-				 errhint("%s", hint)));
-	if (JB_ROOT_COUNT(request) != 1 || (data = FindKey(&request->root, "data")) == NULL)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s request must have exactly one key, \"data\"", what),
-				 errhint("%s", hint)));
-	if (!IsJsonbArray(data))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("\"data\" must be an array of %ss, not %s", item,
-						JsonbValueTypeName(data)),
-				 errhint("%s", hint)));
-	count = JsonContainerSize(data->val.binary.data);
-	if (count < 1 || count > MAX_BATCH)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("\"data\" must hold 1 to %d %ss, not %d", MAX_BATCH, item, count),
-				 errhint("Split larger batches into several calls.")));
-	return data->val.binary.data;
-}
 
 /* The envelope's error type for a status code */
 static const char *
@@ -209,39 +113,65 @@ BuildSaveEnvelope(ItemResult *items, int nitems)
 }
 
 /*
- * Raise the first of a single item's errors; the detail lists the others.
- * hint says how to fix them, or NULL for the usual one.
+ * The documents as the "data" array of an envelope: their containers are
+ * copied into it as they are (jsonb_assemble.c), not decoded and encoded
+ * again, which would cost more than reading them.
  */
-void
-RaiseItemErrorsWithHint(List *errors, const char *hint)
+static void
+DataValue(JsonbValue *data, Jsonb **docs, int ndocs)
 {
-	ItemError  *first = linitial(errors);
-	StringInfoData detail;
-	ListCell   *lc;
+	JsonbValue *elems = palloc(sizeof(JsonbValue) * Max(ndocs, 1));
 
-	initStringInfo(&detail);
-	for_each_from(lc, errors, 1)
+	for (int i = 0; i < ndocs; i++)
 	{
-		ItemError  *error = lfirst(lc);
-
-		appendStringInfo(&detail, "%s%s.", detail.len > 0 ? " " : "Also: ", error->message);
+		elems[i].type = jbvBinary;
+		elems[i].val.binary.data = &docs[i]->root;
+		elems[i].val.binary.len = VARSIZE(docs[i]) - VARHDRSZ;
 	}
-
-	if (hint == NULL)
-		hint = first->status == ITEM_STATUS_CONFLICT ?
-			"Fetch the customer again and retry against its current state." :
-			"Correct the named field and retry.";
-	ereport(ERROR,
-			(errcode(first->sqlstate),
-			 errmsg("%s", first->message),
-			 detail.len > 0 ? errdetail("%s", detail.data) : 0,
-			 errhint("%s", hint)));
-	pg_unreachable();
+	data->type = jbvArray;
+	data->val.array.elems = elems;
+	data->val.array.nElems = ndocs;
+	data->val.array.rawScalar = false;
 }
 
-/* Raise the first of a single item's errors with the usual hint */
-void
-RaiseItemErrors(List *errors)
+/* A string value */
+static void
+StringValue(JsonbValue *value, const char *string)
 {
-	RaiseItemErrorsWithHint(errors, NULL);
+	value->type = jbvString;
+	value->val.string.val = (char *) string;
+	value->val.string.len = strlen(string);
+}
+
+/* The envelope of a whole list: {"result","data"} */
+Jsonb *
+BuildList(Jsonb **docs, int ndocs)
+{
+	static const char *const keys[] = {"data", "result"};	/* in jsonb order */
+	JsonbValue	values[lengthof(keys)];
+
+	DataValue(&values[0], docs, ndocs);
+	StringValue(&values[1], "SUCCESS");
+	return AssembleObject(keys, values, lengthof(keys));
+}
+
+/* The page envelope; after and before are the cursor tokens, or NULL */
+Jsonb *
+BuildPage(Jsonb **docs, int ndocs, const char *after, const char *before)
+{
+	static const char *const keys[] = {"data", "cursor", "result"};	/* in jsonb order */
+	JsonbValue	values[lengthof(keys)];
+	JsonbParseState *state = NULL;
+	Jsonb	   *cursor;
+
+	DataValue(&values[0], docs, ndocs);
+	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	PushKeyString(&state, "after", after);
+	PushKeyString(&state, "before", before);
+	cursor = EndObject(&state);
+	values[1].type = jbvBinary;
+	values[1].val.binary.data = &cursor->root;
+	values[1].val.binary.len = VARSIZE(cursor) - VARHDRSZ;
+	StringValue(&values[2], "SUCCESS");
+	return AssembleObject(keys, values, lengthof(keys));
 }

@@ -11,7 +11,7 @@
  * all its rows in one statement, right after its customers.
  *
  * The history is listed newest first (version descending) with the signed
- * keyset cursors of page.c, bound to the tenant and the customer.
+ * keyset cursors of keyset_list.c, bound to the tenant and the customer.
  */
 #include "postgres.h"
 
@@ -26,11 +26,11 @@
 #include "utils/timestamp.h"
 
 #include "call_context.h"
-#include "change.h"
+#include "history.h"
 #include "document.h"
 #include "jsonb_build.h"
-#include "page.h"
-#include "store.h"
+#include "keyset_list.h"
+#include "spi_plans.h"
 #include "timestamps.h"
 
 #define INSERT_HISTORY_SQL \

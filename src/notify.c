@@ -15,7 +15,7 @@
 #include "lib/stringinfo.h"
 #include "utils/json.h"
 
-#include "change.h"
+#include "notify.h"
 
 #define CHANGES_CHANNEL "customers_changes"
 

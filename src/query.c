@@ -28,12 +28,13 @@
 #include "utils/timestamp.h"
 
 #include "call_context.h"
-#include "class_segments.h"
 #include "cursor.h"
+#include "customer_segments.h"
+#include "envelope.h"
 #include "jsonb_build.h"
-#include "page.h"
 #include "query_filter.h"
-#include "store.h"
+#include "request.h"
+#include "spi_plans.h"
 
 /* a pattern with this many matches or more is walked in sort order */
 #define MATCH_FIRST_CAP (MAX_PAGE_LIMIT + 1)

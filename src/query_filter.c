@@ -19,7 +19,7 @@
 #include "document.h"
 #include "jsonb_build.h"
 #include "query_filter.h"
-#include "store.h"
+#include "spi_plans.h"
 #include "timestamps.h"
 
 typedef enum FilterOp

@@ -16,10 +16,12 @@
 #include "aliases.h"
 #include "call_context.h"
 #include "change.h"
-#include "class_segments.h"
+#include "customer_segments.h"
 #include "document.h"
 #include "envelope.h"
+#include "item_errors.h"
 #include "jsonb_build.h"
+#include "request.h"
 
 /* One item of the batch on its way through */
 typedef struct SaveItem

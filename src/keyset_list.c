@@ -1,8 +1,7 @@
 /*
- * page.c
- *		Paginated calls: request checks, the page envelope
- *		{"result","data","cursor":{"after","before"}}, and keyset listings of
- *		one parent's rows.
+ * keyset_list.c
+ *		Keyset listings of one parent's rows (a customer's users, its
+ *		history), page by page.
  *
  * A keyset listing walks one unique key, so each page is one index range
  * scan from the cursor's key: "key > $4 ORDER BY key LIMIT n" forward and
@@ -20,147 +19,15 @@
 #include "fmgr.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
-#include "utils/numeric.h"
 
-#include "arguments.h"
+#include "call_context.h"
+#include "customer_store.h"
 #include "cursor.h"
-#include "jsonb_assemble.h"
+#include "envelope.h"
 #include "jsonb_build.h"
-#include "page.h"
-#include "store.h"
-
-/* Raise the error for an invalid part of a request to the function what */
-void
-InvalidRequest(const char *what, const char *message, const char *hint)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("invalid %s request: %s", what, message),
-			 errhint("%s", hint)));
-	pg_unreachable();
-}
-
-/* Reject keys of object other than the allowed ones */
-void
-CheckRequestKeys(JsonbContainer *object, const char *const *allowed, int nallowed,
-				 const char *where, const char *what, const char *hint)
-{
-	JsonbIterator *it = JsonbIteratorInit(object);
-	JsonbValue	key;
-	JsonbValue	value;
-
-	while (NextPair(&it, &key, &value))
-	{
-		bool		known = false;
-
-		for (int i = 0; i < nallowed; i++)
-			known |= (key.val.string.len == (int) strlen(allowed[i]) &&
-					  memcmp(key.val.string.val, allowed[i], key.val.string.len) == 0);
-		if (!known)
-			InvalidRequest(what, psprintf("unrecognized key \"%s%s\"", where,
-										  pnstrdup(key.val.string.val, key.val.string.len)),
-						   hint);
-	}
-}
-
-/* The value of a key that must be a string, or NULL when absent or null */
-char *
-RequestString(JsonbContainer *object, const char *key, const char *path,
-			  const char *what, const char *hint)
-{
-	JsonbValue *v = FindKey(object, key);
-
-	if (v == NULL || v->type == jbvNull)
-		return NULL;
-	if (v->type != jbvString)
-		InvalidRequest(what, psprintf("\"%s\" must be a string, not %s", path,
-									  JsonbValueTypeName(v)), hint);
-	return pnstrdup(v->val.string.val, v->val.string.len);
-}
-
-/* limit: an integer from 1 to 1000, 50 when absent */
-int
-ParsePageLimit(JsonbValue *v, const char *what)
-{
-	const char *hint = "Give \"limit\" as an integer from 1 to 1000.";
-	char	   *text;
-
-	if (v == NULL || v->type == jbvNull)
-		return DEFAULT_PAGE_LIMIT;
-	if (v->type != jbvNumeric)
-		InvalidRequest(what, psprintf("\"limit\" must be a number, not %s",
-									  JsonbValueTypeName(v)), hint);
-	text = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v->val.numeric)));
-	if (strspn(text, "0123456789") != strlen(text) || strlen(text) > 4 ||
-		atoi(text) < 1 || atoi(text) > MAX_PAGE_LIMIT)
-		InvalidRequest(what, psprintf("\"limit\" must be an integer from 1 to %d, not %s",
-									  MAX_PAGE_LIMIT, text), hint);
-	return atoi(text);
-}
-
-/*
- * The documents as the "data" array of an envelope: their containers are
- * copied into it as they are (jsonb_assemble.c), not decoded and encoded
- * again, which would cost more than reading them.
- */
-static void
-DataValue(JsonbValue *data, Jsonb **docs, int ndocs)
-{
-	JsonbValue *elems = palloc(sizeof(JsonbValue) * Max(ndocs, 1));
-
-	for (int i = 0; i < ndocs; i++)
-	{
-		elems[i].type = jbvBinary;
-		elems[i].val.binary.data = &docs[i]->root;
-		elems[i].val.binary.len = VARSIZE(docs[i]) - VARHDRSZ;
-	}
-	data->type = jbvArray;
-	data->val.array.elems = elems;
-	data->val.array.nElems = ndocs;
-	data->val.array.rawScalar = false;
-}
-
-/* A string value */
-static void
-StringValue(JsonbValue *value, const char *string)
-{
-	value->type = jbvString;
-	value->val.string.val = (char *) string;
-	value->val.string.len = strlen(string);
-}
-
-/* The envelope of a whole list: {"result","data"} */
-Jsonb *
-BuildList(Jsonb **docs, int ndocs)
-{
-	static const char *const keys[] = {"data", "result"};	/* in jsonb order */
-	JsonbValue	values[lengthof(keys)];
-
-	DataValue(&values[0], docs, ndocs);
-	StringValue(&values[1], "SUCCESS");
-	return AssembleObject(keys, values, lengthof(keys));
-}
-
-/* The page envelope; after and before are the cursor tokens, or NULL */
-Jsonb *
-BuildPage(Jsonb **docs, int ndocs, const char *after, const char *before)
-{
-	static const char *const keys[] = {"data", "cursor", "result"};	/* in jsonb order */
-	JsonbValue	values[lengthof(keys)];
-	JsonbParseState *state = NULL;
-	Jsonb	   *cursor;
-
-	DataValue(&values[0], docs, ndocs);
-	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
-	PushKeyString(&state, "after", after);
-	PushKeyString(&state, "before", before);
-	cursor = EndObject(&state);
-	values[1].type = jbvBinary;
-	values[1].val.binary.data = &cursor->root;
-	values[1].val.binary.len = VARSIZE(cursor) - VARHDRSZ;
-	StringValue(&values[2], "SUCCESS");
-	return AssembleObject(keys, values, lengthof(keys));
-}
+#include "keyset_list.h"
+#include "request.h"
+#include "spi_plans.h"
 
 /* One listing call on its way through */
 typedef struct ListWalk

@@ -1,19 +1,14 @@
 /*
- * page.h
- *		What every paginated call shares: the request's limit and keys, the
- *		page envelope, and keyset listings over one unique key.
+ * keyset_list.h
+ *		Keyset listings of one parent's rows, page by page, with signed
+ *		cursors.
  */
-#ifndef PAGE_H
-#define PAGE_H
+#ifndef KEYSET_LIST_H
+#define KEYSET_LIST_H
 
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "utils/jsonb.h"
-
-#include "call_context.h"
-
-#define DEFAULT_PAGE_LIMIT 50
-#define MAX_PAGE_LIMIT 1000
 
 /*
  * A list of one parent's rows (a customer's users, its history) walked in
@@ -33,15 +28,6 @@ typedef struct KeysetList
 	Jsonb	   *(*row_document) (HeapTuple tuple, TupleDesc desc);
 } KeysetList;
 
-extern void InvalidRequest(const char *what, const char *message, const char *hint)
-			pg_attribute_noreturn();
-extern void CheckRequestKeys(JsonbContainer *object, const char *const *allowed, int nallowed,
-							 const char *where, const char *what, const char *hint);
-extern char *RequestString(JsonbContainer *object, const char *key, const char *path,
-						   const char *what, const char *hint);
-extern int	ParsePageLimit(JsonbValue *v, const char *what);
-extern Jsonb *BuildList(Jsonb **docs, int ndocs);
-extern Jsonb *BuildPage(Jsonb **docs, int ndocs, const char *after, const char *before);
 extern Jsonb *CustomerListPage(FunctionCallInfo fcinfo, KeysetList *list);
 
 #endif

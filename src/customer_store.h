@@ -1,12 +1,12 @@
 /*
- * store.h
- *		The statements that read and write customers, prepared once per backend.
+ * customer_store.h
+ *		The statements that read and write customers, and the stored customer
+ *		an id names.
  */
-#ifndef STORE_H
-#define STORE_H
+#ifndef CUSTOMER_STORE_H
+#define CUSTOMER_STORE_H
 
 #include "datatype/timestamp.h"
-#include "executor/spi.h"
 #include "nodes/pg_list.h"
 #include "utils/jsonb.h"
 
@@ -47,19 +47,13 @@ typedef struct ExternalIdOwner
 	char	   *id;
 } ExternalIdOwner;
 
-extern SPIPlanPtr KeptPlan(SPIPlanPtr *cache, const char *sql, int nargs, Oid *types);
-extern SPIPlanPtr ShapePlan(const char *sql, int nargs, Oid *types);
-extern SPIPlanPtr CustomShapePlan(const char *sql, int nargs, Oid *types);
-extern void ExecutePlan(SPIPlanPtr plan, Datum *values, bool read_only, int expected);
-extern Datum MakeArray(Datum *elems, bool *nulls, int n, Oid elemtype);
-extern Datum TextArray(char **strings, int n);
-extern Jsonb *ResultJsonb(void);
-
 extern List *FetchCustomers(const char *tenant, char **ids, int nids, bool for_update);
 extern StoredCustomer *FetchCustomer(const char *tenant, const char *id, bool for_update);
 extern Jsonb *FetchDocument(const char *tenant, const char *id);
 extern List *FetchExternalIdOwners(const char *tenant, char **external_ids, int n);
 extern List *InsertCustomers(const char *tenant, TimestampTz now, CustomerRow *rows, int nrows);
 extern void UpdateCustomers(const char *tenant, TimestampTz now, CustomerRow *rows, int nrows);
+extern StoredCustomer *RequireCustomer(const char *tenant, const char *id, bool for_update);
+extern void RequireNotArchived(StoredCustomer *customer);
 
 #endif

@@ -1,28 +1,21 @@
 /*
- * store.c
- *		SPI statements over customers.customer, prepared once per backend and
- *		kept (SPI_keepplan), each written set-based over arrays.
+ * customer_store.c
+ *		The statements over customers.customer, prepared once per backend and
+ *		kept, each written set-based over arrays.
  *
  * Every name is schema-qualified, operators included, so no search_path can
- * redirect a statement, and every statement carries tenant_id = $1. The
- * caller is connected to SPI and runs as the extension owner (see
- * call_context.c); results are copied into the caller's current memory
- * context before the tuple table is freed.
+ * redirect a statement, and every statement carries tenant_id = $1.
  */
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
-#include "common/hashfn.h"
-#include "utils/array.h"
-#include "utils/hsearch.h"
-#include "utils/memutils.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
-#include "utils/lsyscache.h"
 #include "utils/timestamp.h"
 
-#include "store.h"
+#include "customer_store.h"
+#include "spi_plans.h"
 
 #define CUSTOMER_COLUMNS \
 	"id, doc, status, status_before_archive, archived_at, version"
@@ -81,172 +74,6 @@ static Oid	row_arg_types[NUM_ROW_ARGS] = {
 	JSONBARRAYOID,
 };
 
-/* The plan for sql with SPI cursor options, prepared and kept on first use */
-static SPIPlanPtr
-KeptPlanWithOptions(SPIPlanPtr *cache, const char *sql, int nargs, Oid *types, int options)
-{
-	if (*cache == NULL)
-	{
-		MemoryContext context = CurrentMemoryContext;
-		SPIPlanPtr	plan = SPI_prepare_cursor(sql, nargs, types, options);
-
-		MemoryContextSwitchTo(context);
-
-		if (plan == NULL)
-			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-		if (SPI_keepplan(plan) != 0)
-			elog(ERROR, "SPI_keepplan failed");
-		*cache = plan;
-	}
-	return *cache;
-}
-
-/*
- * The plan for sql, prepared and kept on first use, and planned once: left
- * to itself the plan cache plans again for every call whose parameters make
- * a custom plan look cheaper (as a keyset position deep in an index always
- * does), and that planning costs more than running the statement.
- */
-SPIPlanPtr
-KeptPlan(SPIPlanPtr *cache, const char *sql, int nargs, Oid *types)
-{
-	return KeptPlanWithOptions(cache, sql, nargs, types, CURSOR_OPT_GENERIC_PLAN);
-}
-
-/* Kept plans of statements built at run time, by the hash of their text */
-typedef struct ShapeEntry
-{
-	uint64		hash;			/* the key */
-	char	   *sql;
-	SPIPlanPtr	plan;
-} ShapeEntry;
-
-/* beyond this many shapes, new ones are planned per call and not kept */
-#define MAX_KEPT_SHAPES 512
-
-static HTAB *shape_plans = NULL;
-
-/*
- * The plan of a statement built at run time (one per query shape), kept
- * once per backend. Values are parameters, so the number of shapes is
- * bounded by the request language, and the cache by MAX_KEPT_SHAPES.
- */
-static SPIPlanPtr
-ShapePlanWithOptions(const char *sql, int nargs, Oid *types, int options)
-{
-	uint64		hash = hash_bytes_extended((const unsigned char *) sql, strlen(sql), 0);
-	ShapeEntry *entry;
-	bool		found;
-
-	if (shape_plans == NULL)
-	{
-		HASHCTL		ctl;
-
-		ctl.keysize = sizeof(uint64);
-		ctl.entrysize = sizeof(ShapeEntry);
-		shape_plans = hash_create("customers query plans", 64, &ctl, HASH_ELEM | HASH_BLOBS);
-	}
-
-	entry = hash_search(shape_plans, &hash, HASH_FIND, NULL);
-	if (entry != NULL && strcmp(entry->sql, sql) == 0)
-		return entry->plan;
-	if (entry != NULL || hash_get_num_entries(shape_plans) >= MAX_KEPT_SHAPES)
-	{
-		/* a hash collision or a full cache: plan for this call only */
-		MemoryContext context = CurrentMemoryContext;
-		SPIPlanPtr	plan = SPI_prepare_cursor(sql, nargs, types, options);
-
-		MemoryContextSwitchTo(context);
-		if (plan == NULL)
-			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
-		return plan;
-	}
-
-	entry = hash_search(shape_plans, &hash, HASH_ENTER, &found);
-	entry->plan = NULL;
-	entry->sql = MemoryContextStrdup(TopMemoryContext, sql);
-	PG_TRY();
-	{
-		KeptPlanWithOptions(&entry->plan, sql, nargs, types, options);
-	}
-	PG_CATCH();
-	{
-		pfree(entry->sql);
-		hash_search(shape_plans, &hash, HASH_REMOVE, NULL);
-		PG_RE_THROW();
-	}
-	PG_END_TRY();
-	return entry->plan;
-}
-
-/*
- * The kept plan of a statement shape, planned once (see KeptPlan). Where a
- * value should choose the strategy, the caller chooses between statements
- * (query's contain) or plans per call (CustomShapePlan).
- */
-SPIPlanPtr
-ShapePlan(const char *sql, int nargs, Oid *types)
-{
-	return ShapePlanWithOptions(sql, nargs, types, CURSOR_OPT_GENERIC_PLAN);
-}
-
-/*
- * The kept plan of a statement shape that is planned again for each call's
- * values: for shapes whose best plan depends on how many rows a value
- * selects (a rare or a common class segment), where one generic plan would
- * be slow for one of them. Planning costs well under a millisecond.
- */
-SPIPlanPtr
-CustomShapePlan(const char *sql, int nargs, Oid *types)
-{
-	return ShapePlanWithOptions(sql, nargs, types, CURSOR_OPT_CUSTOM_PLAN);
-}
-
-/*
- * Run a kept plan and check its result code. SPI leaves its own procedure
- * context current; switch back so results are built where the caller wants.
- */
-void
-ExecutePlan(SPIPlanPtr plan, Datum *values, bool read_only, int expected)
-{
-	MemoryContext context = CurrentMemoryContext;
-	int			rc = SPI_execute_plan(plan, values, NULL, read_only, 0);
-
-	MemoryContextSwitchTo(context);
-	if (rc != expected)
-		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
-}
-
-/* A one-dimensional array of n datums; nulls may be NULL */
-Datum
-MakeArray(Datum *elems, bool *nulls, int n, Oid elemtype)
-{
-	int16		typlen;
-	bool		typbyval;
-	char		typalign;
-	int			dims[1] = {n};
-	int			lbs[1] = {1};
-
-	get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
-	return PointerGetDatum(construct_md_array(elems, nulls, 1, dims, lbs,
-											  elemtype, typlen, typbyval, typalign));
-}
-
-/* A text[] of C strings; NULL pointers become NULL elements */
-Datum
-TextArray(char **strings, int n)
-{
-	Datum	   *elems = palloc(sizeof(Datum) * Max(n, 1));
-	bool	   *nulls = palloc(sizeof(bool) * Max(n, 1));
-
-	for (int i = 0; i < n; i++)
-	{
-		nulls[i] = (strings[i] == NULL);
-		elems[i] = nulls[i] ? (Datum) 0 : CStringGetTextDatum(strings[i]);
-	}
-	return MakeArray(elems, nulls, n, TEXTOID);
-}
-
 /* A text column of the current row, or NULL */
 static char *
 TextColumn(HeapTuple tuple, int column)
@@ -301,27 +128,6 @@ FetchCustomer(const char *tenant, const char *id, bool for_update)
 	List	   *found = FetchCustomers(tenant, ids, 1, for_update);
 
 	return found == NIL ? NULL : linitial(found);
-}
-
-/*
- * The jsonb in the first column of the first row of the last statement's
- * result, copied, or NULL when it returned no row; frees the result.
- */
-Jsonb *
-ResultJsonb(void)
-{
-	Jsonb	   *doc = NULL;
-
-	if (SPI_processed > 0)
-	{
-		bool		isnull;
-		Datum		d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-
-		if (!isnull)
-			doc = DatumGetJsonbPCopy(d);
-	}
-	SPI_freetuptable(SPI_tuptable);
-	return doc;
 }
 
 /* The stored document of one customer, or NULL; read-only */
@@ -443,4 +249,30 @@ UpdateCustomers(const char *tenant, TimestampTz now, CustomerRow *rows, int nrow
 	if (SPI_processed != (uint64) nrows)
 		elog(ERROR, "updated " UINT64_FORMAT " customers instead of %d",
 			 SPI_processed, nrows);
+}
+
+/* The stored customer of this tenant with id (locked when for_update), or P0002 */
+StoredCustomer *
+RequireCustomer(const char *tenant, const char *id, bool for_update)
+{
+	StoredCustomer *customer = FetchCustomer(tenant, id, for_update);
+
+	if (customer == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_NO_DATA_FOUND),
+				 errmsg("customer \"%s\" does not exist", id),
+				 errhint("Check the id, and that customers.tenant_id names the customer's tenant.")));
+	return customer;
+}
+
+/* Refuse to add to an archived customer: it is deleted as far as clients know */
+void
+RequireNotArchived(StoredCustomer *customer)
+{
+	if (customer->archived)
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("customer \"%s\" is archived", customer->id),
+				 errhint("Restore the customer first with customers.restore('%s').",
+						 customer->id)));
 }

@@ -1,0 +1,108 @@
+/*
+ * item_errors.c
+ *		Errors of one item: recorded with the status a batch envelope shows
+ *		and the SQLSTATE a single-item call raises.
+ *
+ * A batch reports each item's errors in the item and repeats them at the top
+ * level (envelope.c). Single-item calls raise the first error instead, with
+ * the rest in the detail.
+ */
+#include "postgres.h"
+
+#include "lib/stringinfo.h"
+
+#include "item_errors.h"
+
+static void AddItemErrorV(List **errors, int status, int sqlstate, const char *param,
+						  const char *fmt, va_list args) pg_attribute_printf(5, 0);
+
+/* Record an error for the current item */
+static void
+AddItemErrorV(List **errors, int status, int sqlstate, const char *param,
+			  const char *fmt, va_list args)
+{
+	ItemError  *error = palloc(sizeof(ItemError));
+	StringInfoData buf;
+
+	initStringInfo(&buf);
+	for (;;)
+	{
+		va_list		copy;
+		int			needed;
+
+		va_copy(copy, args);
+		needed = appendStringInfoVA(&buf, fmt, copy);
+		va_end(copy);
+		if (needed == 0)
+			break;
+		enlargeStringInfo(&buf, needed);
+	}
+
+	error->status = status;
+	error->sqlstate = sqlstate;
+	error->param = pstrdup(param);
+	error->message = buf.data;
+	*errors = lappend(*errors, error);
+}
+
+/* Record an error with its status and the SQLSTATE a single-item call raises */
+void
+AddItemError(List **errors, int status, int sqlstate, const char *param,
+			 const char *fmt,...)
+{
+	va_list		args;
+
+	va_start(args, fmt);
+	AddItemErrorV(errors, status, sqlstate, param, fmt, args);
+	va_end(args);
+}
+
+/* Record a validation error (400, SQLSTATE 22023) */
+void
+AddValidationError(List **errors, const char *param, const char *fmt,...)
+{
+	va_list		args;
+
+	va_start(args, fmt);
+	AddItemErrorV(errors, ITEM_STATUS_VALIDATION, ERRCODE_INVALID_PARAMETER_VALUE,
+				  param, fmt, args);
+	va_end(args);
+}
+
+/*
+ * Raise the first of a single item's errors; the detail lists the others.
+ * hint says how to fix them, or NULL for the usual one.
+ */
+void
+RaiseItemErrorsWithHint(List *errors, const char *hint)
+{
+	ItemError  *first = linitial(errors);
+	StringInfoData detail;
+	ListCell   *lc;
+
+	initStringInfo(&detail);
+	for_each_from(lc, errors, 1)
+	{
+		ItemError  *error = lfirst(lc);
+
+		appendStringInfo(&detail, "%s%s.", detail.len > 0 ? " " : "Also: ", error->message);
+	}
+
+	if (hint == NULL)
+		hint = first->status == ITEM_STATUS_CONFLICT ?
+			"Fetch the customer again and retry against its current state." :
+			"Correct the named field and retry.";
+	ereport(ERROR,
+			(errcode(first->sqlstate),
+			 errmsg("%s", first->message),
+			 detail.len > 0 ? errdetail("%s", detail.data) : 0,
+			 errhint("%s", hint)));
+	pg_unreachable();
+}
+
+/* Raise the first of a single item's errors with the usual hint */
+void
+RaiseItemErrors(List *errors)
+{
+	RaiseItemErrorsWithHint(errors, NULL);
+}

@@ -1,0 +1,33 @@
+/*
+ * request.h
+ *		Checks of what a call is given: SQL arguments, request objects, batch
+ *		"data" arrays and page limits. Each failure is a 22023 error whose
+ *		hint says what to pass.
+ */
+#ifndef REQUEST_H
+#define REQUEST_H
+
+#include "fmgr.h"
+#include "utils/jsonb.h"
+
+#define CUSTOMER_ID_HINT "Pass the id of a customer, such as 'cus_01HF…'."
+
+/* the most items one batch call takes */
+#define MAX_BATCH 1000
+
+#define DEFAULT_PAGE_LIMIT 50
+#define MAX_PAGE_LIMIT 1000
+
+extern char *TextArgument(FunctionCallInfo fcinfo, int argno, const char *name, const char *hint);
+extern Jsonb *ObjectArgument(FunctionCallInfo fcinfo, int argno, const char *name,
+							 const char *hint);
+extern JsonbContainer *BatchRequestData(Jsonb *request, const char *what, const char *item);
+extern void InvalidRequest(const char *what, const char *message, const char *hint)
+			pg_attribute_noreturn();
+extern void CheckRequestKeys(JsonbContainer *object, const char *const *allowed, int nallowed,
+							 const char *where, const char *what, const char *hint);
+extern char *RequestString(JsonbContainer *object, const char *key, const char *path,
+						   const char *what, const char *hint);
+extern int	ParsePageLimit(JsonbValue *v, const char *what);
+
+#endif
