@@ -2,11 +2,11 @@
  * aliases.c
  *		The one table of input aliases, and the rewrite into canonical fields.
  *
- * The REST API of seed 002 and Flexprice send snake_case names and a flat
- * address; they are rewritten to the canonical document before validation,
- * so every rule is written once. An alias given together with its canonical
- * field (or another alias of it) must carry the same value. Errors about a
- * rewritten field name the alias the client sent.
+ * The REST API (docs/api.md §9.2) and Flexprice send snake_case names and
+ * a flat address; they are rewritten to the canonical document before
+ * validation, so every rule is written once. An alias given together with
+ * its canonical field (or another alias of it) must carry the same value.
+ * Errors about a rewritten field name the alias the client sent.
  */
 #include "postgres.h"
 

@@ -1,6 +1,6 @@
 /*
  * customer_users.c
- *		A customer's users (seed 002): create one, list them page by page.
+ *		A customer's users (docs/api.md §9.2): create one, list them page by page.
  *
  * A user is {"id": "cuu_…", "customerId", "email", "firstName", "lastName",
  * "createdDateTime"}. The email is required and unique among the

@@ -1,6 +1,6 @@
 /*
  * document.c
- *		Validation and normalization of the customer document (SPEC §2).
+ *		Validation and normalization of the customer document (docs/api.md §2).
  *
  * NormalizeCustomer takes a complete set of client fields (a create, or a
  * stored customer with an update or merge patch applied) with aliases

@@ -1,6 +1,6 @@
 /*
  * payment_methods.c
- *		A customer's payment methods (seed 002): save, list, get, detach.
+ *		A customer's payment methods (docs/api.md §9.2): save, list, get, detach.
  *
  * A payment method is what a payment provider hands back about a card or a
  * bank account, never the card itself:
