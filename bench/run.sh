@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The benchmark of SPEC §8: the extension against hand-written SQL, in one run.
+# The benchmark of docs/api.md §8: the extension against hand-written SQL, in
+# one run (bench/README.md).
 #
 #   bash bench/run.sh                      # 1,000,000 customers, 10 s per case
 #   BENCH_ROWS=100000 BENCH_SECONDS=5 bash bench/run.sh

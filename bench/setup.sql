@@ -6,12 +6,12 @@
 CREATE SCHEMA bench;
 GRANT USAGE ON SCHEMA customers, bench TO bench_app;
 
--- Customer number i in the seed's shape (seed 000: every field set,
--- JSON-encoded cc/bcc lists, invoice settings, address, customData). Names
--- are "<company> <trade> <form> #<i>": the first word is spread over the
--- numbers so that name order is not insertion order. One customer in 50,000
--- is a "Zephyrine ..." (the rare contain pattern); "Corp" is the form of one
--- in eight (the common one).
+-- Customer number i in the seed's shape (seed 000, docs/api.md §9.0: every
+-- field set, JSON-encoded cc/bcc lists, invoice settings, address,
+-- customData). Names are "<company> <trade> <form> #<i>": the first word is
+-- spread over the numbers so that name order is not insertion order. One
+-- customer in 50,000 is a "Zephyrine ..." (the rare contain pattern); "Corp"
+-- is the form of one in eight (the common one).
 CREATE FUNCTION bench.customer(i bigint) RETURNS jsonb
 LANGUAGE sql IMMUTABLE AS $$
 	SELECT jsonb_build_object(

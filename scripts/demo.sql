@@ -5,47 +5,14 @@
 
 \echo
 \echo '=== 1. customers.save: create "Acme Corp" (cus_28868401) ==='
-SELECT jsonb_pretty(customers.save($json$
-{
-  "data": [
-    {
-      "name": "Acme Corp",
-      "id": "cus_28868401",
-      "status": "ACTIVE",
-      "additionalContactName": "Jane Smith",
-      "businessName": "Acme Corporation LLC",
-      "email": "billing@acme.com",
-      "ccEmails": [
-        "[\"cc@acme.com\"]"
-      ],
-      "bccEmails": [
-        "[\"bcc@acme.com\"]"
-      ],
-      "invoiceSettings": {
-        "invoicePrefix": "INV-",
-        "showAdditionalContactName": true,
-        "showBusinessName": true,
-        "showName": true,
-        "showEmail": true,
-        "showAddress": true,
-        "showPhoneWork": true
-      },
-      "address": {
-        "state": "<string>",
-        "city": "<string>",
-        "zip": "<string>",
-        "phoneWork": "<string>",
-        "address1": "<string>",
-        "address2": "<string>"
-      },
-      "customData": {
-        "internal_key": "some_internal_key",
-        "some_other_field": 23434
-      }
-    }
-  ]
-}
-$json$::jsonb));
+-- seed 000's request (docs/api.md §9.0), shown as the file holds it rather
+-- than as psql quotes it; psql runs from the repository's root
+\set seed_000_request `cat test/fixtures/seed_000_save_request.json`
+\echo 'SELECT jsonb_pretty(customers.save(:''seed_000_request''::jsonb)); -- test/fixtures/seed_000_save_request.json:'
+\echo :seed_000_request
+\set ECHO none
+SELECT jsonb_pretty(customers.save(:'seed_000_request'::jsonb));
+\set ECHO queries
 
 \echo
 \echo '=== 2. customers.get: read it back ==='

@@ -1017,7 +1017,10 @@ MutateText(Buf *b)
 
 /* ------------------------------------------------------------------ seeds */
 
-/* Seed requests; "$customer", "$segment", "$label" and "$cursor" take pool values */
+/*
+ * Seed requests, after the examples of docs/api.md §9 ("seed 00N" is §9.N) with
+ * values; "$customer", "$segment", "$label" and "$cursor" take pool values
+ */
 static const char *const save_seeds[] = {
 	/* seed 000: Tight's save */
 	"{\"data\": [{\"name\": \"Acme Corp\", \"id\": \"cus_28868401\", \"status\": \"ACTIVE\","

@@ -1,90 +1,16 @@
--- Seed 000 (Tight "Save customers"): the seed's request must come back as the
--- seed's response, apart from the fields only the server sets (version,
+-- Seed 000 (Tight "Save customers", docs/api.md §9.0): the seed's request,
+-- test/fixtures/seed_000_save_request.json, must come back as the seed's
+-- response, apart from the fields only the server sets (version,
 -- times, actors) and the error arrays, which are empty on success where the
 -- seed shows a placeholder error.
 SET customers.tenant_id = 'seed000';
 SET customers.actor = 'seed-test';
 
-CREATE TEMP TABLE seed AS SELECT
-$json$
-{
-  "data": [
-    {
-      "name": "Acme Corp",
-      "id": "cus_28868401",
-      "status": "ACTIVE",
-      "additionalContactName": "Jane Smith",
-      "businessName": "Acme Corporation LLC",
-      "email": "billing@acme.com",
-      "ccEmails": [
-        "[\"cc@acme.com\"]"
-      ],
-      "bccEmails": [
-        "[\"bcc@acme.com\"]"
-      ],
-      "invoiceSettings": {
-        "invoicePrefix": "INV-",
-        "showAdditionalContactName": true,
-        "showBusinessName": true,
-        "showName": true,
-        "showEmail": true,
-        "showAddress": true,
-        "showPhoneWork": true
-      },
-      "address": {
-        "state": "<string>",
-        "city": "<string>",
-        "zip": "<string>",
-        "phoneWork": "<string>",
-        "address1": "<string>",
-        "address2": "<string>"
-      },
-      "customData": {
-        "internal_key": "some_internal_key",
-        "some_other_field": 23434
-      }
-    }
-  ]
-}
-$json$::jsonb AS request,
-$json$
-{
-  "id": "cus_28868401",
-  "name": "Acme Corp",
-  "status": "ACTIVE",
-  "additionalContactName": "Jane Smith",
-  "businessName": "Acme Corporation LLC",
-  "email": "billing@acme.com",
-  "ccEmails": [
-    "cc@acme.com"
-  ],
-  "bccEmails": [
-    "bcc@acme.com"
-  ],
-  "invoiceSettings": {
-    "invoicePrefix": "INV-",
-    "showAdditionalContactName": true,
-    "showBusinessName": true,
-    "showName": true,
-    "showEmail": true,
-    "showAddress": true,
-    "showPhoneWork": true
-  },
-  "address": {
-    "countryCode": "USA",
-    "state": "<string>",
-    "city": "<string>",
-    "zip": "<string>",
-    "phoneWork": "<string>",
-    "address1": "<string>",
-    "address2": "<string>"
-  },
-  "customData": {
-    "internal_key": "some_internal_key",
-    "some_other_field": 23434
-  }
-}
-$json$::jsonb AS response;
+\getenv abs_srcdir PG_ABS_SRCDIR
+\set seed_request `cat :'abs_srcdir'/fixtures/seed_000_save_request.json`
+\set seed_response `cat :'abs_srcdir'/fixtures/seed_000_save_response.json`
+CREATE TEMP TABLE seed AS SELECT :'seed_request'::jsonb AS request,
+	   :'seed_response'::jsonb -> 'data' -> 0 -> 'data' AS response;
 
 CREATE TEMP TABLE saved AS SELECT customers.save(request) AS envelope FROM seed;
 

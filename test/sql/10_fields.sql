@@ -1,4 +1,4 @@
--- Field rules of SPEC §2, each at and just past its bounds, through
+-- Field rules of docs/api.md §2, each at and just past its bounds, through
 -- customers.save. Every rejected item shows its exact error (type, message,
 -- param) and statusCode; accepted items show the stored value.
 SET customers.tenant_id = 'fields';

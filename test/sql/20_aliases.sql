@@ -1,7 +1,7 @@
--- Input aliases (SPEC §2): the snake_case names of seed 002 (REST) and seed
--- 003 (Flexprice), through save (create and update) and patch. Aliases are
--- rewritten to canonical fields before validation, and errors about an
--- aliased field name the alias the client sent.
+-- Input aliases (docs/api.md §2.1): the snake_case names of seed 002 (REST)
+-- and seed 003 (Flexprice), through save (create and update) and patch.
+-- Aliases are rewritten to canonical fields before validation, and errors
+-- about an aliased field name the alias the client sent.
 SET customers.tenant_id = 'aliases';
 SET customers.actor = 'alias-tester';
 \pset format unaligned
@@ -165,22 +165,14 @@ SELECT result, status, error, jsonb_pretty(data) AS data FROM items(customers.sa
   "name": "Initech"
 }]}$$));
 
--- seed 002 "Patch customer" example body applied with patch: address
--- aliases merge into the stored address (phoneWork is kept)
+-- seed 002 "Patch customer" example body (docs/api.md §9.2) applied with
+-- patch: address aliases merge into the stored address (phoneWork is kept)
 SELECT n, result, status, error FROM items(customers.save($$
 {"data": [{"id": "cus_al_patch", "name": "Acme", "email": "ap@acme.com",
   "address": {"countryCode": "CAN", "city": "Toronto", "phoneWork": "+1 416 555 0100"}}]}$$));
-SELECT jsonb_pretty(mask(customers.patch('cus_al_patch', $${
-  "city": "New York",
-  "country": "USA",
-  "ein": "12-3456789",
-  "legal_name": "Acme Corporation Inc.",
-  "name": "Acme Corp",
-  "postal_code": "10001",
-  "state": "NY",
-  "street_address": "123 Main St, New York, NY 10001",
-  "sub_premise": "Apt 1"
-}$$))) AS patched;
+\getenv abs_srcdir PG_ABS_SRCDIR
+\set seed_002_patch `cat :'abs_srcdir'/fixtures/seed_002_patch_customer.json`
+SELECT jsonb_pretty(mask(customers.patch('cus_al_patch', :'seed_002_patch'))) AS patched;
 
 -- patch: the other aliases, alias + canonical with the same value, and null
 -- through an alias removes the field

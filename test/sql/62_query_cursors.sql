@@ -1,51 +1,34 @@
--- The seed 001 query (without classSegments, which test 71 covers) and the
--- cursor contract: tokens work only as issued, for their tenant, filter and
--- sort; anything else is 22023 "invalid cursor", never a silent restart.
+-- The seed 001 query (docs/api.md §9.1; without classSegments, which test
+-- 71 covers) and the cursor contract: tokens work only as issued, for their
+-- tenant, filter and sort; anything else is 22023 "invalid cursor", never a
+-- silent restart.
 SET customers.tenant_id = 'qcursor';
 SET customers.actor = 'cursor-test';
 
+\getenv abs_srcdir PG_ABS_SRCDIR
+\set seed_000_request `cat :'abs_srcdir'/fixtures/seed_000_save_request.json`
+\set seed_001_request `cat :'abs_srcdir'/fixtures/seed_001_query_request_values.json`
+\set seed_001_response `cat :'abs_srcdir'/fixtures/seed_001_query_response.json`
+
 -- the seed 000 customer, a second "Acme Corp" (so the seed filter has two
 -- pages at limit 1), and customers the filter must leave out
-SELECT customers.save($json$
-{"data": [
-  {"name": "Acme Corp", "id": "cus_28868401", "status": "ACTIVE",
-   "additionalContactName": "Jane Smith", "businessName": "Acme Corporation LLC",
-   "email": "billing@acme.com", "ccEmails": ["[\"cc@acme.com\"]"], "bccEmails": ["[\"bcc@acme.com\"]"],
-   "invoiceSettings": {"invoicePrefix": "INV-", "showAdditionalContactName": true,
-     "showBusinessName": true, "showName": true, "showEmail": true, "showAddress": true,
-     "showPhoneWork": true},
-   "address": {"state": "<string>", "city": "<string>", "zip": "<string>",
-     "phoneWork": "<string>", "address1": "<string>", "address2": "<string>"},
-   "customData": {"internal_key": "some_internal_key", "some_other_field": 23434}},
+SELECT customers.save(jsonb_build_object('data', (:'seed_000_request'::jsonb -> 'data') || $json$
+[
   {"name": "Acme Corp", "id": "cus_28868402", "email": "ap@acme.com"},
   {"name": "Acme Corp", "id": "cus_28868403", "email": "ops@acme.com", "status": "INACTIVE"},
   {"name": "Acme Corp", "id": "cus_28868404", "email": "old@acme.com", "status": "ARCHIVED"},
   {"name": "Acme Corp", "id": "cus_28868405"},
   {"name": "Bolt Inc", "id": "cus_28868406", "email": "billing@acme.com"}
-]}
-$json$) ->> 'result' AS saved;
+]
+$json$)) ->> 'result' AS saved;
 
 -- Seed 001's request shape: every operator of name, status and email at
 -- once, with values that hold for the active Acme Corps that have an
 -- acme.com email (all but status.greaterThan: no status sorts before
--- ACTIVE).
-CREATE TEMP TABLE seed_query AS SELECT $json$
-{
-  "limit": 1,
-  "sort": {"orderBy": "NAME", "direction": "ASC"},
-  "filter": {
-    "name": {"equal": "Acme Corp", "notEqual": "Bolt Inc", "greaterThan": "Acme",
-             "greaterThanEqual": "Acme Corp", "lessThan": "Acme Corq",
-             "lessThanEqual": "Acme Corp", "contain": "ME co"},
-    "status": {"in": ["ACTIVE"], "notIn": ["INACTIVE"], "equal": "ACTIVE", "notEqual": "ARCHIVED",
-               "greaterThanEqual": "ACTIVE", "lessThan": "ARCHIVED",
-               "lessThanEqual": "ACTIVE"},
-    "email": {"equal": "BILLING@acme.com", "notEqual": "ops@acme.com", "greaterThan": "a",
-              "greaterThanEqual": "billing@acme.com", "lessThan": "c",
-              "lessThanEqual": "billing@acme.com", "contain": "@ACME."}
-  }
-}
-$json$::jsonb AS request;
+-- ACTIVE); test/fixtures/seed_001_query_request_values.json without its
+-- classSegments, at limit 1.
+CREATE TEMP TABLE seed_query AS
+SELECT (:'seed_001_request'::jsonb #- '{filter,classSegments}') || '{"limit": 1}' AS request;
 
 -- one row: the seed customer; the filter admits no second page
 SELECT r ->> 'result' AS result, jsonb_array_length(r -> 'data') AS rows,
@@ -55,19 +38,7 @@ FROM seed_query, LATERAL (SELECT customers.query(request) AS r) AS q;
 -- the row is seed 001's response item, apart from classSegments (none
 -- assigned here) and the server-set fields
 SELECT (r -> 'data' -> 0) - '{classSegments,version,createdDateTime,updatedDateTime,createdBy,updatedBy}'::text[]
-	   = $json$
-{
-  "id": "cus_28868401", "name": "Acme Corp", "status": "ACTIVE",
-  "additionalContactName": "Jane Smith", "businessName": "Acme Corporation LLC",
-  "email": "billing@acme.com", "ccEmails": ["cc@acme.com"], "bccEmails": ["bcc@acme.com"],
-  "invoiceSettings": {"invoicePrefix": "INV-", "showAdditionalContactName": true,
-    "showBusinessName": true, "showName": true, "showEmail": true, "showAddress": true,
-    "showPhoneWork": true},
-  "address": {"countryCode": "USA", "state": "<string>", "city": "<string>", "zip": "<string>",
-    "phoneWork": "<string>", "address1": "<string>", "address2": "<string>"},
-  "customData": {"internal_key": "some_internal_key", "some_other_field": 23434}
-}
-$json$::jsonb AS equals_seed_response,
+	   = (:'seed_001_response'::jsonb -> 'data' -> 0) - '{classSegments,createdDateTime}'::text[] AS equals_seed_response,
 	   r -> 'data' -> 0 ->> 'createdDateTime' ~ '^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$' AS created_rfc3339
 FROM seed_query, LATERAL (SELECT customers.query(request) AS r) AS q;
 

@@ -1,7 +1,7 @@
--- Class labels and segments (SPEC §5): batch saves with per-item errors,
--- the tree rules (a parent of the same label, no cycles, depth at most 32,
--- paths that follow a move), listing, delete, what customers may hold, and
--- tenant separation. Test 71 covers segments in queries.
+-- Class labels and segments (docs/api.md §5): batch saves with per-item
+-- errors, the tree rules (a parent of the same label, no cycles, depth at
+-- most 32, paths that follow a move), listing, delete, what customers may
+-- hold, and tenant separation. Test 71 covers segments in queries.
 SET customers.tenant_id = 'segments';
 SET customers.actor = 'segments-test';
 \pset format unaligned

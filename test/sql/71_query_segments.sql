@@ -1,12 +1,16 @@
--- Class segments in query (SPEC §4, §5): filter.classSegments.id.in finds
--- the customers of the listed segments and of all their descendants, and
--- filter.classSegments.expand turns each assigned segment into the chain
--- from its root down to it, exactly as in seed 001. Filters and chains
--- follow a segment that moves. Pagination keeps its property under segment
--- filters.
+-- Class segments in query (docs/api.md §4, §5): filter.classSegments.id.in
+-- finds the customers of the listed segments and of all their descendants,
+-- and filter.classSegments.expand turns each assigned segment into the chain
+-- from its root down to it, exactly as in seed 001 (§9.1). Filters and
+-- chains follow a segment that moves. Pagination keeps its property under
+-- segment filters.
 SET customers.tenant_id = 'qsegments';
 SET customers.actor = 'segments-test';
 \pset format unaligned
+\getenv abs_srcdir PG_ABS_SRCDIR
+\set seed_000_request `cat :'abs_srcdir'/fixtures/seed_000_save_request.json`
+\set seed_001_request `cat :'abs_srcdir'/fixtures/seed_001_query_request_values.json`
+\set seed_001_response `cat :'abs_srcdir'/fixtures/seed_001_query_response.json`
 
 -- the ids a query returns, in order (one page of up to 1000)
 CREATE FUNCTION pg_temp.ids(filter jsonb) RETURNS text
@@ -38,77 +42,33 @@ SELECT customers.save_class_segments('{"data": [
 -- the seed customer in Washington DC; one customer of Mid-Atlantic itself,
 -- one of Maryland (and Gold), one of Baltimore, one of Gold only, one
 -- without segments, and an archived one in Washington DC
-SELECT customers.save($json$
-{"data": [
-  {"name": "Acme Corp", "id": "cus_28868401", "status": "ACTIVE",
-   "additionalContactName": "Jane Smith", "businessName": "Acme Corporation LLC",
-   "email": "billing@acme.com", "ccEmails": ["[\"cc@acme.com\"]"], "bccEmails": ["[\"bcc@acme.com\"]"],
-   "invoiceSettings": {"invoicePrefix": "INV-", "showAdditionalContactName": true,
-     "showBusinessName": true, "showName": true, "showEmail": true, "showAddress": true,
-     "showPhoneWork": true},
-   "address": {"state": "<string>", "city": "<string>", "zip": "<string>",
-     "phoneWork": "<string>", "address1": "<string>", "address2": "<string>"},
-   "customData": {"internal_key": "some_internal_key", "some_other_field": 23434},
-   "classSegments": ["cls_593052"]},
+SELECT customers.save(jsonb_build_object('data',
+	jsonb_build_array((:'seed_000_request'::jsonb -> 'data' -> 0) || '{"classSegments": ["cls_593052"]}')
+	|| $json$
+[
   {"name": "Capitol Partners", "id": "cus_q_ma", "classSegments": [{"id": "cls_593051"}]},
   {"name": "Chesapeake LLC", "id": "cus_q_md", "classSegments": ["cls_gold", "cls_md"]},
   {"name": "Harbor Inc", "id": "cus_q_balt", "classSegments": ["cls_balt"]},
   {"name": "Gold Only", "id": "cus_q_gold", "classSegments": ["cls_gold"]},
   {"name": "No Segments", "id": "cus_q_none"},
   {"name": "Archived DC", "id": "cus_q_arch", "status": "ARCHIVED", "classSegments": ["cls_593052"]}
-]}
-$json$) ->> 'result' AS saved;
+]
+$json$)) ->> 'result' AS saved;
 
 --
 -- Seed 001: the full request, classSegments.expand and id.in included, with
 -- values that hold for the seed customer (as test 62 explains), filtering
 -- by the parent segment Mid-Atlantic
+-- (test/fixtures/seed_001_query_request_values.json)
 --
-CREATE TEMP TABLE seed_query AS SELECT $json$
-{
-  "limit": 123,
-  "sort": {"orderBy": "NAME", "direction": "ASC"},
-  "filter": {
-    "name": {"equal": "Acme Corp", "notEqual": "Bolt Inc", "greaterThan": "Acme",
-             "greaterThanEqual": "Acme Corp", "lessThan": "Acme Corq",
-             "lessThanEqual": "Acme Corp", "contain": "ME co"},
-    "status": {"in": ["ACTIVE"], "notIn": ["INACTIVE"], "equal": "ACTIVE", "notEqual": "ARCHIVED",
-               "greaterThanEqual": "ACTIVE", "lessThan": "ARCHIVED",
-               "lessThanEqual": "ACTIVE"},
-    "email": {"equal": "BILLING@acme.com", "notEqual": "ops@acme.com", "greaterThan": "a",
-              "greaterThanEqual": "billing@acme.com", "lessThan": "c",
-              "lessThanEqual": "billing@acme.com", "contain": "@ACME."},
-    "classSegments": {"expand": true, "id": {"in": ["cls_593051"]}}
-  }
-}
-$json$::jsonb AS request;
+CREATE TEMP TABLE seed_query AS SELECT :'seed_001_request'::jsonb AS request;
 SELECT r ->> 'result' AS result, jsonb_array_length(r -> 'data') AS rows, r -> 'cursor' AS cursor
 FROM seed_query, LATERAL (SELECT customers.query(request) AS r) AS q;
 -- the row is seed 001's response item (its "child": "<unknown>" is null at
 -- the leaf), apart from the server-set fields
 SELECT (r -> 'data' -> 0) - '{version,createdDateTime,updatedDateTime,createdBy,updatedBy}'::text[]
-	   = $json$
-{
-  "id": "cus_28868401", "name": "Acme Corp", "status": "ACTIVE",
-  "additionalContactName": "Jane Smith", "businessName": "Acme Corporation LLC",
-  "email": "billing@acme.com", "ccEmails": ["cc@acme.com"], "bccEmails": ["bcc@acme.com"],
-  "invoiceSettings": {"invoicePrefix": "INV-", "showAdditionalContactName": true,
-    "showBusinessName": true, "showName": true, "showEmail": true, "showAddress": true,
-    "showPhoneWork": true},
-  "address": {"countryCode": "USA", "state": "<string>", "city": "<string>", "zip": "<string>",
-    "phoneWork": "<string>", "address1": "<string>", "address2": "<string>"},
-  "classSegments": [
-    {"id": "cls_593051",
-     "label": {"id": "cll_4521", "name": "Region", "requiredness": "NOT_REQUIRED"},
-     "name": "Mid-Atlantic",
-     "child": {"id": "cls_593052",
-               "label": {"id": "cll_4521", "name": "Region", "requiredness": "NOT_REQUIRED"},
-               "name": "Washington DC",
-               "child": null}}
-  ],
-  "customData": {"internal_key": "some_internal_key", "some_other_field": 23434}
-}
-$json$::jsonb AS equals_seed_response
+	   = jsonb_set((:'seed_001_response'::jsonb -> 'data' -> 0) - 'createdDateTime',
+				   '{classSegments,0,child,child}', 'null') AS equals_seed_response
 FROM seed_query, LATERAL (SELECT customers.query(request) AS r) AS q;
 SELECT jsonb_pretty(customers.query(request) -> 'data' -> 0 -> 'classSegments') AS seed_chain FROM seed_query;
 -- without expand, the same customer holds [{"id": …}] as stored

@@ -1,11 +1,14 @@
 -- Seed 002 (a REST customers API) and seed 003 (Flexprice "Create a
 -- customer"): every endpoint through the SQL call that serves it, with the
--- seeds' example bodies, and the canonical documents that come back. The
--- README's seed table maps each endpoint and field.
+-- seeds' example bodies, and the canonical documents that come back.
+-- docs/api.md §9.2 maps each endpoint and field.
 SET customers.tenant_id = 'seed002';
 SET customers.actor = 'seed-test';
 \set VERBOSITY default
 \set SHOW_CONTEXT never
+\getenv abs_srcdir PG_ABS_SRCDIR
+\set seed_002_patch `cat :'abs_srcdir'/fixtures/seed_002_patch_customer.json`
+\set seed_003_request `cat :'abs_srcdir'/fixtures/seed_003_create_customer_request.json`
 
 -- POST /customers (create): the seed lists the body fields without values;
 -- these are the patch example's kind of values. The snake_case fields come
@@ -30,19 +33,10 @@ SELECT id AS globex FROM customers.customer WHERE tenant_id = 'seed002' AND exte
 -- GET /customers/{id}
 SELECT jsonb_pretty(mask(customers.get(:'globex')));
 
--- PATCH /customers/{id} with the seed's example body: every field is an
+-- PATCH /customers/{id} with the seed's example body
+-- (test/fixtures/seed_002_patch_customer.json): every field is an
 -- alias or canonical, the address members merge into the stored address
-SELECT jsonb_pretty(mask(customers.patch(:'globex', $${
-  "city": "New York",
-  "country": "USA",
-  "ein": "12-3456789",
-  "legal_name": "Acme Corporation Inc.",
-  "name": "Acme Corp",
-  "postal_code": "10001",
-  "state": "NY",
-  "street_address": "123 Main St, New York, NY 10001",
-  "sub_premise": "Apt 1"
-}$$)));
+SELECT jsonb_pretty(mask(customers.patch(:'globex', :'seed_002_patch')));
 
 -- DELETE /customers/{id} archives; POST /customers/{id}/restore undoes it
 SELECT p ->> 'status' AS status, p ? 'archivedDateTime' AS has_archived_time, p -> 'version' AS version
@@ -121,18 +115,8 @@ SELECT result, status, error, jsonb_pretty(data) AS data FROM items(customers.sa
   "metadata": {},
   "name": "Initech West"
 }]}$$));
--- ... and the seed body exactly as published is refused only for its
--- placeholder email and country code, the fields with a format
-SELECT n, result, status, error FROM items(customers.save($$
-{"data": [{
-  "address_city": "<string>",
-  "address_country": "<string>",
-  "address_line1": "<string>",
-  "address_line2": "<string>",
-  "address_postal_code": "<string>",
-  "address_state": "<string>",
-  "email": "<string>",
-  "external_id": "<string>",
-  "metadata": {},
-  "name": "<string>"
-}]}$$));
+-- ... and the seed body exactly as published
+-- (test/fixtures/seed_003_create_customer_request.json) is refused only
+-- for its placeholder email and country code, the fields with a format
+SELECT n, result, status, error FROM items(customers.save(
+	jsonb_build_object('data', jsonb_build_array(:'seed_003_request'::jsonb))));

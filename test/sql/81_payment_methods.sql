@@ -1,5 +1,5 @@
--- Payment methods (SPEC §6): save, list, get, detach; one default per
--- customer; card numbers and security codes refused; NULL arguments;
+-- Payment methods (docs/api.md §6.1): save, list, get, detach; one default
+-- per customer; card numbers and security codes refused; NULL arguments;
 -- tenants kept apart; nothing changes when a call fails.
 SET customers.tenant_id = 'pm';
 SET customers.actor = 'pm-test';

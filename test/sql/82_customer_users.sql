@@ -1,5 +1,5 @@
--- Customer users (SPEC §6): create_user and users(), email unique per
--- customer ignoring case, the first_name / last_name aliases, pagination
+-- Customer users (docs/api.md §6.2): create_user and users(), email unique
+-- per customer ignoring case, the first_name / last_name aliases, pagination
 -- both ways with signed cursors, tenants and customers kept apart.
 SET customers.tenant_id = 'users';
 SET customers.actor = 'users-test';

@@ -1,6 +1,6 @@
--- history(id, request) (SPEC §3): one entry per create, update, patch,
--- archive and restore that changes a customer, newest first, with version,
--- action, actor, time and the top-level fields whose value changed;
+-- history(id, request) (docs/api.md §3.4): one entry per create, update,
+-- patch, archive and restore that changes a customer, newest first, with
+-- version, action, actor, time and the top-level fields whose value changed;
 -- paginated like users with signed cursors.
 SET customers.tenant_id = 'history';
 SET customers.actor = 'alice';

@@ -1,6 +1,6 @@
--- NOTIFY customers_changes (SPEC §7): one notification per change with
--- {"tenantId","id","action","version"}, delivered at commit, none after a
--- rollback, none for a call or item that changes nothing or fails.
+-- NOTIFY customers_changes (docs/api.md §7.1): one notification per change
+-- with {"tenantId","id","action","version"}, delivered at commit, none after
+-- a rollback, none for a call or item that changes nothing or fails.
 --
 -- psql prints a notification with the sending backend's PID, which differs
 -- on every run. So the session's output goes to a file while notifications

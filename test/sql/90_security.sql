@@ -1,5 +1,5 @@
--- Tenant isolation and search_path safety (SPEC §7), as an application role
--- that owns nothing: row level security on every table, every function
+-- Tenant isolation and search_path safety (docs/api.md §7), as an application
+-- role that owns nothing: row level security on every table, every function
 -- confined to the tenant, require_tenant refusing every call, and hostile
 -- functions and operators earlier on the search_path never reached.
 \pset format unaligned

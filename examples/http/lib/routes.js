@@ -9,9 +9,9 @@
 
 const { HttpError } = require('./errors');
 
-// Query parameters of the seed 002 list, and the query filter each becomes.
-// Both ends of the created-at range are inclusive; company_name is a
-// case-insensitive substring of the name.
+// Query parameters of the seed 002 list (docs/api.md §9.2), and the query
+// filter each becomes. Both ends of the created-at range are inclusive;
+// company_name is a case-insensitive substring of the name.
 const LIST_FILTERS = [
 	{ param: 'created_at_start', field: 'createdDateTime', operator: 'greaterThanEqual' },
 	{ param: 'created_at_end', field: 'createdDateTime', operator: 'lessThanEqual' },
@@ -160,7 +160,7 @@ const childList = (call) => ({
 });
 
 const routes = [
-	// Tight v6 (seeds 000 and 001): the envelope as the extension returns it;
+	// Tight v6 (seeds 000 and 001, docs/api.md §9.0, §9.1): the envelope as the extension returns it;
 	// 200 whenever the batch was processed, each item carries its statusCode.
 	{
 		method: 'POST', path: /^\/v6\/customers$/, body: true,

@@ -1,7 +1,8 @@
 'use strict';
 // End to end: the server as its own process on 127.0.0.1, real HTTP, a
 // database role that is neither superuser nor owner. Every seed example
-// request, tenant isolation, cursors both ways, and every error mapping.
+// request (docs/api.md §9; "seed 00N" below is §9.N), tenant isolation,
+// cursors both ways, and every error mapping.
 // Tests run in order and build on each other's data.
 
 const assert = require('node:assert/strict');
@@ -69,9 +70,9 @@ test('the server logs in as an ordinary role: not superuser, not owner, no table
 	assert.deepEqual(rows, [{ rolsuper: false, rolbypassrls: false, owns_schema: false, schema_usage: true, table_select: false }]);
 });
 
-test('every key starts with tenant_id, and the README distributes every table by it', async () => {
-	// The README's Scaling section: one call per table of the extension.
-	const readme = require('node:fs').readFileSync(require('node:path').join(__dirname, '..', '..', '..', 'README.md'), 'utf8');
+test('every key starts with tenant_id, and docs/operations.md distributes every table by it', async () => {
+	// docs/operations.md, "Scale-out on Citus": one call per table of the extension.
+	const readme = require('node:fs').readFileSync(require('node:path').join(__dirname, '..', '..', '..', 'docs', 'operations.md'), 'utf8');
 	const named = (fn) => [...readme.matchAll(new RegExp(`${fn}\\('customers\\.(\\w+)'`, 'g'))].map((m) => m[1]).sort();
 	const distributed = named('create_distributed_table');
 	const referenced = named('create_reference_table');
@@ -79,7 +80,7 @@ test('every key starts with tenant_id, and the README distributes every table by
 		SELECT c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 		WHERE n.nspname = 'customers' AND c.relkind IN ('r', 'p') ORDER BY c.relname COLLATE "C"`);
 	assert.deepEqual([...distributed, ...referenced].sort(), tables.map((t) => t.relname),
-		'README.md, section Scaling: name every table of the extension in a create_distributed_table ' +
+		'docs/operations.md, section Scale-out on Citus: name every table of the extension in a create_distributed_table ' +
 		'(by tenant_id, colocated) or create_reference_table call');
 	assert.deepEqual(referenced, ['cursor_key']);
 	// Keys and indexes of the distributed tables whose first column is not tenant_id.
