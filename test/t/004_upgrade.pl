@@ -1,17 +1,19 @@
 # ALTER EXTENSION customers UPDATE from the first released version.
 #
 # scripts/test.sh finds the first released version (CHANGELOG.md's oldest
-# "## X.Y.Z" heading not marked "(unreleased)"), installs its install script
-# from the git tag vX.Y.Z beside the current version's scripts, and passes
-# the version in CUSTOMERS_UPGRADE_FROM. This test then creates the
-# extension at that version with data, updates it, and checks that the
-# result is the same extension as a fresh install of the current version
-# (every object, column, index, constraint, policy and function), with the
-# data intact and every function working.
+# "## X.Y.Z" heading not marked "(unreleased)"), whose frozen install script
+# sql/customers--X.Y.Z.sql `make install` installed beside the current
+# version's scripts, and passes the version in CUSTOMERS_UPGRADE_FROM. This
+# test then creates the extension at that version with data, updates it, and
+# checks that the result is the same extension as a fresh install of the
+# current version (every object, column, index, constraint, policy and
+# function), with the data intact and every function working
+# (docs/operations.md, Upgrades).
 #
-# Until a version is released (0.1.0 is unreleased) there is nothing to
-# update from: the update part is skipped, and only the comparison itself
-# and ALTER EXTENSION UPDATE at the current version are checked.
+# With no released version, or when the released version is the current one,
+# there is nothing to update from: the update part is skipped, and only the
+# comparison itself and ALTER EXTENSION UPDATE at the current version are
+# checked.
 use strict;
 use warnings;
 
