@@ -232,5 +232,5 @@ WriteChanges(const CallScope *call, PlannedChange *changes, int nchanges)
 	}
 	WriteCustomerSegments(call, changes, nchanges);
 	WriteHistory(call, changes, nchanges);
-	NotifyChanges(call, changes, nchanges);
+	NotifyChanges(changes, nchanges);
 }

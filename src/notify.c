@@ -1,45 +1,35 @@
 /*
  * notify.c
- *		NOTIFY customers_changes for every written customer change.
+ *		NOTIFY customers_changes when a call wrote customer changes.
  *
- * The payload is {"tenantId","id","action","version"}, in that order, with
- * the action of the history row. Async_Notify queues it in the transaction,
- * so listeners get it at commit and never after a rollback (PostgreSQL
- * drops queued notifications with the transaction), and a batch costs no
- * statement at all. Only customer changes notify: payment methods and
- * customer users have no version.
+ * Any role that can connect can LISTEN on any channel, so the notification
+ * is a bare wake-up: its payload is empty and names no tenant, customer or
+ * action. A listener re-reads what it may see through tenant-scoped calls.
+ * Async_Notify queues it in the transaction, so listeners get it at commit
+ * and never after a rollback (PostgreSQL drops queued notifications with
+ * the transaction), and identical notifications of one transaction fold
+ * into one: a listener wakes once per committed transaction that changed
+ * customers. Only customer changes notify: payment methods and customer
+ * users have no version.
  */
 #include "postgres.h"
 
 #include "commands/async.h"
-#include "lib/stringinfo.h"
-#include "utils/json.h"
 
 #include "notify.h"
 
 #define CHANGES_CHANNEL "customers_changes"
 
-/* Queue one notification per created or updated customer */
+/* Queue the wake-up when the call created or updated a customer */
 void
-NotifyChanges(const CallScope *call, PlannedChange *changes, int nchanges)
+NotifyChanges(PlannedChange *changes, int nchanges)
 {
-	StringInfoData payload;
-
-	initStringInfo(&payload);
 	for (int i = 0; i < nchanges; i++)
 	{
-		PlannedChange *change = &changes[i];
-
-		if (change->kind != CHANGE_CREATE && change->kind != CHANGE_UPDATE)
-			continue;
-		resetStringInfo(&payload);
-		appendStringInfoString(&payload, "{\"tenantId\": ");
-		escape_json(&payload, call->tenant_id);
-		appendStringInfoString(&payload, ", \"id\": ");
-		escape_json(&payload, change->row.id);
-		appendStringInfoString(&payload, ", \"action\": ");
-		escape_json(&payload, ChangeActionName(change));
-		appendStringInfo(&payload, ", \"version\": " INT64_FORMAT "}", change->row.version);
-		Async_Notify(CHANGES_CHANNEL, payload.data);
+		if (changes[i].kind == CHANGE_CREATE || changes[i].kind == CHANGE_UPDATE)
+		{
+			Async_Notify(CHANGES_CHANNEL, "");
+			return;
+		}
 	}
 }

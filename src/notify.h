@@ -1,13 +1,12 @@
 /*
  * notify.h
- *		NOTIFY customers_changes per written change, delivered at commit.
+ *		NOTIFY customers_changes (an empty wake-up) at commit of written changes.
  */
 #ifndef NOTIFY_H
 #define NOTIFY_H
 
-#include "call_context.h"
 #include "planned_change.h"
 
-extern void NotifyChanges(const CallScope *call, PlannedChange *changes, int nchanges);
+extern void NotifyChanges(PlannedChange *changes, int nchanges);
 
 #endif

@@ -1,6 +1,7 @@
--- NOTIFY customers_changes (docs/api.md §7.1): one notification per change
--- with {"tenantId","id","action","version"}, delivered at commit, none after
--- a rollback, none for a call or item that changes nothing or fails.
+-- NOTIFY customers_changes (docs/api.md §7.1): a wake-up with an empty
+-- payload (any role can LISTEN, so it names no tenant, customer or action),
+-- one per committed transaction that created or changed customers, none
+-- after a rollback, none for a call or item that changes nothing or fails.
 --
 -- psql prints a notification with the sending backend's PID, which differs
 -- on every run. So the session's output goes to a file while notifications
@@ -12,7 +13,7 @@ SET customers.actor = 'notifier';
 LISTEN customers_changes;
 \o :capture
 
--- a batch: one per saved item, none for the failed one
+-- a batch: one wake-up for its saved items
 SELECT customers.save('{"data": [{"id": "cus_n1", "name": "One"}, {"id": "cus_n2", "name": ""},
 	{"id": "cus_n3", "name": "Three"}]}') ->> 'result' AS result;
 -- patch, archive, restore; then calls that change nothing send nothing
@@ -24,7 +25,7 @@ SELECT customers.restore('cus_n1') -> 'version' AS version;
 SELECT customers.save('{"data": [{"id": "cus_n3", "name": "Three"}]}') ->> 'result' AS unchanged;
 -- a failed call sends nothing
 SELECT raises($$SELECT customers.patch('cus_n3', '{"email": "bad"}')$$);
--- in a transaction: nothing until commit, then all of them
+-- in a transaction: nothing until commit, then one wake-up
 BEGIN;
 SELECT customers.patch('cus_n3', '{"name": "Three!"}') -> 'version' AS version;
 SELECT customers.save('{"data": [{"id": "cus_n4", "name": "Four"}]}') ->> 'result' AS result;
@@ -44,10 +45,15 @@ SAVEPOINT s;
 SELECT customers.patch('cus_n3', '{"name": "Undone"}') -> 'version' AS version;
 ROLLBACK TO SAVEPOINT s;
 COMMIT;
--- the tenant id is JSON-escaped in the payload
-SET customers.tenant_id = 'quote"and\backslash';
-SELECT customers.save('{"data": [{"id": "cus_n1", "name": "Escaped"}]}') ->> 'result' AS result;
+-- another tenant's change wakes the listener with the same empty payload
+SET customers.tenant_id = 'notify_other';
+SELECT customers.save('{"data": [{"id": "cus_n1", "name": "Other tenant"}]}') ->> 'result' AS result;
 SET customers.tenant_id = 'notify';
+-- one wake-up for a transaction of several changing calls
+BEGIN;
+SELECT customers.patch('cus_n1', '{"name": "One again"}') -> 'version' AS version;
+SELECT customers.archive('cus_n4') -> 'version' AS version;
+COMMIT;
 -- payment methods and users do not notify
 SELECT customers.create_user('cus_n1', '{"email": "n@example.com"}') ->> 'email' AS email;
 SELECT 'done' AS note;
