@@ -5,6 +5,11 @@
  * customers.tenant_id names the tenant of the current transaction,
  * customers.require_tenant refuses calls without one, and customers.actor
  * names who is making the change (createdBy / updatedBy).
+ *
+ * require_tenant guards the application against itself, so the application
+ * must not be able to turn it off: only a superuser sets it (ALTER ROLE ...
+ * SET, ALTER DATABASE ... SET, postgresql.conf), or a role granted SET ON
+ * PARAMETER. The application names its tenant and actor itself.
  */
 #include "postgres.h"
 
@@ -36,10 +41,10 @@ _PG_init(void)
 
 	DefineCustomBoolVariable("customers.require_tenant",
 							 "Refuse calls when customers.tenant_id is not set.",
-							 NULL,
+							 "Set by an administrator for the application's role: ALTER ROLE app SET customers.require_tenant = on.",
 							 &customers_require_tenant,
 							 false,
-							 PGC_USERSET,
+							 PGC_SUSET,
 							 0,
 							 NULL, NULL, NULL);
 

@@ -8,8 +8,9 @@
 //   COMMIT                      (ROLLBACK on any error)
 // set_config(..., true) is the parameterized SET LOCAL: the settings end with
 // the transaction, so the next request on the same connection starts with
-// no tenant (and customers.require_tenant, set on every connection, makes a
-// call without one fail rather than act for the tenant "default"). Values
+// no tenant (and customers.require_tenant, which the administrator turns on
+// for the application's role with ALTER ROLE ... SET, makes a call without
+// one fail rather than act for the tenant "default"). Values
 // travel in the extended protocol (Parse/Bind/Execute, unnamed statements),
 // so nothing from a request is ever spliced into SQL text, and the unnamed
 // statements also work through a transaction-pooling proxy.
@@ -21,7 +22,6 @@ const pg = require('pg');
 function createPool(max, overrides = {}) {
 	return new pg.Pool({
 		max,
-		options: '-c customers.require_tenant=on',
 		application_name: 'customers-http-example',
 		...overrides,
 	});

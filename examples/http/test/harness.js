@@ -27,7 +27,8 @@ const TOKENS = {
 };
 
 // A fresh database with the extension, the role the server logs in as (not
-// superuser, not the owner, only USAGE on schema customers), and an admin
+// superuser, not the owner, only USAGE on schema customers,
+// customers.require_tenant on), and an admin
 // client connected to it.
 async function createDatabase() {
 	const admin = new pg.Client();
@@ -35,6 +36,8 @@ async function createDatabase() {
 	await admin.query(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
 	await admin.query(`DROP ROLE IF EXISTS ${APP_ROLE}`);
 	await admin.query(`CREATE ROLE ${APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS`);
+	// the application cannot set this itself: only an administrator can
+	await admin.query(`ALTER ROLE ${APP_ROLE} SET customers.require_tenant = on`);
 	await admin.query(`CREATE DATABASE ${DATABASE}`);
 	await admin.end();
 
