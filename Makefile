@@ -33,6 +33,7 @@ OBJS = \
 	src/query.o \
 	src/query_filter.o \
 	src/request.o \
+	src/rls_guards.o \
 	src/save.o \
 	src/segment_forest.o \
 	src/spi_plans.o \

@@ -3,3 +3,68 @@
 -- appear in sql/customers.sql; test/t/004_upgrade.pl compares the result
 -- with a fresh install of 0.2.0.
 \echo Use "ALTER EXTENSION customers UPDATE TO '0.2.0'" to load this file. \quit
+
+-- The owner of a schema can drop any object in it, so schema customers must
+-- belong to the role that creates the extension, or to a superuser. A
+-- schema left by an earlier install or created beforehand by another role
+-- stops CREATE EXTENSION here (and this update).
+DO $$
+DECLARE
+	schema_owner pg_catalog.name;
+	ext_owner pg_catalog.name;
+BEGIN
+	SELECT r.rolname, o.rolname INTO schema_owner, ext_owner
+	FROM pg_catalog.pg_namespace n
+	JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) n.nspowner
+	JOIN pg_catalog.pg_extension e ON e.extname OPERATOR(pg_catalog.=) 'customers'
+	JOIN pg_catalog.pg_roles o ON o.oid OPERATOR(pg_catalog.=) e.extowner
+	WHERE n.nspname OPERATOR(pg_catalog.=) 'customers'
+	  AND n.nspowner OPERATOR(pg_catalog.<>) e.extowner AND NOT r.rolsuper;
+	IF schema_owner IS NOT NULL THEN
+		RAISE EXCEPTION 'schema "customers" is owned by role "%"', schema_owner
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = 'The owner of a schema can drop any object in it, so schema customers must belong to the extension''s owner or to a superuser.',
+				  HINT = pg_catalog.format('Run ALTER SCHEMA customers OWNER TO %I, or drop the schema, and try again.', ext_owner);
+	END IF;
+END
+$$;
+
+-- Only its own triggers run it: no one may attach it to another table.
+REVOKE EXECUTE ON FUNCTION customers.delete_customer_history() FROM PUBLIC;
+
+-- What row level security does not cover. TRUNCATE ignores the policies, so
+-- each table refuses it to a role they confine (it would empty every
+-- tenant). And a confined role that reads the cursor key (which signs every
+-- tenant's cursors), pg_dump --enable-row-security among them, gets an
+-- error from the key's policy instead of a silently empty table.
+CREATE FUNCTION customers.refuse_confined_truncate()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'customers_refuse_confined_truncate'
+LANGUAGE C;
+REVOKE EXECUTE ON FUNCTION customers.refuse_confined_truncate() FROM PUBLIC;
+CREATE TRIGGER refuse_confined_truncate BEFORE TRUNCATE ON customers.customer
+	FOR EACH STATEMENT EXECUTE FUNCTION customers.refuse_confined_truncate();
+CREATE TRIGGER refuse_confined_truncate BEFORE TRUNCATE ON customers.class_label
+	FOR EACH STATEMENT EXECUTE FUNCTION customers.refuse_confined_truncate();
+CREATE TRIGGER refuse_confined_truncate BEFORE TRUNCATE ON customers.class_segment
+	FOR EACH STATEMENT EXECUTE FUNCTION customers.refuse_confined_truncate();
+CREATE TRIGGER refuse_confined_truncate BEFORE TRUNCATE ON customers.customer_segment
+	FOR EACH STATEMENT EXECUTE FUNCTION customers.refuse_confined_truncate();
+CREATE TRIGGER refuse_confined_truncate BEFORE TRUNCATE ON customers.cursor_key
+	FOR EACH STATEMENT EXECUTE FUNCTION customers.refuse_confined_truncate();
+CREATE TRIGGER refuse_confined_truncate BEFORE TRUNCATE ON customers.customer_history
+	FOR EACH STATEMENT EXECUTE FUNCTION customers.refuse_confined_truncate();
+CREATE TRIGGER refuse_confined_truncate BEFORE TRUNCATE ON customers.payment_method
+	FOR EACH STATEMENT EXECUTE FUNCTION customers.refuse_confined_truncate();
+CREATE TRIGGER refuse_confined_truncate BEFORE TRUNCATE ON customers.customer_user
+	FOR EACH STATEMENT EXECUTE FUNCTION customers.refuse_confined_truncate();
+
+-- The policy's function must be executable by the roles it refuses, and it
+-- only raises.
+CREATE FUNCTION customers.cursor_key_guard()
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'customers_cursor_key_guard'
+LANGUAGE C VOLATILE;
+CREATE POLICY owner_only ON customers.cursor_key
+	USING (customers.cursor_key_guard())
+	WITH CHECK (customers.cursor_key_guard());

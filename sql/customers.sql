@@ -1,6 +1,31 @@
 -- complain if script is sourced in psql, rather than via CREATE EXTENSION
 \echo Use "CREATE EXTENSION customers" to load this file. \quit
 
+-- The owner of a schema can drop any object in it, so schema customers must
+-- belong to the role that creates the extension, or to a superuser. A
+-- schema left by an earlier install or created beforehand by another role
+-- stops CREATE EXTENSION here.
+DO $$
+DECLARE
+	schema_owner pg_catalog.name;
+	ext_owner pg_catalog.name;
+BEGIN
+	SELECT r.rolname, o.rolname INTO schema_owner, ext_owner
+	FROM pg_catalog.pg_namespace n
+	JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) n.nspowner
+	JOIN pg_catalog.pg_extension e ON e.extname OPERATOR(pg_catalog.=) 'customers'
+	JOIN pg_catalog.pg_roles o ON o.oid OPERATOR(pg_catalog.=) e.extowner
+	WHERE n.nspname OPERATOR(pg_catalog.=) 'customers'
+	  AND n.nspowner OPERATOR(pg_catalog.<>) e.extowner AND NOT r.rolsuper;
+	IF schema_owner IS NOT NULL THEN
+		RAISE EXCEPTION 'schema "customers" is owned by role "%"', schema_owner
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = 'The owner of a schema can drop any object in it, so schema customers must belong to the extension''s owner or to a superuser.',
+				  HINT = pg_catalog.format('Run ALTER SCHEMA customers OWNER TO %I, or drop the schema, and try again.', ext_owner);
+	END IF;
+END
+$$;
+
 -- The customer store. Every key starts with tenant_id so the tables can be
 -- distributed by tenant. The stored document is the canonical document as
 -- returned by the API; the typed columns beside it are what queries filter
@@ -112,7 +137,8 @@ SELECT pg_catalog.pg_extension_config_dump('customers.customer_segment', '');
 -- restore. A restore runs this script (one new key) and then loads the
 -- dumped key; the oldest key is the one in use, so the dumped one wins. Each
 -- tenant's cursors are signed with a key derived from it and the tenant id.
--- Only the extension owner reads it (row level security with no policy).
+-- Only the extension owner and roles that bypass row level security read it
+-- (its policy, below, raises for everyone else).
 CREATE TABLE customers.cursor_key (
 	key_id uuid PRIMARY KEY DEFAULT pg_catalog.gen_random_uuid(),
 	created_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
@@ -270,6 +296,8 @@ CREATE TRIGGER customer_history_delete AFTER DELETE ON customers.customer
 	EXECUTE FUNCTION customers.delete_customer_history();
 CREATE TRIGGER customer_history_truncate AFTER TRUNCATE ON customers.customer
 	FOR EACH STATEMENT EXECUTE FUNCTION customers.delete_customer_history();
+-- Only its own triggers run it: no one may attach it to another table.
+REVOKE EXECUTE ON FUNCTION customers.delete_customer_history() FROM PUBLIC;
 
 SELECT pg_catalog.pg_extension_config_dump('customers.customer_history', '');
 SELECT pg_catalog.pg_extension_config_dump('customers.payment_method', '');
@@ -325,3 +353,40 @@ CREATE FUNCTION customers.users(customer_id text, request jsonb DEFAULT '{}')
 RETURNS jsonb
 AS 'MODULE_PATHNAME', 'customers_users'
 LANGUAGE C STABLE;
+
+-- What row level security does not cover. TRUNCATE ignores the policies, so
+-- each table refuses it to a role they confine (it would empty every
+-- tenant). And a confined role that reads the cursor key (which signs every
+-- tenant's cursors), pg_dump --enable-row-security among them, gets an
+-- error from the key's policy instead of a silently empty table.
+CREATE FUNCTION customers.refuse_confined_truncate()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'customers_refuse_confined_truncate'
+LANGUAGE C;
+REVOKE EXECUTE ON FUNCTION customers.refuse_confined_truncate() FROM PUBLIC;
+CREATE TRIGGER refuse_confined_truncate BEFORE TRUNCATE ON customers.customer
+	FOR EACH STATEMENT EXECUTE FUNCTION customers.refuse_confined_truncate();
+CREATE TRIGGER refuse_confined_truncate BEFORE TRUNCATE ON customers.class_label
+	FOR EACH STATEMENT EXECUTE FUNCTION customers.refuse_confined_truncate();
+CREATE TRIGGER refuse_confined_truncate BEFORE TRUNCATE ON customers.class_segment
+	FOR EACH STATEMENT EXECUTE FUNCTION customers.refuse_confined_truncate();
+CREATE TRIGGER refuse_confined_truncate BEFORE TRUNCATE ON customers.customer_segment
+	FOR EACH STATEMENT EXECUTE FUNCTION customers.refuse_confined_truncate();
+CREATE TRIGGER refuse_confined_truncate BEFORE TRUNCATE ON customers.cursor_key
+	FOR EACH STATEMENT EXECUTE FUNCTION customers.refuse_confined_truncate();
+CREATE TRIGGER refuse_confined_truncate BEFORE TRUNCATE ON customers.customer_history
+	FOR EACH STATEMENT EXECUTE FUNCTION customers.refuse_confined_truncate();
+CREATE TRIGGER refuse_confined_truncate BEFORE TRUNCATE ON customers.payment_method
+	FOR EACH STATEMENT EXECUTE FUNCTION customers.refuse_confined_truncate();
+CREATE TRIGGER refuse_confined_truncate BEFORE TRUNCATE ON customers.customer_user
+	FOR EACH STATEMENT EXECUTE FUNCTION customers.refuse_confined_truncate();
+
+-- The policy's function must be executable by the roles it refuses, and it
+-- only raises.
+CREATE FUNCTION customers.cursor_key_guard()
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'customers_cursor_key_guard'
+LANGUAGE C VOLATILE;
+CREATE POLICY owner_only ON customers.cursor_key
+	USING (customers.cursor_key_guard())
+	WITH CHECK (customers.cursor_key_guard());

@@ -3,14 +3,23 @@
  *		Tenant and actor resolution, and running as the extension owner.
  *
  * The functions put "tenant_id = $1" into every statement they run and run
- * those statements as the owner of schema customers. Row level security then
- * guards only direct access to the tables, and the planner keeps its indexes
- * for the extension's own statements (RLS would otherwise delay a caller's
+ * those statements as the role that owns the extension's tables, past row
+ * level security (forced on every table, so without SECURITY_NOFORCE_RLS an
+ * owner that is not a superuser would be confined by the policies and could
+ * not read the cursor key). Row level security then guards only direct
+ * access to the tables, and the planner keeps its indexes for the
+ * extension's own statements (RLS would otherwise delay a caller's
  * non-leakproof operators past the policy).
+ *
+ * BecomeExtensionOwner is the one place that switches: every SQL-callable
+ * function (through BeginCall) and every trigger function uses it.
  */
 #include "postgres.h"
 
+#include "access/htup_details.h"
+#include "access/xact.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_class.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
@@ -18,9 +27,6 @@
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
 #include "utils/timestamp.h"
-#include "access/htup_details.h"
-#include "access/xact.h"
-#include "catalog/pg_namespace.h"
 
 #include "call_context.h"
 
@@ -53,20 +59,59 @@ CurrentTenant(void)
 	return tenant;
 }
 
-/* Owner of schema customers, whom the extension's statements run as */
+/* The table customers.customer */
+Oid
+CustomerRelation(void)
+{
+	Oid			relid = get_relname_relid("customer", get_namespace_oid("customers", false));
+
+	if (!OidIsValid(relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("relation \"customers.customer\" does not exist"),
+				 errhint("Reinstall the extension: DROP EXTENSION customers; CREATE EXTENSION customers.")));
+	return relid;
+}
+
+/*
+ * The role that owns the extension's tables (customers.customer stands for
+ * all of them; CREATE EXTENSION makes its creator, pg_extension.extowner,
+ * the owner of each). Not the schema's owner: a schema that existed before
+ * CREATE EXTENSION may belong to another role.
+ */
 Oid
 ExtensionOwner(void)
 {
-	Oid			nspid = get_namespace_oid("customers", false);
+	Oid			relid = CustomerRelation();
 	HeapTuple	tuple;
 	Oid			owner;
 
-	tuple = SearchSysCache1(NAMESPACEOID, ObjectIdGetDatum(nspid));
+	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
 	if (!HeapTupleIsValid(tuple))
-		elog(ERROR, "cache lookup failed for namespace %u", nspid);
-	owner = ((Form_pg_namespace) GETSTRUCT(tuple))->nspowner;
+		elog(ERROR, "cache lookup failed for relation %u", relid);
+	owner = ((Form_pg_class) GETSTRUCT(tuple))->relowner;
 	ReleaseSysCache(tuple);
 	return owner;
+}
+
+/*
+ * Run as the extension owner, past row level security, until
+ * StopBeingExtensionOwner. An error restores the caller's identity through
+ * transaction or subtransaction abort.
+ */
+void
+BecomeExtensionOwner(OwnerScope *scope)
+{
+	GetUserIdAndSecContext(&scope->saved_userid, &scope->saved_sec_context);
+	SetUserIdAndSecContext(ExtensionOwner(), scope->saved_sec_context |
+						   SECURITY_LOCAL_USERID_CHANGE | SECURITY_NOFORCE_RLS);
+}
+
+/* Back to the caller's identity */
+void
+StopBeingExtensionOwner(OwnerScope *scope)
+{
+	SetUserIdAndSecContext(scope->saved_userid, scope->saved_sec_context);
 }
 
 /*
@@ -86,9 +131,7 @@ BeginCall(CallScope *call)
 		call->actor = GetUserNameFromId(GetUserId(), false);
 	call->now = GetCurrentStatementStartTimestamp();
 
-	GetUserIdAndSecContext(&call->saved_userid, &call->saved_sec_context);
-	SetUserIdAndSecContext(ExtensionOwner(),
-						   call->saved_sec_context | SECURITY_LOCAL_USERID_CHANGE);
+	BecomeExtensionOwner(&call->owner);
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
@@ -100,7 +143,7 @@ void
 EndCall(CallScope *call)
 {
 	SPI_finish();
-	SetUserIdAndSecContext(call->saved_userid, call->saved_sec_context);
+	StopBeingExtensionOwner(&call->owner);
 }
 
 PG_FUNCTION_INFO_V1(customers_current_tenant);

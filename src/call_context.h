@@ -15,17 +15,26 @@ extern char *customers_tenant_id;
 extern bool customers_require_tenant;
 extern char *customers_actor;
 
+/* The caller's identity, kept while running as the extension owner */
+typedef struct OwnerScope
+{
+	Oid			saved_userid;
+	int			saved_sec_context;
+} OwnerScope;
+
 typedef struct CallScope
 {
 	const char *tenant_id;		/* resolved tenant, never empty */
 	const char *actor;			/* customers.actor or the calling user */
 	TimestampTz now;			/* one timestamp for the whole call */
-	Oid			saved_userid;
-	int			saved_sec_context;
+	OwnerScope	owner;			/* the caller, while the call runs as the owner */
 } CallScope;
 
 extern const char *CurrentTenant(void);
+extern Oid	CustomerRelation(void);
 extern Oid	ExtensionOwner(void);
+extern void BecomeExtensionOwner(OwnerScope *scope);
+extern void StopBeingExtensionOwner(OwnerScope *scope);
 extern void BeginCall(CallScope *call);
 extern void EndCall(CallScope *call);
 

@@ -23,6 +23,7 @@
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
+#include "utils/rel.h"
 #include "utils/timestamp.h"
 
 #include "call_context.h"
@@ -212,29 +213,39 @@ PG_FUNCTION_INFO_V1(customers_delete_customer_history);
  * TRUNCATE on customers.customer, for each statement: remove the history
  * of the customers removed. Runs as the extension owner past row level
  * security, as the cascade of a foreign key does, so a role allowed to
- * delete customers needs no privilege on the history. The statement is
- * planned per call: it names the call's transition table, and the API
- * never deletes customers.
+ * delete customers needs no privilege on the history. It trusts its
+ * transition table, so it refuses to run anywhere but on customers.customer
+ * (PUBLIC cannot attach it elsewhere either: it has no EXECUTE). The
+ * statement is planned per call: it names the call's transition table, and
+ * the API never deletes customers.
  */
 Datum
 customers_delete_customer_history(PG_FUNCTION_ARGS)
 {
 	TriggerData *trigger = (TriggerData *) fcinfo->context;
 	bool		truncate;
-	Oid			saved_userid;
-	int			saved_sec_context;
+	OwnerScope	owner;
 	int			rc;
 
-	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_AFTER(trigger->tg_event) ||
-		!TRIGGER_FIRED_FOR_STATEMENT(trigger->tg_event))
-		elog(ERROR, "delete_customer_history must run as an AFTER ... FOR EACH STATEMENT trigger");
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("customers.delete_customer_history() was not called by the trigger manager")));
+	if (RelationGetRelid(trigger->tg_relation) != CustomerRelation())
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("customers.delete_customer_history() fired on relation \"%s\"",
+						RelationGetRelationName(trigger->tg_relation)),
+				 errdetail("It deletes the history of deleted customers, so it runs only as the triggers of customers.customer.")));
 	truncate = TRIGGER_FIRED_BY_TRUNCATE(trigger->tg_event);
-	if (!truncate && (!TRIGGER_FIRED_BY_DELETE(trigger->tg_event) || trigger->tg_oldtable == NULL))
-		elog(ERROR, "delete_customer_history must run after DELETE with an OLD TABLE, or after TRUNCATE");
+	if (!TRIGGER_FIRED_AFTER(trigger->tg_event) || !TRIGGER_FIRED_FOR_STATEMENT(trigger->tg_event) ||
+		(!truncate && (!TRIGGER_FIRED_BY_DELETE(trigger->tg_event) || trigger->tg_oldtable == NULL)))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("customers.delete_customer_history() fired by the wrong event"),
+				 errdetail("It runs after DELETE with an OLD TABLE, or after TRUNCATE, for each statement.")));
 
-	GetUserIdAndSecContext(&saved_userid, &saved_sec_context);
-	SetUserIdAndSecContext(ExtensionOwner(), saved_sec_context |
-						   SECURITY_LOCAL_USERID_CHANGE | SECURITY_NOFORCE_RLS);
+	BecomeExtensionOwner(&owner);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
 	if (!truncate && SPI_register_trigger_data(trigger) != SPI_OK_TD_REGISTER)
@@ -243,6 +254,6 @@ customers_delete_customer_history(PG_FUNCTION_ARGS)
 	if (rc != (truncate ? SPI_OK_UTILITY : SPI_OK_DELETE))
 		elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(rc));
 	SPI_finish();
-	SetUserIdAndSecContext(saved_userid, saved_sec_context);
+	StopBeingExtensionOwner(&owner);
 	return PointerGetDatum(NULL);
 }

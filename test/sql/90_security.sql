@@ -7,7 +7,8 @@ SET customers.actor = 'security-test';
 
 --
 -- The catalog: every table has row level security enabled and forced and a
--- tenant policy (cursor_key: none, so only its owner reads it); tenant_id
+-- tenant policy (cursor_key: one that raises, so only its owner and roles
+-- that bypass row level security read it); tenant_id
 -- leads every key; no function is SECURITY DEFINER without a pinned path.
 --
 SELECT coalesce(string_agg(c.relname, ', ' ORDER BY c.relname), 'none') AS tables_without_forced_rls
@@ -20,7 +21,7 @@ WHERE c.relnamespace = 'customers'::regnamespace AND c.relkind IN ('r', 'p') AND
   AND NOT EXISTS (SELECT 1 FROM pg_policies p WHERE p.schemaname = 'customers' AND p.tablename = c.relname
 				  AND p.cmd = 'ALL' AND p.qual LIKE '%tenant_id = customers.current_tenant()%'
 				  AND p.with_check LIKE '%tenant_id = customers.current_tenant()%');
-SELECT count(*) AS cursor_key_policies FROM pg_policies WHERE schemaname = 'customers' AND tablename = 'cursor_key';
+SELECT policyname, cmd, qual, with_check FROM pg_policies WHERE schemaname = 'customers' AND tablename = 'cursor_key';
 SELECT coalesce(string_agg(i.indexrelid::regclass::text, ', ' ORDER BY i.indexrelid::regclass::text), 'none')
 	AS keys_not_led_by_tenant_id
 FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
@@ -95,8 +96,7 @@ UNION ALL SELECT 'customer_segment', count(*), string_agg(DISTINCT tenant_id, ',
 UNION ALL SELECT 'customer_user', count(*), string_agg(DISTINCT tenant_id, ',') FROM customers.customer_user
 UNION ALL SELECT 'class_label', count(*), string_agg(DISTINCT tenant_id, ',') FROM customers.class_label
 UNION ALL SELECT 'class_segment', count(*), string_agg(DISTINCT tenant_id, ',') FROM customers.class_segment
-UNION ALL SELECT 'payment_method', count(*), string_agg(DISTINCT tenant_id, ',') FROM customers.payment_method
-UNION ALL SELECT 'cursor_key', count(*), NULL FROM customers.cursor_key;
+UNION ALL SELECT 'payment_method', count(*), string_agg(DISTINCT tenant_id, ',') FROM customers.payment_method;
 -- naming the other tenant reaches nothing
 SELECT count(*) AS b_rows_seen FROM customers.customer WHERE tenant_id = 'sec_b';
 UPDATE customers.customer SET name = 'Hijacked' WHERE tenant_id = 'sec_b';
@@ -111,8 +111,9 @@ SELECT raises($$UPDATE customers.customer SET tenant_id = 'sec_b' WHERE id = 'cu
 SELECT raises($$INSERT INTO customers.class_label (tenant_id, id, name, requiredness, created_at, updated_at)
 	VALUES ('sec_b', 'cll_planted', 'Planted', 'REQUIRED', now(), now())$$);
 SELECT raises($$UPDATE customers.payment_method SET tenant_id = 'sec_b' WHERE customer_id = 'cus_sec_a'$$);
--- the cursor key is the owner's alone, even with SELECT granted
-SELECT count(*) AS cursor_keys_seen FROM customers.cursor_key;
+-- the cursor key is the owner's alone, even with SELECT granted: reading it
+-- is an error, not an empty table
+SELECT raises('SELECT count(*) FROM customers.cursor_key') AS cursor_key_read;
 
 --
 -- Every function with tenant sec_a set, given sec_b's ids: nothing of sec_b
@@ -187,10 +188,12 @@ WHERE outcome NOT LIKE '22023: customers.tenant_id is not set%';
 SELECT raises('SELECT count(*) FROM customers.customer') AS direct_sql;
 RESET ROLE;
 -- the list above names every function of the extension (but trigger
--- functions, which no one can call)
+-- functions, which no one can call, and the cursor key's policy, which
+-- raises for everyone)
 SELECT coalesce(string_agg(p.proname, ', ' ORDER BY p.proname), 'none') AS functions_not_tried
 FROM pg_proc p WHERE p.pronamespace = 'customers'::regnamespace
   AND p.prorettype <> 'pg_catalog.trigger'::pg_catalog.regtype
+  AND p.oid <> 'customers.cursor_key_guard()'::regprocedure
   AND NOT EXISTS (SELECT 1 FROM calls WHERE call LIKE 'customers.' || p.proname || '(%');
 -- '' (what SET LOCAL leaves behind) is unset too
 BEGIN;

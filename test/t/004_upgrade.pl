@@ -6,8 +6,8 @@
 # version's scripts, and passes the version in CUSTOMERS_UPGRADE_FROM. This
 # test then creates the extension at that version with data, updates it, and
 # checks that the result is the same extension as a fresh install of the
-# current version (every object, column, index, constraint, policy and
-# function), with the data intact and every function working
+# current version (every object, column, index, constraint, policy, trigger,
+# function and privilege), with the data intact and every function working
 # (docs/operations.md, Upgrades).
 #
 # With no released version, or when the released version is the current one,
@@ -44,8 +44,12 @@ SELECT string_agg(x, E'\n' ORDER BY x) FROM (
 	FROM pg_constraint WHERE connamespace = 'customers'::regnamespace
 	UNION ALL SELECT format('policy %s %s %s %s %s', tablename, policyname, cmd, qual, with_check)
 	FROM pg_policies WHERE schemaname = 'customers'
-	UNION ALL SELECT format('table %s rls %s forced %s', relname, relrowsecurity, relforcerowsecurity)
+	UNION ALL SELECT format('table %s rls %s forced %s acl %s', relname, relrowsecurity, relforcerowsecurity, relacl)
 	FROM pg_class WHERE relnamespace = 'customers'::regnamespace AND relkind = 'r'
+	UNION ALL SELECT format('function %s acl %s', p.oid::regprocedure, p.proacl) FROM pg_proc p
+	WHERE p.pronamespace = 'customers'::regnamespace
+	UNION ALL SELECT pg_get_triggerdef(t.oid) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+	WHERE c.relnamespace = 'customers'::regnamespace AND NOT t.tgisinternal
 	UNION ALL SELECT 'dumped ' || c::regclass::text
 	FROM pg_extension e, unnest(e.extconfig) AS c WHERE e.extname = 'customers'
 ) s};
