@@ -41,11 +41,13 @@ CurrentTenant(void)
 	/* after SET LOCAL ends the setting reads as '', which means unset */
 	if (tenant == NULL || tenant[0] == '\0')
 	{
-		if (customers_require_tenant)
+		if (customers_require_tenant || customers_require_tenant_forced)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("customers.tenant_id is not set"),
-					 errdetail("customers.require_tenant is on, so every call must name its tenant."),
+					 customers_require_tenant ?
+					 errdetail("customers.require_tenant is on, so every call must name its tenant.") :
+					 errdetail("A role that may not set customers.require_tenant set it in this session, so it is on for the session."),
 					 errhint("Run SET LOCAL customers.tenant_id = '<tenant>' in the transaction first.")));
 		return DEFAULT_TENANT;
 	}

@@ -13,6 +13,7 @@
 
 extern char *customers_tenant_id;
 extern bool customers_require_tenant;
+extern bool customers_require_tenant_forced;
 extern char *customers_actor;
 
 /* The caller's identity, kept while running as the extension owner */

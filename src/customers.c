@@ -10,11 +10,20 @@
  * must not be able to turn it off: only a superuser sets it (ALTER ROLE ...
  * SET, ALTER DATABASE ... SET, postgresql.conf), or a role granted SET ON
  * PARAMETER. The application names its tenant and actor itself.
+ *
+ * One gap is PostgreSQL's: until the library is loaded, customers.* are
+ * placeholders that any role may set (SET, or -c in its connection
+ * options). When the library then defines require_tenant, PostgreSQL drops
+ * such a value with a warning and falls back to the default, and a
+ * connection option has already displaced the administrator's ALTER ROLE
+ * value. So a session in which an unprivileged role gave require_tenant a
+ * value before the load keeps the guard on for good (fail closed).
  */
 #include "postgres.h"
 
 #include "fmgr.h"
 #include "utils/guc.h"
+#include "utils/guc_tables.h"
 
 #include "call_context.h"
 
@@ -23,8 +32,49 @@ PG_MODULE_MAGIC;
 char	   *customers_tenant_id = NULL;
 bool		customers_require_tenant = false;
 char	   *customers_actor = NULL;
+bool		customers_require_tenant_forced = false;
 
 void		_PG_init(void);
+
+/* Whether a value was set in a context that may not set a PGC_SUSET setting */
+static inline bool
+Unprivileged(GucSource source, GucContext context)
+{
+	return source != PGC_S_DEFAULT && (context == PGC_USERSET || context == PGC_BACKEND);
+}
+
+/*
+ * Whether the placeholder of name holds a value, current, reset or stacked,
+ * that a role without the privilege to set it gave it
+ */
+static bool
+PlaceholderSetWithoutPrivilege(const char *name)
+{
+	struct config_generic **vars;
+	int			nvars;
+
+#if PG_VERSION_NUM >= 160000
+	vars = get_guc_variables(&nvars);
+#else
+	vars = get_guc_variables();
+	nvars = GetNumConfigOptions();
+#endif
+	for (int i = 0; i < nvars; i++)
+	{
+		struct config_generic *var = vars[i];
+
+		if ((var->flags & GUC_CUSTOM_PLACEHOLDER) == 0 || strcmp(var->name, name) != 0)
+			continue;
+		if (Unprivileged(var->source, var->scontext) ||
+			Unprivileged(var->reset_source, var->reset_scontext))
+			return true;
+		for (GucStack *stack = var->stack; stack != NULL; stack = stack->prev)
+			if (Unprivileged(stack->source, stack->scontext) ||
+				(stack->state == GUC_SET_LOCAL && Unprivileged(PGC_S_SESSION, stack->masked_scontext)))
+				return true;
+	}
+	return false;
+}
 
 /* Define the settings; placeholders set before the library loaded are kept */
 void
@@ -39,6 +89,7 @@ _PG_init(void)
 							   0,
 							   NULL, NULL, NULL);
 
+	customers_require_tenant_forced = PlaceholderSetWithoutPrivilege("customers.require_tenant");
 	DefineCustomBoolVariable("customers.require_tenant",
 							 "Refuse calls when customers.tenant_id is not set.",
 							 "Set by an administrator for the application's role: ALTER ROLE app SET customers.require_tenant = on.",
