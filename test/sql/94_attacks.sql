@@ -165,6 +165,45 @@ SELECT customers.get('cus_atk_b2') ->> 'name' AS victim_change;
 DELETE FROM customers.customer WHERE tenant_id = 'atk_b' AND id = 'cus_atk_b2';
 RESET customers.tenant_id;
 
+-- 15. the read-only recipe (docs/operations.md): the writing functions
+-- taken from PUBLIC and granted to the application; a reporting role
+-- reads through the API and writes nothing
+REVOKE EXECUTE ON FUNCTION customers.save(jsonb), customers.patch(text, jsonb), customers.archive(text),
+	customers.restore(text), customers.save_payment_method(text, jsonb), customers.detach_payment_method(text, text),
+	customers.create_user(text, jsonb), customers.save_class_labels(jsonb), customers.save_class_segments(jsonb),
+	customers.delete_class_segment(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION customers.save(jsonb), customers.patch(text, jsonb), customers.archive(text),
+	customers.restore(text), customers.save_payment_method(text, jsonb), customers.detach_payment_method(text, text),
+	customers.create_user(text, jsonb), customers.save_class_labels(jsonb), customers.save_class_segments(jsonb),
+	customers.delete_class_segment(text) TO customers_attacker;
+CREATE ROLE customers_reporting;
+GRANT USAGE ON SCHEMA customers TO customers_reporting;
+-- the recipe names every function that writes (the others only read)
+SELECT coalesce(string_agg(p.oid::regprocedure::text, ', '), 'none') AS writing_functions_left_to_public
+FROM pg_proc p WHERE p.pronamespace = 'customers'::regnamespace AND p.provolatile = 'v'
+  AND p.prorettype <> 'trigger'::regtype AND p.oid <> 'customers.cursor_key_guard()'::regprocedure
+  AND has_function_privilege('customers_reporting', p.oid, 'EXECUTE');
+SET ROLE customers_reporting;
+SET customers.tenant_id = 'atk_a';
+SELECT customers.get('cus_atk_a') ->> 'name' AS reporting_get,
+	   jsonb_array_length(customers.query('{}') -> 'data') AS reporting_query,
+	   jsonb_array_length(customers.history('cus_atk_a', '{}') -> 'data') AS reporting_history;
+SELECT raises($$SELECT customers.patch('cus_atk_a', '{"name": "Reported"}')$$) AS reporting_patch;
+SET ROLE customers_attacker;
+SELECT customers.patch('cus_atk_a', '{"name": "Customer of atk_a"}') ->> 'name' AS application_patch;
+RESET ROLE;
+GRANT EXECUTE ON FUNCTION customers.save(jsonb), customers.patch(text, jsonb), customers.archive(text),
+	customers.restore(text), customers.save_payment_method(text, jsonb), customers.detach_payment_method(text, text),
+	customers.create_user(text, jsonb), customers.save_class_labels(jsonb), customers.save_class_segments(jsonb),
+	customers.delete_class_segment(text) TO PUBLIC;
+REVOKE EXECUTE ON FUNCTION customers.save(jsonb), customers.patch(text, jsonb), customers.archive(text),
+	customers.restore(text), customers.save_payment_method(text, jsonb), customers.detach_payment_method(text, text),
+	customers.create_user(text, jsonb), customers.save_class_labels(jsonb), customers.save_class_segments(jsonb),
+	customers.delete_class_segment(text) FROM customers_attacker;
+REVOKE USAGE ON SCHEMA customers FROM customers_reporting;
+DROP ROLE customers_reporting;
+RESET customers.tenant_id;
+
 -- atk_b is untouched, and the extension still works for it
 SELECT pg_temp.victim_rows() = :'victim_before' AS victim_unchanged;
 SET customers.tenant_id = 'atk_b';
