@@ -46,6 +46,13 @@ SET customers.tenant_id = 'atk_a';
 SET search_path = attacker, public;
 -- the API works for its own tenant
 SELECT customers.get('cus_atk_a') ->> 'name' AS own_customer;
+-- 0. By design, not an attack: the tenant is whatever the role names, so
+-- a role that may call the functions reaches every tenant by naming it.
+-- The application chooses the tenant from its own credentials; a role
+-- that must not reach atk_b must not log in as the application's role.
+SET customers.tenant_id = 'atk_b';
+SELECT customers.get('cus_atk_b') ->> 'name' AS named_tenant;
+SET customers.tenant_id = 'atk_a';
 
 -- 1. A temporary table whose triggers run the history trigger function,
 -- to delete another tenant's history through a crafted transition table
