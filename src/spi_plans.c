@@ -9,22 +9,162 @@
  */
 #include "postgres.h"
 
+#include "access/relation.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
 #include "executor/spi.h"
+#include "storage/bufmgr.h"
+#include "storage/lmgr.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/plancache.h"
+#include "utils/rel.h"
 
 #include "spi_plans.h"
 
-/* The plan for sql with SPI cursor options, prepared and kept on first use */
+/*
+ * Kept plans that cannot go stale.
+ *
+ * A generic plan is chosen for the sizes of the tables at the time it is
+ * made, and nothing makes it again while the table grows (only ANALYZE or
+ * DDL does): a plan made on an empty table keeps scanning it whole, so a
+ * one-transaction import through save, or any pooled connection that
+ * started on a small table, becomes quadratic. So every kept generic plan
+ * remembers the size in blocks of each table it reads, and is prepared again
+ * once one of them has grown past PLAN_GROWTH times that size. No plan runs
+ * on a table more than PLAN_GROWTH times larger than the planner saw, and a
+ * table that grows to N blocks costs each statement about log2(N / 10)
+ * plannings. The check costs one lseek per table per call
+ * (RelationGetNumberOfBlocks).
+ */
+#define PLAN_GROWTH 2
+/* the planner takes a smaller table that was never vacuumed as this many blocks */
+#define PLANNER_MIN_BLOCKS 10
+
+typedef struct PlanSizes
+{
+	SPIPlanPtr	plan;			/* the key */
+	int			ntables;
+	Oid		   *tables;
+	BlockNumber *blocks;		/* each table's size when the plan was made */
+} PlanSizes;
+
+static HTAB *plan_sizes = NULL;
+
+/* The size of a table in blocks, or InvalidBlockNumber when it is gone */
+static BlockNumber
+TableBlocks(Oid relid)
+{
+	/* the lock is the one the plan's execution takes next anyway */
+	Relation	rel = try_relation_open(relid, AccessShareLock);
+	BlockNumber blocks;
+
+	if (rel == NULL)
+		return InvalidBlockNumber;
+	blocks = RelationGetNumberOfBlocks(rel);
+	relation_close(rel, NoLock);
+	return blocks;
+}
+
+/* Remember the sizes of the tables a newly kept generic plan reads */
+static void
+RememberSizes(SPIPlanPtr plan)
+{
+	List	   *tables = NIL;
+	ListCell   *lc;
+	PlanSizes	sizes = {.plan = plan};
+	int			i = 0;
+
+	if (plan_sizes == NULL)
+	{
+		HASHCTL		ctl;
+
+		ctl.keysize = sizeof(SPIPlanPtr);
+		ctl.entrysize = sizeof(PlanSizes);
+		plan_sizes = hash_create("customers plan sizes", 64, &ctl, HASH_ELEM | HASH_BLOBS);
+	}
+	foreach(lc, SPI_plan_get_plan_sources(plan))
+	{
+		CachedPlanSource *source = lfirst(lc);
+		ListCell   *rc;
+
+		foreach(rc, source->relationOids)
+		{
+			if (get_rel_relkind(lfirst_oid(rc)) == RELKIND_RELATION)
+				tables = list_append_unique_oid(tables, lfirst_oid(rc));
+		}
+	}
+	sizes.ntables = list_length(tables);
+	sizes.tables = MemoryContextAlloc(TopMemoryContext, sizeof(Oid) * Max(sizes.ntables, 1));
+	sizes.blocks = MemoryContextAlloc(TopMemoryContext,
+									  sizeof(BlockNumber) * Max(sizes.ntables, 1));
+	foreach(lc, tables)
+	{
+		sizes.tables[i] = lfirst_oid(lc);
+		sizes.blocks[i] = TableBlocks(sizes.tables[i]);
+		i++;
+	}
+	list_free(tables);
+	*(PlanSizes *) hash_search(plan_sizes, &plan, HASH_ENTER, NULL) = sizes;
+}
+
+/* Whether a table of the plan has grown past PLAN_GROWTH times its size then */
+static bool
+PlanOutgrown(SPIPlanPtr plan)
+{
+	PlanSizes  *entry;
+
+	if (plan_sizes == NULL ||
+		(entry = hash_search(plan_sizes, &plan, HASH_FIND, NULL)) == NULL)
+		return false;
+	for (int i = 0; i < entry->ntables; i++)
+	{
+		BlockNumber now = TableBlocks(entry->tables[i]);
+		BlockNumber then = entry->blocks[i];
+
+		if (now != InvalidBlockNumber &&
+			(uint64) now > (uint64) PLAN_GROWTH * Max(then == InvalidBlockNumber ? 0 : then,
+													  PLANNER_MIN_BLOCKS))
+			return true;
+	}
+	return false;
+}
+
+/* Free a kept plan and what is remembered of it */
+static void
+ForgetPlan(SPIPlanPtr plan)
+{
+	PlanSizes  *entry = plan_sizes == NULL ? NULL :
+		hash_search(plan_sizes, &plan, HASH_FIND, NULL);
+
+	if (entry != NULL)
+	{
+		pfree(entry->tables);
+		pfree(entry->blocks);
+		hash_search(plan_sizes, &plan, HASH_REMOVE, NULL);
+	}
+	SPI_freeplan(plan);
+}
+
+/*
+ * The plan for sql with SPI cursor options, prepared and kept on first use,
+ * and prepared again when a generic plan has outgrown its tables (above).
+ */
 static SPIPlanPtr
 KeptPlanWithOptions(SPIPlanPtr *cache, const char *sql, int nargs, Oid *types, int options)
 {
+	if (*cache != NULL && PlanOutgrown(*cache))
+	{
+		SPIPlanPtr	old = *cache;
+
+		*cache = NULL;
+		ForgetPlan(old);
+	}
 	if (*cache == NULL)
 	{
 		MemoryContext context = CurrentMemoryContext;
@@ -36,6 +176,8 @@ KeptPlanWithOptions(SPIPlanPtr *cache, const char *sql, int nargs, Oid *types, i
 			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
 		if (SPI_keepplan(plan) != 0)
 			elog(ERROR, "SPI_keepplan failed");
+		if (options & CURSOR_OPT_GENERIC_PLAN)
+			RememberSizes(plan);
 		*cache = plan;
 	}
 	return *cache;
@@ -89,7 +231,7 @@ ShapePlanWithOptions(const char *sql, int nargs, Oid *types, int options)
 
 	entry = hash_search(shape_plans, &hash, HASH_FIND, NULL);
 	if (entry != NULL && strcmp(entry->sql, sql) == 0)
-		return entry->plan;
+		return KeptPlanWithOptions(&entry->plan, sql, nargs, types, options);
 	if (entry != NULL || hash_get_num_entries(shape_plans) >= MAX_KEPT_SHAPES)
 	{
 		/* a hash collision or a full cache: plan for this call only */

@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# The import curve (bench/README.md): rows/s against rows loaded, for an
+# import of N customers through customers.save in one transaction.
+#
+#   bash bench/import.sh                            # 10,000, 30,000 and 100,000
+#   IMPORT_ROWS="10000 1000000" bash bench/import.sh
+#
+# For each N: a fresh database (empty tables, so the kept plans of the
+# loading session are made on an empty table), two class labels with a
+# three-level segment tree, then one bench_app session (an ordinary role)
+# saves customers 1..N of seed 000's shape, each with an externalId, emails
+# and two segments, in batches of 1,000, all in one transaction. Every tenth
+# of the way it prints the rows loaded, the rate so far and over the last
+# tenth, and the rows the session's scans read per customer saved
+# (pg_stat_xact_user_tables: sequential plus index fetches over the
+# extension's tables). That count does not depend on how busy the machine
+# is: it stays flat when the import is linear and grows with the table when
+# a statement scans it. Writes BENCH_RESULTS/import.csv (default
+# bench/results). Fails only when a save fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SIZES=${IMPORT_ROWS:-10000 30000 100000}
+OUT=${BENCH_RESULTS:-bench/results}
+
+bash scripts/deps.sh
+# shellcheck source=scripts/cluster.sh
+source scripts/cluster.sh
+make -s PG_CONFIG="$PG_BINDIR/pg_config" -j"$(nproc)" >/dev/null
+make -s PG_CONFIG="$PG_BINDIR/pg_config" install >/dev/null
+
+cluster_start
+cat >>"$CLUSTER_DIR/data/postgresql.conf" <<-CONF
+	shared_buffers = '2GB'
+	maintenance_work_mem = '512MB'
+	max_wal_size = '8GB'
+	checkpoint_timeout = '30min'
+CONF
+_cluster_as_postgres "$PG_BINDIR/pg_ctl" -D "$CLUSTER_DIR/data" -l "$CLUSTER_DIR/server.log" \
+	-w -t 60 restart >/dev/null
+
+WORK=$CLUSTER_DIR/import
+mkdir -p "$WORK" "$OUT"
+chmod 777 "$WORK"
+
+sql() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
+sql -c "CREATE ROLE bench_app LOGIN" \
+	-c "ALTER ROLE bench_app SET customers.tenant_id = 'import'"
+
+echo "rows_total,rows_loaded,seconds,rows_per_s,rows_per_s_last_tenth,rows_read_per_row_last_tenth" \
+	>"$OUT/import.csv"
+for rows in $SIZES; do
+	db=import_$rows
+	sql -c "CREATE DATABASE $db"
+	# bench/setup.sql saves 100 customers of its own; the import starts empty
+	sql -d "$db" -c "CREATE EXTENSION customers CASCADE" -f bench/setup.sql \
+		-c "TRUNCATE customers.customer CASCADE" >/dev/null
+	sql -d "$db" -c "GRANT SELECT ON pg_catalog.pg_stat_xact_user_tables TO bench_app" \
+		-f - >/dev/null <<-'SQL'
+		-- customer i with an externalId and a segment of each label
+		CREATE FUNCTION bench.import_batch(first bigint, n int) RETURNS jsonb
+		LANGUAGE sql IMMUTABLE AS $$
+			SELECT jsonb_build_object('data', jsonb_agg(bench.customer(i) || jsonb_build_object(
+				'externalId', 'ext_' || i,
+				'classSegments', jsonb_build_array('cls_city_' || i % 20, 'cls_tier_' || i % 3)) ORDER BY i))
+			FROM generate_series(first, first + n - 1) AS i
+		$$;
+		-- rows read by this transaction's scans of the extension's tables
+		CREATE FUNCTION bench.rows_read() RETURNS bigint
+		LANGUAGE sql AS $$
+			SELECT coalesce(sum(seq_tup_read), 0) + coalesce(sum(idx_tup_fetch), 0)
+			FROM pg_catalog.pg_stat_xact_user_tables WHERE schemaname = 'customers'
+		$$;
+		SET customers.tenant_id = 'import';
+		SELECT customers.save_class_labels('{"data": [{"id": "cll_region", "name": "Region"},
+												   {"id": "cll_tier", "name": "Tier"}]}');
+		SELECT customers.save_class_segments(jsonb_build_object('data',
+			'[{"id": "cls_root", "name": "All", "label": "cll_region"}]'::jsonb
+			|| (SELECT jsonb_agg(jsonb_build_object('id', 'cls_state_' || s, 'name', 'State ' || s,
+													'label', 'cll_region', 'parent', 'cls_root'))
+				FROM generate_series(0, 4) AS s)
+			|| (SELECT jsonb_agg(jsonb_build_object('id', 'cls_city_' || c, 'name', 'City ' || c,
+													'label', 'cll_region', 'parent', 'cls_state_' || c % 5))
+				FROM generate_series(0, 19) AS c)
+			|| (SELECT jsonb_agg(jsonb_build_object('id', 'cls_tier_' || t, 'name', 'Tier ' || t,
+													'label', 'cll_tier'))
+				FROM generate_series(0, 2) AS t)));
+	SQL
+	awk -v rows="$rows" 'BEGIN {
+		step = rows / 10
+		print "BEGIN;"
+		print "SELECT 0, extract(epoch FROM clock_timestamp()), bench.rows_read();"
+		next_mark = step
+		for (first = 1; first <= rows; first += 1000) {
+			n = (rows - first + 1 < 1000) ? rows - first + 1 : 1000
+			printf "SELECT customers.save(bench.import_batch(%d, %d)) ->> '\''result'\'';\n", first, n
+			if (first + n - 1 >= next_mark || first + n - 1 == rows) {
+				printf "SELECT %d, extract(epoch FROM clock_timestamp()), bench.rows_read();\n", first + n - 1
+				while (next_mark <= first + n - 1) next_mark += step
+			}
+		}
+		print "COMMIT;"
+	}' >"$WORK/$db.sql"
+	echo "== one-transaction import of $rows customers" >&2
+	sql -U bench_app -d "$db" -F, -f "$WORK/$db.sql" >"$WORK/$db.out"
+	if grep -v '^[0-9]*,' "$WORK/$db.out" | grep -qv '^SUCCESS$'; then
+		echo "bench: an import batch failed" >&2
+		exit 1
+	fi
+	grep '^[0-9]*,' "$WORK/$db.out" | awk -F, -v total="$rows" '
+		NR == 1 { t0 = $2; r0 = 0; tp = $2; rp = $3; next }
+		{
+			printf "%d,%d,%.1f,%.0f,%.0f,%.1f\n", total, $1, $2 - t0, $1 / ($2 - t0),
+				($1 - r0) / ($2 - tp), ($3 - rp) / ($1 - r0)
+			r0 = $1; tp = $2; rp = $3
+		}' | tee -a "$OUT/import.csv" >&2
+	sql -c "DROP DATABASE $db"
+done
+
+echo
+echo "one-transaction import through customers.save, batches of 1,000 ($(nproc) cores)"
+awk -F, 'NR == 1 { printf "%10s %12s %9s %10s %18s %22s\n", "import of", "rows loaded", "seconds",
+				   "rows/s", "rows/s last tenth", "rows read per row" ; next }
+	{ printf "%10s %12s %9s %10s %18s %22s\n", $1, $2, $3, $4, $5, $6 }' "$OUT/import.csv"
+echo "wrote $OUT/import.csv"
