@@ -151,6 +151,7 @@ FindCardData(JsonbContainer *container, const char *path, List **errors)
 	check_stack_depth();
 	while ((token = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
 	{
+		CHECK_FOR_INTERRUPTS();
 		if (token == WJB_KEY)
 		{
 			JsonbValue	value;

@@ -9,6 +9,7 @@
  */
 #include "postgres.h"
 
+#include "miscadmin.h"
 #include "utils/builtins.h"
 
 #include "change.h"
@@ -179,10 +180,13 @@ CheckExternalIds(const CallScope *call, PlannedChange *changes, int nchanges)
 	}
 
 	for (int i = 0; i < nchanges; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
 		for (int j = 0; j < i && ClaimsExternalId(&changes[i]); j++)
 			if (ClaimsExternalId(&changes[j]) &&
 				strcmp(changes[j].row.external_id, changes[i].row.external_id) == 0)
 				ExternalIdConflict(&changes[i], changes[j].row.id);
+	}
 }
 
 /*

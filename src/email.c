@@ -264,6 +264,7 @@ NormalizeEmailList(JsonbValue *list, const char *param, List **errors,
 		List	   *parts;
 		ListCell   *pc;
 
+		CHECK_FOR_INTERRUPTS();
 		if (token != WJB_ELEM)
 			continue;
 		if (element.type != jbvString)

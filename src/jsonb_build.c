@@ -78,6 +78,8 @@ NextPair(JsonbIterator **it, JsonbValue *key, JsonbValue *value)
 {
 	JsonbIteratorToken token;
 
+	/* every walk over keys passes here: cancel and statement_timeout act */
+	CHECK_FOR_INTERRUPTS();
 	while ((token = JsonbIteratorNext(it, key, true)) != WJB_DONE)
 		if (token == WJB_KEY)
 		{

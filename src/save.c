@@ -11,6 +11,7 @@
 
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "miscadmin.h"
 #include "utils/jsonb.h"
 
 #include "aliases.h"
@@ -39,6 +40,8 @@ ReadItems(JsonbContainer *data, SaveItem *items, PlannedChange *changes, int n)
 	{
 		JsonbValue *element = getIthJsonbValueFromContainer(data, i);
 		List	  **errors = &changes[i].errors;
+
+		CHECK_FOR_INTERRUPTS();
 
 		if (!IsJsonbObject(element))
 		{
@@ -118,6 +121,7 @@ customers_save(PG_FUNCTION_ARGS)
 	{
 		JsonbContainer *input = items[i].input;
 
+		CHECK_FOR_INTERRUPTS();
 		if (changes[i].errors != NIL)
 			continue;
 		if (changes[i].stored != NULL)
