@@ -5,9 +5,12 @@
 use strict;
 use warnings;
 
+use FindBin;
+use lib $FindBin::RealBin;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use CustomersTest;
 
 my $node = PostgreSQL::Test::Cluster->new('dump');
 $node->init;
@@ -20,51 +23,9 @@ CREATE ROLE app LOGIN;
 GRANT USAGE ON SCHEMA customers TO app;
 });
 
-# Two tenants with every kind of row
-for my $tenant ('acme', 'globex')
-{
-	$node->safe_psql(
-		'source', qq{
-SET customers.tenant_id = '$tenant';
-SELECT customers.save_class_labels('{"data": [{"id": "cll_region", "name": "Region", "requiredness": "NOT_REQUIRED"},
-	{"id": "cll_tier", "name": "Tier", "requiredness": "NOT_REQUIRED"}]}');
-SELECT customers.save_class_segments('{"data": [{"id": "cls_east", "label": "cll_region", "name": "East"},
-	{"id": "cls_dc", "label": "cll_region", "name": "Washington DC", "parent": "cls_east"},
-	{"id": "cls_gold", "label": "cll_tier", "name": "Gold"}]}');
-SELECT customers.save(jsonb_build_object('data', jsonb_agg(jsonb_build_object(
-	'id', 'cus_' || n, 'name', '$tenant customer ' || (n % 5), 'externalId', 'ext-' || n,
-	'email', 'c' || n || '\@example.com', 'businessName', CASE WHEN n % 3 = 0 THEN 'Biz ' || n END,
-	'ccEmails', jsonb_build_array('["cc' || n || '\@acme.com"]'),
-	'address', jsonb_build_object('city', 'Washington', 'countryCode', 'US'),
-	'customData', jsonb_build_object('n', n, 'plan', CASE WHEN n % 2 = 0 THEN 'gold' END),
-	'classSegments', CASE WHEN n % 2 = 0 THEN '["cls_dc", "cls_gold"]'::jsonb ELSE '[]'::jsonb END))))
-FROM generate_series(1, 20) AS n;
-SELECT customers.archive('cus_7');
-SELECT customers.patch('cus_8', '{"status": "INACTIVE", "metadata": {"k": "v"}}');
-SELECT customers.save_payment_method('cus_' || n, jsonb_build_object('type', 'CARD', 'isDefault', n = 1,
-	'card', jsonb_build_object('brand', 'visa', 'last4', '4242', 'expMonth', n, 'expYear', 2030)))
-FROM generate_series(1, 3) AS n;
-SELECT customers.create_user('cus_1', jsonb_build_object('email', 'user' || n || '\@$tenant.example.com'))
-FROM generate_series(1, 4) AS n;
-});
-}
-
-# Every extension table's rows as text, ordered
-sub tables
-{
-	my ($db) = @_;
-	return split /\n/, $node->safe_psql($db,
-		q{SELECT c.relname FROM pg_class c JOIN pg_depend d ON d.objid = c.oid AND d.deptype = 'e'
-		  JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'customers'
-		  WHERE c.relkind = 'r' ORDER BY 1});
-}
-
-sub contents
-{
-	my ($db, $table) = @_;
-	return $node->safe_psql($db,
-		"SELECT count(*) || E'\\n' || coalesce(string_agg(t::text, E'\\n' ORDER BY t::text), '') FROM customers.$table t");
-}
+fill_every_table($node, 'source');
+sub tables { return extension_tables($node, $_[0]); }
+sub contents { return table_contents($node, @_); }
 
 # Cursors issued before the dump, and the pages they lead to
 my $request = q{'{"limit": 3, "sort": {"orderBy": "NAME"}, "filter": {"customData": {"contains": {"plan": "gold"}}}}'};
