@@ -51,8 +51,12 @@ SPECS = $(sort $(wildcard test/specs/*.spec))
 ISOLATION = $(patsubst test/specs/%.spec,%,$(SPECS))
 ISOLATION_OPTS = --inputdir=test --load-extension=pg_trgm --load-extension=btree_gin --load-extension=$(EXTENSION)
 
+# TAP tests: test/t/*.pl (PostgreSQL::Test::Cluster; they run initdb, so not as root)
+TAP_TESTS = 1
+PROVE_TESTS = $(sort $(wildcard test/t/*.pl))
+
 PG_CFLAGS = -Wall -Wextra
-EXTRA_CLEAN = sql/$(EXTENSION)--$(EXTVERSION).sql
+EXTRA_CLEAN = sql/$(EXTENSION)--$(EXTVERSION).sql .pg_built_for
 
 PG_CONFIG ?= pg_config
 # PostgreSQL's headers as system headers, so -Wextra judges our code only
@@ -68,3 +72,11 @@ all: sql/$(EXTENSION)--$(EXTVERSION).sql
 
 # rebuild every object when any of our headers changes
 $(OBJS): $(wildcard src/*.h)
+
+# ... and when PG_CONFIG names another server: .pg_built_for holds the server
+# the objects were built for and is rewritten only when that changes
+PG_BUILT_FOR := $(shell $(PG_CONFIG) --version) $(shell $(PG_CONFIG) --includedir-server)
+.pg_built_for: pg_built_for_check
+	@echo '$(PG_BUILT_FOR)' | cmp -s - $@ || echo '$(PG_BUILT_FOR)' >$@
+.PHONY: pg_built_for_check
+$(OBJS) $(OBJS:.o=.bc): .pg_built_for

@@ -50,7 +50,7 @@ count_results() {
 echo "== regression tests" >&2
 reg_log="$CLUSTER_DIR/installcheck.log"
 rc=0
-make "${PGCONF[@]}" installcheck ISOLATION= 2>&1 | tee "$reg_log" || rc=$?
+make "${PGCONF[@]}" installcheck ISOLATION= TAP_TESTS= 2>&1 | tee "$reg_log" || rc=$?
 count_results "$reg_log"
 if ((rc != 0)); then
 	# A failure with no per-test FAILED line (e.g. could not connect, or
@@ -67,7 +67,7 @@ fi
 echo "== isolation tests" >&2
 iso_log="$CLUSTER_DIR/isolation.log"
 rc=0
-make "${PGCONF[@]}" installcheck REGRESS= 2>&1 | tee "$iso_log" || rc=$?
+make "${PGCONF[@]}" installcheck REGRESS= TAP_TESTS= 2>&1 | tee "$iso_log" || rc=$?
 count_results "$iso_log"
 if ((rc != 0)); then
 	((suite_failed > 0)) || failed=$((failed + 1))
