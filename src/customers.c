@@ -108,9 +108,5 @@ _PG_init(void)
 							   0,
 							   NULL, NULL, NULL);
 
-#if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("customers");
-#else
-	EmitWarningsOnPlaceholders("customers");
-#endif
 }

@@ -8,6 +8,8 @@
 
 #include "nodes/pg_list.h"
 
+#include "pg_compat.h"
+
 #define ITEM_STATUS_OK 200
 #define ITEM_STATUS_VALIDATION 400
 #define ITEM_STATUS_CONFLICT 409
@@ -24,7 +26,7 @@ extern void AddItemError(List **errors, int status, int sqlstate, const char *pa
 						 const char *fmt,...) pg_attribute_printf(5, 6);
 extern void AddValidationError(List **errors, const char *param,
 							   const char *fmt,...) pg_attribute_printf(3, 4);
-extern void RaiseItemErrors(List *errors) pg_attribute_noreturn();
-extern void RaiseItemErrorsWithHint(List *errors, const char *hint) pg_attribute_noreturn();
+pg_noreturn extern void RaiseItemErrors(List *errors);
+pg_noreturn extern void RaiseItemErrorsWithHint(List *errors, const char *hint);
 
 #endif

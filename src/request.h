@@ -10,6 +10,8 @@
 #include "fmgr.h"
 #include "utils/jsonb.h"
 
+#include "pg_compat.h"
+
 #define CUSTOMER_ID_HINT "Pass the id of a customer, such as 'cus_01HF…'."
 
 /* the most items one batch call takes */
@@ -22,8 +24,7 @@ extern char *TextArgument(FunctionCallInfo fcinfo, int argno, const char *name, 
 extern Jsonb *ObjectArgument(FunctionCallInfo fcinfo, int argno, const char *name,
 							 const char *hint);
 extern JsonbContainer *BatchRequestData(Jsonb *request, const char *what, const char *item);
-extern void InvalidRequest(const char *what, const char *message, const char *hint)
-			pg_attribute_noreturn();
+pg_noreturn extern void InvalidRequest(const char *what, const char *message, const char *hint);
 extern void CheckRequestKeys(JsonbContainer *object, const char *const *allowed, int nallowed,
 							 const char *where, const char *what, const char *hint);
 extern char *RequestString(JsonbContainer *object, const char *key, const char *path,
