@@ -4,6 +4,7 @@
 #
 #   bash bench/run.sh                      # 1,000,000 customers, 10 s per case
 #   BENCH_ROWS=100000 BENCH_SECONDS=5 bash bench/run.sh
+#   BENCH_PG=18 bash bench/run.sh          # on another major (default 15, or PG_BINDIR)
 #
 # Builds and installs the extension, starts a throwaway cluster
 # (scripts/cluster.sh), loads BENCH_ROWS seed-shaped customers through
@@ -27,6 +28,11 @@ SMALL_ROWS=$((ROWS < 10000 ? ROWS : 10000))
 ((ROWS >= 2000)) || { echo "bench: BENCH_ROWS must be at least 2000" >&2; exit 1; }
 
 bash scripts/deps.sh
+# BENCH_PG=18: on that major (scripts/pg_build.sh builds it on first use)
+if [[ -n ${BENCH_PG:-} ]]; then
+	PG_BINDIR=$(bash scripts/pg_build.sh "$BENCH_PG")
+	export PG_BINDIR
+fi
 # shellcheck source=scripts/cluster.sh
 source scripts/cluster.sh
 make -s PG_CONFIG="$PG_BINDIR/pg_config" -j"$(nproc)" >/dev/null

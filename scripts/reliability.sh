@@ -48,10 +48,12 @@ run_tap_tests() {
 	mkdir -p "$dir"
 	cp -r test/t "$dir/t"
 	prepare_upgrade_scripts "$dir"
+	prepare_old_majors || record "pg_upgrade: the extension builds on the older majors" fail
 	chown -R postgres:postgres "$dir"
 	(cd "$dir" && runuser -u postgres -- env -u PGHOST -u PGPORT -u PGUSER -u PGDATABASE \
 		PATH="$PG_BINDIR:$PATH" TESTDIR="$dir" PG_REGRESS="$PGXS_DIR/test/regress/pg_regress" \
 		CUSTOMERS_UPGRADE_FROM="$(cat "$dir/upgrade-from" 2>/dev/null || true)" \
+		CUSTOMERS_UPGRADE_BINDIRS="$CUSTOMERS_UPGRADE_BINDIRS" \
 		prove -I "$PGXS_DIR/test/perl" t/*.pl) 2>&1 | tee "$log" || rc=$?
 	local ok_re='^t/[^ ]+\.pl \.+ ok' skipped_re='^t/[^ ]+\.pl \.+ skipped'
 	while IFS= read -r line; do
@@ -85,6 +87,33 @@ prepare_upgrade_scripts() {
 		echo "WARNING: released version $first has no install script sql/customers--$first.sql; the upgrade test will fail" >&2
 	fi
 	echo "$first" >"$dir/upgrade-from"
+}
+
+# The pg_upgrade test (test/t/005_pg_upgrade.pl) upgrades a cluster of each
+# older major in CUSTOMERS_UPGRADE_BINDIRS (oldest first; default: 15 when
+# this major is newer) to this one, so the extension is built and installed
+# on each of them too - from a copy of the tree, as this tree holds this
+# major's build. The matrix (scripts/test.sh) has just installed it there
+# and says so with CUSTOMERS_UPGRADE_INSTALLED=1.
+CUSTOMERS_UPGRADE_BINDIRS=${CUSTOMERS_UPGRADE_BINDIRS-}
+prepare_old_majors() {
+	local bindir copy rc=0
+	if [[ -z $CUSTOMERS_UPGRADE_BINDIRS ]] && (($(pg_config --version | sed -E 's/^PostgreSQL ([0-9]+).*/\1/') > 15)); then
+		CUSTOMERS_UPGRADE_BINDIRS=$(bash scripts/pg_build.sh 15)
+	fi
+	[[ -n $CUSTOMERS_UPGRADE_BINDIRS && ${CUSTOMERS_UPGRADE_INSTALLED:-} != 1 ]] || return 0
+	for bindir in $CUSTOMERS_UPGRADE_BINDIRS; do
+		echo "== installing the extension on $("$bindir/pg_config" --version) for the pg_upgrade test" >&2
+		copy=$(mktemp -d)
+		cp -r Makefile ./*.control sql src "$copy/"
+		make -s -C "$copy" PG_CONFIG="$bindir/pg_config" clean >/dev/null
+		if ! nice make -s -C "$copy" PG_CONFIG="$bindir/pg_config" -j"$(nproc)" install >"$copy.log" 2>&1; then
+			cat "$copy.log" >&2
+			rc=1
+		fi
+		rm -rf "$copy" "$copy.log"
+	done
+	return "$rc"
 }
 
 # The fuzzer (test/fuzz): bounded by time and calls, seeded, as an ordinary role

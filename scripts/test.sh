@@ -1,10 +1,55 @@
 #!/usr/bin/env bash
-# Run every test suite against a throwaway PostgreSQL 15 cluster.
-#   bash scripts/test.sh
+# Run every test suite against a throwaway PostgreSQL cluster.
+#   bash scripts/test.sh                       # PostgreSQL 15, or the one in PG_BINDIR
+#   PG_VERSIONS="15 18" bash scripts/test.sh   # every suite once per major (the matrix)
 # Last line of output is always "N passed, N failed" (for CI); the exit status
 # is non-zero on any build or test failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# The matrix: one whole run per major, each in a child with its own cluster
+# and build. A major other than 15 is built by scripts/pg_build.sh (cached).
+# Each later major's upgrade test (test/t/005_pg_upgrade.pl) starts from the
+# majors run before it, whose extension install is then current. The fuzzer
+# runs FUZZ_SECONDS and FUZZ_MIN_CALLS on the first major, and
+# FUZZ_SECONDS_EXTRA (default 20) and FUZZ_MIN_CALLS_EXTRA (default 15000) on
+# each other one.
+run_matrix() {
+	local v bindir rc n=0 log p f total_p=0 total_f=0 older=() lines=()
+	bash scripts/deps.sh
+	log=$(mktemp)
+	for v in $PG_VERSIONS; do
+		n=$((n + 1))
+		echo "== PostgreSQL $v" >&2
+		rc=0
+		bindir=$(bash scripts/pg_build.sh "$v") || rc=$?
+		if ((rc != 0)); then
+			lines+=("PostgreSQL $v: could not be built (scripts/pg_build.sh exited $rc)")
+			total_f=$((total_f + 1))
+			continue
+		fi
+		rc=0
+		local fuzz=(FUZZ_SECONDS="${FUZZ_SECONDS:-60}" FUZZ_MIN_CALLS="${FUZZ_MIN_CALLS:-50000}")
+		((n == 1)) || fuzz=(FUZZ_SECONDS="${FUZZ_SECONDS_EXTRA:-20}" FUZZ_MIN_CALLS="${FUZZ_MIN_CALLS_EXTRA:-15000}")
+		env -u PG_VERSIONS PG_BINDIR="$bindir" "${fuzz[@]}" \
+			CUSTOMERS_UPGRADE_BINDIRS="${older[*]}" CUSTOMERS_UPGRADE_INSTALLED=1 \
+			bash scripts/test.sh 2>&1 | tee "$log" || rc=$?
+		read -r p f < <(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$log" | tail -1)
+		p=${p:-0} f=${f:-0}
+		((rc == 0 || f > 0)) || f=1 # a failed run that counted no failure still failed
+		lines+=("PostgreSQL $v ($("$bindir/pg_config" --version)): $p passed, $f failed")
+		total_p=$((total_p + p)) total_f=$((total_f + f))
+		older+=("$bindir")
+	done
+	rm -f "$log"
+	printf '%s\n' "${lines[@]}"
+	echo "$total_p passed, $total_f failed"
+	((total_f == 0))
+}
+if [[ -n ${PG_VERSIONS:-} ]]; then
+	run_matrix
+	exit
+fi
 
 bash scripts/deps.sh
 # shellcheck source=scripts/cluster.sh
