@@ -25,6 +25,7 @@
 #include "utils/builtins.h"
 
 #include "cursor.h"
+#include "pg_compat.h"
 #include "spi_plans.h"
 
 #define CURSOR_VERSION 1
@@ -156,7 +157,7 @@ EncodeCursor(const CursorBinding *binding, const CursorPosition *position)
 	appendBinaryStringInfo(&payload, (char *) mac, MAC_BYTES);
 
 	token = palloc(pg_b64_enc_len(payload.len) + 1);
-	len = pg_b64_encode(payload.data, payload.len, token, pg_b64_enc_len(payload.len));
+	len = B64Encode(payload.data, payload.len, token, pg_b64_enc_len(payload.len));
 	if (len < 0)
 		elog(ERROR, "could not encode a cursor");
 	/* base64url without padding */
@@ -214,7 +215,7 @@ DecodeCursor(const CursorBinding *binding, const char *token, int len,
 		padded[len++] = '=';
 
 	payload = palloc(pg_b64_dec_len(len) + 1);
-	payload_len = pg_b64_decode(padded, len, (char *) payload, pg_b64_dec_len(len));
+	payload_len = B64Decode(padded, len, payload, pg_b64_dec_len(len));
 	if (payload_len < 4 + 2 + MAC_BYTES)
 		InvalidCursor("The cursor is too short.");
 
@@ -224,7 +225,7 @@ DecodeCursor(const CursorBinding *binding, const char *token, int len,
 	 * altered.
 	 */
 	reencoded = palloc(pg_b64_enc_len(payload_len) + 1);
-	if (pg_b64_encode((char *) payload, payload_len, reencoded, pg_b64_enc_len(payload_len)) < token_len ||
+	if (B64Encode(payload, payload_len, reencoded, pg_b64_enc_len(payload_len)) < token_len ||
 		memcmp(reencoded, padded, token_len) != 0)
 		InvalidCursor(ALTERED_DETAIL);
 

@@ -26,6 +26,7 @@
 #include "utils/guc_tables.h"
 
 #include "call_context.h"
+#include "pg_compat.h"
 
 PG_MODULE_MAGIC;
 
@@ -53,12 +54,7 @@ PlaceholderSetWithoutPrivilege(const char *name)
 	struct config_generic **vars;
 	int			nvars;
 
-#if PG_VERSION_NUM >= 160000
-	vars = get_guc_variables(&nvars);
-#else
-	vars = get_guc_variables();
-	nvars = GetNumConfigOptions();
-#endif
+	vars = GucVariables(&nvars);
 	for (int i = 0; i < nvars; i++)
 	{
 		struct config_generic *var = vars[i];

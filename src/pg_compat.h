@@ -6,6 +6,9 @@
 #ifndef PG_COMPAT_H
 #define PG_COMPAT_H
 
+#include "common/base64.h"
+#include "utils/guc_tables.h"
+
 /*
  * 18 replaced pg_attribute_noreturn(), written after a declaration, with
  * pg_noreturn, written before it (C11 _Noreturn). GCC and Clang also take
@@ -14,5 +17,30 @@
 #if PG_VERSION_NUM < 180000
 #define pg_noreturn pg_attribute_noreturn()
 #endif
+
+/* 18 types the binary side of base64 as uint8, older majors as char */
+static inline int
+B64Encode(const void *src, int len, char *dst, int dstlen)
+{
+	return pg_b64_encode(src, len, dst, dstlen);
+}
+
+static inline int
+B64Decode(const char *src, int len, void *dst, int dstlen)
+{
+	return pg_b64_decode(src, len, dst, dstlen);
+}
+
+/* Every configuration variable; 16 made get_guc_variables count them */
+static inline struct config_generic **
+GucVariables(int *count)
+{
+#if PG_VERSION_NUM >= 160000
+	return get_guc_variables(count);
+#else
+	*count = GetNumConfigOptions();
+	return get_guc_variables();
+#endif
+}
 
 #endif							/* PG_COMPAT_H */
