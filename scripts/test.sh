@@ -32,7 +32,7 @@ run_matrix() {
 		local fuzz=(FUZZ_SECONDS="${FUZZ_SECONDS:-60}" FUZZ_MIN_CALLS="${FUZZ_MIN_CALLS:-50000}")
 		((n == 1)) || fuzz=(FUZZ_SECONDS="${FUZZ_SECONDS_EXTRA:-20}" FUZZ_MIN_CALLS="${FUZZ_MIN_CALLS_EXTRA:-15000}")
 		env -u PG_VERSIONS PG_BINDIR="$bindir" "${fuzz[@]}" \
-			CUSTOMERS_UPGRADE_BINDIRS="${older[*]}" CUSTOMERS_UPGRADE_INSTALLED=1 \
+			CUSTOMERS_UPGRADE_BINDIRS="${older[*]}" CUSTOMERS_UPGRADE_INSTALLED="${older[*]:+1}" \
 			bash scripts/test.sh 2>&1 | tee "$log" || rc=$?
 		read -r p f < <(sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$log" | tail -1)
 		p=${p:-0} f=${f:-0}
