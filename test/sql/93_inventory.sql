@@ -63,6 +63,9 @@ WITH members AS (
 		   (SELECT string_agg(a.privilege_type, ',') FROM aclexplode(coalesce(t.typacl, acldefault('T', t.typowner))) AS a
 			WHERE a.grantee = 0)
 	FROM members m JOIN pg_type t ON m.classid = 'pg_type'::regclass AND t.oid = m.objid
+	-- PostgreSQL 18 also records the row types of the tables (and their
+	-- arrays) as members; they come with the tables
+	WHERE t.typrelid = 0 AND NOT EXISTS (SELECT FROM pg_type e WHERE e.oid = t.typelem AND e.typrelid <> 0)
 	UNION ALL
 	SELECT 'member ' || pg_describe_object(m.classid, m.objid, 0), NULL, NULL
 	FROM members m WHERE m.classid NOT IN ('pg_proc'::regclass, 'pg_class'::regclass, 'pg_type'::regclass)

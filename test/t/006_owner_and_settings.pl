@@ -153,6 +153,8 @@ for my $value ('on', 'off')
 $node->safe_psql('postgres', q{
 CREATE ROLE ops LOGIN CREATEROLE;
 GRANT SET ON PARAMETER customers.require_tenant TO ops;
+-- from 16 on, CREATEROLE alters only the roles it holds with ADMIN OPTION
+GRANT app TO ops WITH ADMIN OPTION;
 });
 $node->safe_psql('postgres', 'ALTER ROLE app SET customers.require_tenant = on', extra_params => [ '-U', 'ops' ]);
 $rc = $node->psql('other_superuser', $no_tenant, stdout => \$stdout, stderr => \$stderr,
