@@ -89,7 +89,7 @@ prepare_upgrade_scripts() {
 	echo "$first" >"$dir/upgrade-from"
 }
 
-# The pg_upgrade test (test/t/005_pg_upgrade.pl) upgrades a cluster of each
+# The pg_upgrade test (test/t/007_pg_upgrade.pl) upgrades a cluster of each
 # older major in CUSTOMERS_UPGRADE_BINDIRS (oldest first; default: 15 when
 # this major is newer) to this one, so the extension is built and installed
 # on each of them too - from a copy of the tree, as this tree holds this

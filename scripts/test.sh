@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 
 # The matrix: one whole run per major, each in a child with its own cluster
 # and build. A major other than 15 is built by scripts/pg_build.sh (cached).
-# Each later major's upgrade test (test/t/005_pg_upgrade.pl) starts from the
+# Each later major's upgrade test (test/t/007_pg_upgrade.pl) starts from the
 # majors run before it, whose extension install is then current. The fuzzer
 # runs FUZZ_SECONDS and FUZZ_MIN_CALLS on the first major, and
 # FUZZ_SECONDS_EXTRA (default 20) and FUZZ_MIN_CALLS_EXTRA (default 15000) on
