@@ -10,6 +10,8 @@
 #include "postgres.h"
 
 #include "access/relation.h"
+#include "access/xact.h"
+#include "access/xlog.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
@@ -19,6 +21,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
+#include "utils/inval.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -55,6 +58,53 @@ typedef struct PlanSizes
 } PlanSizes;
 
 static HTAB *plan_sizes = NULL;
+
+/*
+ * PostgreSQL keeps plans of its own on these tables: the foreign key checks
+ * (customer_segment's, payment_method's and customer_user's on customer),
+ * made when the table was small and not again until ANALYZE or DDL. In a
+ * one-transaction import the check of each new segment row came to walk an
+ * index over the whole tenant. So when a table that kept plans read has
+ * grown past PLAN_GROWTH times its size when last seen so, a transaction
+ * that writes invalidates the table's relation cache entry: every cached
+ * plan on it, PostgreSQL's too, is planned again (in this session from its
+ * next statement on, in the others after commit).
+ */
+typedef struct TableSize
+{
+	Oid			relid;			/* the key */
+	BlockNumber blocks;			/* the size when last planned for */
+} TableSize;
+
+static HTAB *table_sizes = NULL;
+
+/* Note a table's size; invalidate its cached plans when it has outgrown them */
+static void
+NoteTableSize(Oid relid, BlockNumber blocks)
+{
+	TableSize  *entry;
+	bool		found;
+
+	if (blocks == InvalidBlockNumber)
+		return;
+	if (table_sizes == NULL)
+	{
+		HASHCTL		ctl;
+
+		ctl.keysize = sizeof(Oid);
+		ctl.entrysize = sizeof(TableSize);
+		table_sizes = hash_create("customers table sizes", 16, &ctl, HASH_ELEM | HASH_BLOBS);
+	}
+	entry = hash_search(table_sizes, &relid, HASH_ENTER, &found);
+	if (!found)
+		entry->blocks = blocks;
+	else if ((uint64) blocks > (uint64) PLAN_GROWTH * Max(entry->blocks, PLANNER_MIN_BLOCKS) &&
+			 !RecoveryInProgress() && !XactReadOnly)
+	{
+		CacheInvalidateRelcacheByRelid(relid);
+		entry->blocks = blocks;
+	}
+}
 
 /* The size of a table in blocks, or InvalidBlockNumber when it is gone */
 static BlockNumber
@@ -107,6 +157,7 @@ RememberSizes(SPIPlanPtr plan)
 	{
 		sizes.tables[i] = lfirst_oid(lc);
 		sizes.blocks[i] = TableBlocks(sizes.tables[i]);
+		NoteTableSize(sizes.tables[i], sizes.blocks[i]);
 		i++;
 	}
 	list_free(tables);
@@ -118,6 +169,7 @@ static bool
 PlanOutgrown(SPIPlanPtr plan)
 {
 	PlanSizes  *entry;
+	bool		outgrown = false;
 
 	if (plan_sizes == NULL ||
 		(entry = hash_search(plan_sizes, &plan, HASH_FIND, NULL)) == NULL)
@@ -127,12 +179,13 @@ PlanOutgrown(SPIPlanPtr plan)
 		BlockNumber now = TableBlocks(entry->tables[i]);
 		BlockNumber then = entry->blocks[i];
 
+		NoteTableSize(entry->tables[i], now);
 		if (now != InvalidBlockNumber &&
 			(uint64) now > (uint64) PLAN_GROWTH * Max(then == InvalidBlockNumber ? 0 : then,
 													  PLANNER_MIN_BLOCKS))
-			return true;
+			outgrown = true;
 	}
-	return false;
+	return outgrown;
 }
 
 /* Free a kept plan and what is remembered of it */
