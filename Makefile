@@ -80,3 +80,12 @@ PG_BUILT_FOR := $(shell $(PG_CONFIG) --version) $(shell $(PG_CONFIG) --includedi
 	@echo '$(PG_BUILT_FOR)' | cmp -s - $@ || echo '$(PG_BUILT_FOR)' >$@
 .PHONY: pg_built_for_check
 $(OBJS) $(OBJS:.o=.bc): .pg_built_for
+
+# The release zip PGXN takes: customers-X.Y.Z.zip of the committed HEAD with
+# the top directory customers-X.Y.Z/, less what .gitattributes marks
+# export-ignore (CI, git and Debian packaging files). scripts/package.sh
+# checks its contents and builds the Debian packages from it.
+DIST_ZIP ?= $(EXTENSION)-$(EXTVERSION).zip
+dist:
+	git archive --format=zip --prefix=$(EXTENSION)-$(EXTVERSION)/ --output=$(DIST_ZIP) HEAD
+.PHONY: dist
