@@ -15,6 +15,10 @@ packages=(
 	libpq-dev                 # the fuzzer (test/fuzz) is a libpq client
 	sqlsmith                  # random SQL against the extension (scripts/reliability.sh)
 	gnuplot-nox               # bench/: the page latency chart (pgbench comes with postgresql-15)
+	postgresql-server-dev-all # scripts/package.sh: pg_buildext's debhelper sequence, pg_virtualenv
+	debhelper                 # ... dpkg-buildpackage of debian/
+	dpkg-dev
+	unzip                     # ... the release zip's contents
 )
 
 missing=()

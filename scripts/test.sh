@@ -140,5 +140,18 @@ if suite_selected fuzz; then run_fuzz; fi
 if suite_selected sqlsmith; then run_sqlsmith; fi
 check_server_log
 
+# --- suite 4: packages (scripts/package.sh) ---------------------------------
+# Debian packages built, installed, checked and upgraded, PGXN META.json and
+# the release zip. Uses the system's PostgreSQL, not $PG_BINDIR; skipped by
+# a SUITES list without "package".
+if suite_selected package; then
+	pkg_log="$CLUSTER_DIR/package.log"
+	bash scripts/package.sh 2>&1 | tee "$pkg_log" || true
+	read -r pkg_passed pkg_failed < <(sed -n 's/^package: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' \
+		"$pkg_log" | tail -1) || true
+	passed=$((passed + ${pkg_passed:-0}))
+	failed=$((failed + ${pkg_failed:-1}))
+fi
+
 summary
 ((failed == 0))
