@@ -142,9 +142,12 @@ check_server_log
 
 # --- suite 4: packages (scripts/package.sh) ---------------------------------
 # Debian packages built, installed, checked and upgraded, PGXN META.json and
-# the release zip. Uses the system's PostgreSQL, not $PG_BINDIR; skipped by
-# a SUITES list without "package".
-if suite_selected package; then
+# the release zip. Uses the system's PostgreSQL (Debian's default major), not
+# $PG_BINDIR, so it runs once in a matrix: in the run of that major. Skipped
+# by a SUITES list without "package".
+pkg_major=$("$PG_BINDIR/pg_config" --version | sed -n 's/^PostgreSQL \([0-9]*\).*/\1/p')
+if suite_selected package &&
+	[[ $pkg_major == "$(/usr/share/postgresql-common/supported-versions | tail -n 1)" ]]; then
 	pkg_log="$CLUSTER_DIR/package.log"
 	bash scripts/package.sh 2>&1 | tee "$pkg_log" || true
 	read -r pkg_passed pkg_failed < <(sed -n 's/^package: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' \
