@@ -247,27 +247,7 @@ SegmentPlan(const QueryFilter *filter, const char *sql, int nargs, Oid *types)
 }
 
 /*
- * Whether the best plan of a filter depends on its values, which a kept plan
- * cannot see, so that WalkRows picks a strategy per call: a contain served
- * by a trigram index, or a range on another column than the sort key (a
- * generic plan takes any range for a third of the rows and walks the sort
- * index, the whole of it for a range near one end of another column).
- */
-static bool
-PicksStrategy(const QueryRequest *request)
-{
-	const char *sort_column = sort_columns[request->sort_key].column;
-
-	if (request->filter.trigram_contain)
-		return true;
-	for (int i = 0; i < request->filter.nranges; i++)
-		if (strcmp(request->filter.range_columns[i], sort_column) != 0)
-			return true;
-	return false;
-}
-
-/*
- * Run a statement of a strategy (see PicksStrategy) with its scans only,
+ * Run a statement of a trigram contain with the scans of its strategy only,
  * while it is planned and run: a bitmap scan for match-first, an index walk
  * for the others. A kept generic plan cannot see the pattern, so left
  * to itself it would give both forms one plan.
@@ -336,12 +316,11 @@ CollectRows(const QueryRequest *request, PageRow *rows, int *nrows, int max, boo
  * Walk from position (or from the start) and collect up to want rows, in
  * walk order; inclusive starts at the position's own row.
  *
- * A contain condition served by a trigram index, or a range on another
- * column, makes the best plan depend on its value, which a kept plan cannot
- * see (PicksStrategy). Walking the sort index finds a page of a common
- * pattern at once but walks the whole index for a rare one; a bitmap scan
- * of the other index finds the rare pattern's few rows at once but every
- * row of a common one. So such a segment first
+ * A contain condition served by a trigram index makes the best plan depend
+ * on its pattern, which a kept plan cannot see. Walking the sort index
+ * finds a page of a common pattern at once but walks the whole index for a
+ * rare one; a bitmap scan of the trigram index finds the rare pattern's few
+ * rows at once but every row of a common one. So such a segment first
  * walks a window of WALK_WINDOW rows of the sort index: enough hits there,
  * or the end of the segment, and that is the page. Otherwise the pattern is
  * rare here and its matches are collected by bitmap, at most
@@ -358,7 +337,6 @@ WalkRows(const QueryRequest *request, bool backward, const CursorPosition *posit
 	Walk		walk;
 	int			nrows = 0;
 	int			first_segment = 0;
-	bool		strategy = PicksStrategy(request);
 
 	PlanWalk(request, backward, &walk);
 	if (position != NULL && sort->nullable)
@@ -394,7 +372,7 @@ WalkRows(const QueryRequest *request, bool backward, const CursorPosition *posit
 		types[nargs] = INT8OID;
 		nargs++;
 
-		if (strategy)
+		if (filter->trigram_contain)
 		{
 			int			hits;
 			bool		window_full;
@@ -432,7 +410,7 @@ WalkRows(const QueryRequest *request, bool backward, const CursorPosition *posit
 		values[nargs - 1] = Int64GetDatum(want - nrows);
 		sql = SegmentSql(request, &walk, walk.segment_null[s], from_position,
 						 from_position && inclusive, key_param, id_param, nargs, FORM_ORDERED);
-		if (strategy)
+		if (filter->trigram_contain)
 			ExecuteStrategy(SegmentPlan(filter, sql, nargs, types), values, FORM_ORDERED);
 		else
 			ExecutePlan(SegmentPlan(filter, sql, nargs, types), values, true, SPI_OK_SELECT);

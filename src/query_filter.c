@@ -323,8 +323,6 @@ ParseField(const FilterField *field, JsonbValue *ops, QueryFilter *out, bool *na
 		}
 		param = OperatorParam(field, op, &value, op_path, out, names_archived);
 		out->trigram_contain |= (op == OP_CONTAIN && field->trigram);
-		if (BIT(op) & COMPARE_OPS)
-			out->range_columns[out->nranges++] = field->column;
 		appendStringInfo(&out->conditions,
 						 op_sql[field->kind == VALUE_TIME ? (int) ShownTimeOp(op) : op],
 						 field->column, param);

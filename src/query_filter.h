@@ -23,8 +23,6 @@ typedef struct QueryFilter
 	bool		expand_segments;	/* classSegments.expand */
 	bool		custom_plan;	/* plan each call for its values */
 	bool		trigram_contain;	/* a contain on a column with a trigram index */
-	const char *range_columns[MAX_FILTER_PARAMS];	/* columns compared with a bound */
-	int			nranges;
 } QueryFilter;
 
 extern void ParseFilter(JsonbValue *filter, int first_param, QueryFilter *out);

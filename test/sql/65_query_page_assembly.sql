@@ -122,19 +122,6 @@ FROM (VALUES ('bulk'), ('bulk 1'), ('large'), ('nobody')) AS p(pattern),
 ORDER BY 1, 2, 3;
 SELECT check_walk('BUSINESS_NAME', 'ASC', 300, '{"email": {"contain": "EXAMPLE"}, "name": {"contain": "bulk"}}',
 				  $$email ILIKE '%example%' AND name ILIKE '%bulk%'$$) AS walk_two_contains;
--- so does a range on another column than the sort key: a range near the
--- end of the emails, sorted by name, walked the whole name index
-CREATE TEMP TABLE email_bounds AS
-SELECT matches, (SELECT email FROM customers.customer WHERE tenant_id = 'assembly' AND email IS NOT NULL
-				 ORDER BY email DESC OFFSET matches LIMIT 1) AS bound
-FROM (VALUES (3), (700), (1500)) AS m(matches);
-SELECT matches, op, lim, order_by, direction,
-	   check_walk(order_by, direction, lim, jsonb_build_object('email', jsonb_build_object(op, bound)),
-				  format('email %s %L', CASE op WHEN 'greaterThan' THEN '>' ELSE '<=' END, bound)) AS walk
-FROM email_bounds, (VALUES ('greaterThan'), ('lessThanEqual')) AS o(op),
-	 (VALUES (50), (1000)) AS l(lim),
-	 (VALUES ('NAME', 'ASC'), ('BUSINESS_NAME', 'DESC'), ('ID', 'ASC')) AS s(order_by, direction)
-ORDER BY 1, 2, 3, 4;
 
 -- A page from a cursor starts at the cursor's own row: while it is there it
 -- shows that a page exists before; once it is archived (or no longer
