@@ -157,8 +157,7 @@ ResolveAliases(JsonbContainer *item, List **errors, List **origins)
 	{
 		if (LookupAlias(key.val.string.val, key.val.string.len) != NULL)
 			continue;
-		if (any_address && key.val.string.len == 7 &&
-			memcmp(key.val.string.val, "address", 7) == 0)
+		if (any_address && JsonbStringIs(&key, "address"))
 			continue;
 		pushJsonbValue(&state, WJB_KEY, &key);
 		pushJsonbValue(&state, WJB_VALUE, &value);

@@ -5,13 +5,13 @@
  */
 #include "postgres.h"
 
-#include "mb/pg_wchar.h"
 #include "utils/jsonb.h"
 
 #include "class_fields.h"
 #include "ids.h"
 #include "item_errors.h"
 #include "jsonb_build.h"
+#include "request.h"
 
 #define MAX_NAME_CHARS 255
 
@@ -28,7 +28,7 @@ ClassIdField(JsonbValue *v, const char *prefix, const char *param, List **errors
 						   param, prefix, MAX_CLIENT_ID_BODY);
 		return NULL;
 	}
-	return pnstrdup(v->val.string.val, v->val.string.len);
+	return JsonbStringCopy(v);
 }
 
 /* A reference by id: "id" or {"id": "id"} */
@@ -49,33 +49,17 @@ ClassReference(JsonbValue *v, const char *prefix, const char *param, List **erro
 
 /* A label or segment name: a string of 1-255 characters after trimming */
 char *
-ClassNameField(JsonbValue *v, List **errors)
+ClassNameField(JsonbValue *v, const char *param, List **errors)
 {
-	const char *s;
-	int			len;
-	int			chars;
+	bool		ok;
 
-	if (v->type != jbvString)
+	if (v->type == jbvNull)
 	{
-		AddValidationError(errors, "name", "\"name\" must be a string, not %s",
-						   JsonbValueTypeName(v));
+		AddValidationError(errors, param, "\"%s\" must be a string, not %s",
+						   param, JsonbValueTypeName(v));
 		return NULL;
 	}
-	s = v->val.string.val;
-	len = v->val.string.len;
-	while (len > 0 && isspace((unsigned char) s[0]))
-		s++, len--;
-	while (len > 0 && isspace((unsigned char) s[len - 1]))
-		len--;
-	chars = pg_mbstrlen_with_len(s, len);
-	if (chars < 1 || chars > MAX_NAME_CHARS)
-	{
-		AddValidationError(errors, "name",
-						   "\"name\" must have 1 to %d characters after trimming, not %d",
-						   MAX_NAME_CHARS, chars);
-		return NULL;
-	}
-	return pnstrdup(s, len);
+	return TextField(v, param, true, 1, MAX_NAME_CHARS, errors, &ok);
 }
 
 /*
@@ -84,22 +68,12 @@ ClassNameField(JsonbValue *v, List **errors)
  * so a returned segment can be sent back as it is
  */
 char *
-LabelReference(JsonbValue *v, List **errors)
+LabelReference(JsonbValue *v, const char *param, List **errors)
 {
-	if (IsJsonbObject(v) && FindKey(v->val.binary.data, "id") != NULL)
-	{
-		JsonbIterator *it = JsonbIteratorInit(v->val.binary.data);
-		JsonbValue	key;
-		JsonbValue	value;
-		bool		document = true;
+	static const char *const document_keys[] = {"id", "name", "requiredness"};
 
-		while (NextPair(&it, &key, &value))
-			document &= ((key.val.string.len == 2 && memcmp(key.val.string.val, "id", 2) == 0) ||
-						 (key.val.string.len == 4 && memcmp(key.val.string.val, "name", 4) == 0) ||
-						 (key.val.string.len == 12 &&
-						  memcmp(key.val.string.val, "requiredness", 12) == 0));
-		if (document)
-			return ClassIdField(FindKey(v->val.binary.data, "id"), LABEL_ID_PREFIX, "label", errors);
-	}
-	return ClassReference(v, LABEL_ID_PREFIX, "label", errors);
+	if (IsJsonbObject(v) && FindKey(v->val.binary.data, "id") != NULL &&
+		FirstUnknownKey(v->val.binary.data, document_keys, lengthof(document_keys)) == NULL)
+		return ClassIdField(FindKey(v->val.binary.data, "id"), LABEL_ID_PREFIX, param, errors);
+	return ClassReference(v, LABEL_ID_PREFIX, param, errors);
 }

@@ -13,8 +13,8 @@
 #define SEGMENT_ID_PREFIX "cls_"
 
 extern char *ClassIdField(JsonbValue *v, const char *prefix, const char *param, List **errors);
-extern char *ClassNameField(JsonbValue *v, List **errors);
+extern char *ClassNameField(JsonbValue *v, const char *param, List **errors);
 extern char *ClassReference(JsonbValue *v, const char *prefix, const char *param, List **errors);
-extern char *LabelReference(JsonbValue *v, List **errors);
+extern char *LabelReference(JsonbValue *v, const char *param, List **errors);
 
 #endif

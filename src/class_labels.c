@@ -49,44 +49,55 @@ typedef struct LabelItem
 	Jsonb	   *doc;
 } LabelItem;
 
+/* requiredness: REQUIRED or NOT_REQUIRED */
+static void
+RequirednessField(JsonbValue *v, const char *param, void *field, List **errors)
+{
+	LabelItem  *item = field;
+
+	if (JsonbStringIs(v, "REQUIRED"))
+		item->requiredness = "REQUIRED";
+	else if (JsonbStringIs(v, "NOT_REQUIRED"))
+		item->requiredness = "NOT_REQUIRED";
+	else
+		AddValidationError(errors, param, "\"%s\" must be REQUIRED or NOT_REQUIRED", param);
+}
+
+/* id: a label id */
+static void
+LabelIdField(JsonbValue *v, const char *param, void *field, List **errors)
+{
+	((LabelItem *) field)->id = ClassIdField(v, LABEL_ID_PREFIX, param, errors);
+}
+
+/* name: a label's name */
+static void
+LabelNameField(JsonbValue *v, const char *param, void *field, List **errors)
+{
+	((LabelItem *) field)->name = ClassNameField(v, param, errors);
+}
+
+/* the fields of a label; the times are the server's */
+static const FieldRule label_fields[] = {
+	{"id", LabelIdField, 0},
+	{"name", LabelNameField, 0},
+	{"requiredness", RequirednessField, 0},
+	{"createdDateTime", NULL, 0},
+	{"updatedDateTime", NULL, 0},
+};
+
 /* Read one item's fields; errors are recorded in the item */
 static void
 ParseLabel(JsonbValue *element, LabelItem *item)
 {
-	JsonbIterator *it;
-	JsonbValue	key;
-	JsonbValue	value;
-
 	if (!IsJsonbObject(element))
 	{
 		AddValidationError(&item->errors, "", "class label must be a JSON object, not %s",
 						   JsonbValueTypeName(element));
 		return;
 	}
-	it = JsonbIteratorInit(element->val.binary.data);
-	while (NextPair(&it, &key, &value))
-	{
-		char	   *name = pnstrdup(key.val.string.val, key.val.string.len);
-
-		if (strcmp(name, "id") == 0)
-			item->id = ClassIdField(&value, LABEL_ID_PREFIX, "id", &item->errors);
-		else if (strcmp(name, "name") == 0)
-			item->name = ClassNameField(&value, &item->errors);
-		else if (strcmp(name, "requiredness") == 0)
-		{
-			if (value.type == jbvString && value.val.string.len == 8 &&
-				memcmp(value.val.string.val, "REQUIRED", 8) == 0)
-				item->requiredness = "REQUIRED";
-			else if (value.type == jbvString && value.val.string.len == 12 &&
-					 memcmp(value.val.string.val, "NOT_REQUIRED", 12) == 0)
-				item->requiredness = "NOT_REQUIRED";
-			else
-				AddValidationError(&item->errors, "requiredness",
-								   "\"requiredness\" must be REQUIRED or NOT_REQUIRED");
-		}
-		else if (strcmp(name, "createdDateTime") != 0 && strcmp(name, "updatedDateTime") != 0)
-			AddValidationError(&item->errors, name, "unrecognized field \"%s\"", name);
-	}
+	DispatchFields(element->val.binary.data, NULL, label_fields, lengthof(label_fields), item,
+				   &item->errors);
 }
 
 /* Fill absent fields from the stored labels (locked), and defaults for new ones */

@@ -80,39 +80,59 @@ static SPIPlanPtr delete_segment_plan = NULL;
 static Oid	tenant_and_ids[2] = {TEXTOID, TEXTARRAYOID};
 static Oid	tenant_and_id[2] = {TEXTOID, TEXTOID};
 
+/* id: a segment id */
+static void
+SegmentIdField(JsonbValue *v, const char *param, void *field, List **errors)
+{
+	((SegmentItem *) field)->id = ClassIdField(v, SEGMENT_ID_PREFIX, param, errors);
+}
+
+/* name: a segment's name */
+static void
+SegmentNameField(JsonbValue *v, const char *param, void *field, List **errors)
+{
+	((SegmentItem *) field)->name = ClassNameField(v, param, errors);
+}
+
+/* label: a reference to the segment's label */
+static void
+SegmentLabelField(JsonbValue *v, const char *param, void *field, List **errors)
+{
+	((SegmentItem *) field)->label_id = LabelReference(v, param, errors);
+}
+
+/* parent: a reference to the parent segment, or null for a root */
+static void
+ParentField(JsonbValue *v, const char *param, void *field, List **errors)
+{
+	SegmentItem *item = field;
+
+	item->parent_given = true;
+	item->parent_id = ClassReference(v, SEGMENT_ID_PREFIX, param, errors);
+}
+
+/* the fields of a segment; the times are the server's */
+static const FieldRule segment_fields[] = {
+	{"id", SegmentIdField, 0},
+	{"name", SegmentNameField, 0},
+	{"label", SegmentLabelField, 0},
+	{"parent", ParentField, 0},
+	{"createdDateTime", NULL, 0},
+	{"updatedDateTime", NULL, 0},
+};
+
 /* Read one item's fields */
 static void
 ParseSegment(JsonbValue *element, SegmentItem *item)
 {
-	JsonbIterator *it;
-	JsonbValue	key;
-	JsonbValue	value;
-
 	if (!IsJsonbObject(element))
 	{
 		AddValidationError(&item->errors, "", "class segment must be a JSON object, not %s",
 						   JsonbValueTypeName(element));
 		return;
 	}
-	it = JsonbIteratorInit(element->val.binary.data);
-	while (NextPair(&it, &key, &value))
-	{
-		char	   *name = pnstrdup(key.val.string.val, key.val.string.len);
-
-		if (strcmp(name, "id") == 0)
-			item->id = ClassIdField(&value, SEGMENT_ID_PREFIX, "id", &item->errors);
-		else if (strcmp(name, "name") == 0)
-			item->name = ClassNameField(&value, &item->errors);
-		else if (strcmp(name, "label") == 0)
-			item->label_id = LabelReference(&value, &item->errors);
-		else if (strcmp(name, "parent") == 0)
-		{
-			item->parent_given = true;
-			item->parent_id = ClassReference(&value, SEGMENT_ID_PREFIX, "parent", &item->errors);
-		}
-		else if (strcmp(name, "createdDateTime") != 0 && strcmp(name, "updatedDateTime") != 0)
-			AddValidationError(&item->errors, name, "unrecognized field \"%s\"", name);
-	}
+	DispatchFields(element->val.binary.data, NULL, segment_fields, lengthof(segment_fields),
+				   item, &item->errors);
 }
 
 /*

@@ -69,9 +69,7 @@ ChangeCustomer(const char *id, JsonbContainer *patch, ChangeAction action)
 
 		patch = ResolveAliases(patch, &change.errors, &origins);
 		patch_id = FindKey(patch, "id");
-		if (change.errors == NIL && patch_id != NULL &&
-			!(patch_id->type == jbvString && patch_id->val.string.len == (int) strlen(id) &&
-			  memcmp(patch_id->val.string.val, id, strlen(id)) == 0))
+		if (change.errors == NIL && patch_id != NULL && !JsonbStringIs(patch_id, id))
 			AddValidationError(&change.errors, "id", "\"id\" cannot be changed");
 		if (change.errors != NIL)
 		{

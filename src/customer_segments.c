@@ -364,7 +364,7 @@ AssignedIds(Jsonb *doc, char ***ids, int *nids, int *capacity)
 			*capacity *= 2;
 			*ids = repalloc(*ids, sizeof(char *) * *capacity);
 		}
-		(*ids)[(*nids)++] = pnstrdup(id->val.string.val, id->val.string.len);
+		(*ids)[(*nids)++] = JsonbStringCopy(id);
 	}
 }
 
@@ -443,7 +443,7 @@ ExpandSegments(const CallScope *call, Jsonb **docs, int ndocs)
 		it = JsonbIteratorInit(&docs[d]->root);
 		while (NextPair(&it, &key, &value))
 		{
-			if (key.val.string.len == 13 && memcmp(key.val.string.val, "classSegments", 13) == 0)
+			if (JsonbStringIs(&key, "classSegments"))
 				continue;
 			pushJsonbValue(&state, WJB_KEY, &key);
 			pushJsonbValue(&state, WJB_VALUE, &value);

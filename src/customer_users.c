@@ -54,11 +54,9 @@
 
 static SPIPlanPtr insert_user_plan = NULL;
 
-/* A name field and the aliases it may be sent as */
+/* A name field as given under its name or its alias */
 typedef struct NameField
 {
-	const char *field;
-	const char *alias;
 	const char *given_as;		/* the key the client used, or NULL */
 	JsonbValue	value;
 } NameField;
@@ -71,76 +69,87 @@ typedef struct ParsedUser
 	char	   *last_name;
 } ParsedUser;
 
-/* Record a name field given under its name or its alias; both must agree */
-static void
-GiveName(NameField *field, const char *key, JsonbValue *value, List **errors)
+/* A user's input as it is read */
+typedef struct UserInput
 {
-	if (field->given_as != NULL && !JsonbValuesEqual(&field->value, value))
+	ParsedUser *user;
+	const char *customer_id;	/* the customer the user is created for */
+	bool		email_ok;		/* false after an error in "email" */
+	NameField	names[2];		/* firstName, lastName */
+} UserInput;
+
+/* firstName or lastName, under its name or its alias; both must agree */
+static void
+GiveName(JsonbValue *value, const char *key, void *field, List **errors)
+{
+	NameField  *name = field;
+
+	if (name->given_as != NULL && !JsonbValuesEqual(&name->value, value))
 	{
 		AddValidationError(errors, key, "\"%s\" and \"%s\" have different values",
-						   key, field->given_as);
+						   key, name->given_as);
 		return;
 	}
-	field->given_as = key;
-	field->value = *value;
+	name->given_as = key;
+	name->value = *value;
 }
+
+/* email: required, a valid address */
+static void
+UserEmailField(JsonbValue *v, const char *param, void *field, List **errors)
+{
+	UserInput  *input = field;
+	ParsedUser *user = input->user;
+
+	user->email = TextField(v, param, true, 0, MAX_EMAIL_LEN, errors, &input->email_ok);
+	if (input->email_ok && user->email != NULL && !IsValidEmail(user->email, strlen(user->email)))
+	{
+		AddValidationError(errors, param, "\"%s\" is not a valid email address", param);
+		input->email_ok = false;
+	}
+}
+
+/* customerId: may only repeat the customer the user is created for */
+static void
+CustomerIdField(JsonbValue *v, const char *param, void *field, List **errors)
+{
+	const char *customer_id = ((UserInput *) field)->customer_id;
+
+	if (!JsonbStringIs(v, customer_id))
+		AddValidationError(errors, param,
+						   "\"%s\" must be \"%s\", the customer the user is created for",
+						   param, customer_id);
+}
+
+/* the fields of a new user, the names also in snake_case */
+static const FieldRule user_fields[] = {
+	{"firstName", GiveName, offsetof(UserInput, names[0])},
+	{"first_name", GiveName, offsetof(UserInput, names[0])},
+	{"lastName", GiveName, offsetof(UserInput, names[1])},
+	{"last_name", GiveName, offsetof(UserInput, names[1])},
+	{"email", UserEmailField, 0},
+	{"customerId", CustomerIdField, 0},
+};
 
 /* Check every field of a new user; false after recording errors */
 static bool
 ParseUser(JsonbContainer *input, const char *customer_id, ParsedUser *user, List **errors)
 {
-	NameField	names[2] = {{.field = "firstName", .alias = "first_name"},
-	{.field = "lastName", .alias = "last_name"}};
-	JsonbIterator *it = JsonbIteratorInit(input);
-	JsonbValue	key;
-	JsonbValue	value;
+	UserInput	in = {.user = user, .customer_id = customer_id, .email_ok = true};
 	bool		ok;
-	bool		email_ok = true;
 
 	memset(user, 0, sizeof(ParsedUser));
-	while (NextPair(&it, &key, &value))
-	{
-		char	   *name = pnstrdup(key.val.string.val, key.val.string.len);
-		bool		is_name = false;
+	DispatchFields(input, NULL, user_fields, lengthof(user_fields), &in, errors);
 
-		for (int i = 0; i < (int) lengthof(names); i++)
-			if (strcmp(name, names[i].field) == 0 || strcmp(name, names[i].alias) == 0)
-			{
-				GiveName(&names[i], name, &value, errors);
-				is_name = true;
-			}
-		if (is_name)
-			continue;
-		if (strcmp(name, "email") == 0)
-		{
-			user->email = TextField(&value, "email", true, 0, MAX_EMAIL_LEN, errors, &email_ok);
-			if (email_ok && user->email != NULL && !IsValidEmail(user->email, strlen(user->email)))
-			{
-				AddValidationError(errors, "email", "\"email\" is not a valid email address");
-				email_ok = false;
-			}
-		}
-		else if (strcmp(name, "customerId") == 0)
-		{
-			if (!(value.type == jbvString && value.val.string.len == (int) strlen(customer_id) &&
-				  memcmp(value.val.string.val, customer_id, value.val.string.len) == 0))
-				AddValidationError(errors, "customerId",
-								   "\"customerId\" must be \"%s\", the customer the user is created for",
-								   customer_id);
-		}
-		else
-			AddValidationError(errors, name, "unrecognized field \"%s\"", name);
-	}
-
-	if (user->email == NULL && email_ok)
+	if (user->email == NULL && in.email_ok)
 		AddValidationError(errors, "email", "\"email\" is required");
-	for (int i = 0; i < (int) lengthof(names); i++)
+	for (int i = 0; i < (int) lengthof(in.names); i++)
 	{
 		char	  **target = i == 0 ? &user->first_name : &user->last_name;
 
-		if (names[i].given_as != NULL)
-			*target = TextField(&names[i].value, names[i].given_as, false, 0, MAX_TEXT_CHARS,
-								errors, &ok);
+		if (in.names[i].given_as != NULL)
+			*target = TextField(&in.names[i].value, in.names[i].given_as, false, 0,
+								MAX_TEXT_CHARS, errors, &ok);
 	}
 	return *errors == NIL;
 }

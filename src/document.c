@@ -32,6 +32,7 @@
 #include "item_errors.h"
 #include "ids.h"
 #include "jsonb_build.h"
+#include "request.h"
 #include "timestamps.h"
 
 #define MAX_INVOICE_PREFIX_CHARS 16
@@ -76,94 +77,44 @@ typedef struct ParsedCustomer
 	char	   *address_member[NUM_ADDRESS_MEMBERS];
 	JsonbValue *custom_data;
 	List	   *segment_ids;	/* of String */
+	bool		name_ok;		/* false after an error in "name" */
+	CustomerValues *values;		/* where id and version go */
 } ParsedCustomer;
 
-/* Whether a jsonb key equals a C string */
-static inline bool
-KeyIs(JsonbValue *key, const char *name)
-{
-	return key->val.string.len == (int) strlen(name) &&
-		memcmp(key->val.string.val, name, key->val.string.len) == 0;
-}
-
-/* The index of key in names, or -1 */
-static int
-KeyIndex(JsonbValue *key, const char *const *names, int n)
-{
-	for (int i = 0; i < n; i++)
-		if (KeyIs(key, names[i]))
-			return i;
-	return -1;
-}
-
-/* The key as a NUL-terminated string, for params and messages */
-static char *
-KeyText(JsonbValue *key)
-{
-	return pnstrdup(key->val.string.val, key->val.string.len);
-}
-
-/* A param path: parent.key, or key at the top level */
-static char *
-Path(const char *parent, const char *key)
-{
-	return parent == NULL ? pstrdup(key) : psprintf("%s.%s", parent, key);
-}
-
-/*
- * A string field of at most max_chars characters (after trimming when trim
- * is set; min_chars applies after trimming). JSON null gives NULL with no
- * error; *ok tells errors apart.
- */
-char *
-TextField(JsonbValue *v, const char *param, bool trim, int min_chars,
-		  int max_chars, List **errors, bool *ok)
-{
-	const char *s;
-	int			len;
-	int			chars;
-
-	*ok = true;
-	if (v->type == jbvNull)
-		return NULL;
-	if (v->type != jbvString)
-	{
-		AddValidationError(errors, param, "\"%s\" must be a string, not %s",
-						   param, JsonbValueTypeName(v));
-		*ok = false;
-		return NULL;
-	}
-	s = v->val.string.val;
-	len = v->val.string.len;
-	if (trim)
-	{
-		while (len > 0 && isspace((unsigned char) s[0]))
-			s++, len--;
-		while (len > 0 && isspace((unsigned char) s[len - 1]))
-			len--;
-	}
-	chars = pg_mbstrlen_with_len(s, len);
-	if (chars < min_chars || chars > max_chars)
-	{
-		if (min_chars > 0)
-			AddValidationError(errors, param,
-							   "\"%s\" must have %d to %d characters%s, not %d",
-							   param, min_chars, max_chars,
-							   trim ? " after trimming" : "", chars);
-		else
-			AddValidationError(errors, param,
-							   "\"%s\" must have at most %d characters, not %d",
-							   param, max_chars, chars);
-		*ok = false;
-		return NULL;
-	}
-	return pnstrdup(s, len);
-}
-
-/* A boolean field; JSON null means the default true */
+/* A string field of at most 255 characters, stored at the rule's offset */
 static void
-FlagField(JsonbValue *v, const char *param, bool *flag, List **errors)
+ShortTextField(JsonbValue *v, const char *param, void *field, List **errors)
 {
+	bool		ok;
+
+	*(char **) field = TextField(v, param, false, 0, MAX_TEXT_CHARS, errors, &ok);
+}
+
+/* name: required, 1 to 255 characters after trimming */
+static void
+NameField(JsonbValue *v, const char *param, void *field, List **errors)
+{
+	ParsedCustomer *c = field;
+
+	c->name = TextField(v, param, true, 1, MAX_TEXT_CHARS, errors, &c->name_ok);
+}
+
+/* externalId: 1 to 255 characters */
+static void
+ExternalIdField(JsonbValue *v, const char *param, void *field, List **errors)
+{
+	ParsedCustomer *c = field;
+	bool		ok;
+
+	c->external_id = TextField(v, param, false, 1, MAX_TEXT_CHARS, errors, &ok);
+}
+
+/* A boolean field at the rule's offset; JSON null means the default true */
+static void
+FlagField(JsonbValue *v, const char *param, void *field, List **errors)
+{
+	bool	   *flag = field;
+
 	if (v->type == jbvNull)
 		*flag = true;
 	else if (v->type == jbvBool)
@@ -175,29 +126,29 @@ FlagField(JsonbValue *v, const char *param, bool *flag, List **errors)
 
 /* The status field: one of the three statuses */
 static void
-StatusField(JsonbValue *v, ParsedCustomer *c, List **errors)
+StatusField(JsonbValue *v, const char *param, void *field, List **errors)
 {
 	static const char *const statuses[] = {STATUS_ACTIVE, STATUS_INACTIVE, STATUS_ARCHIVED};
+	ParsedCustomer *c = field;
+	int			status;
 
 	if (v->type == jbvNull)
 		return;
-	if (v->type == jbvString)
-		for (int i = 0; i < (int) lengthof(statuses); i++)
-			if (KeyIs(v, statuses[i]))
-			{
-				c->status = statuses[i];
-				return;
-			}
-	AddValidationError(errors, "status",
-					   "\"status\" must be one of ACTIVE, INACTIVE or ARCHIVED");
+	status = JsonbStringIndex(v, statuses, lengthof(statuses));
+	if (status >= 0)
+		c->status = statuses[status];
+	else
+		AddValidationError(errors, param,
+						   "\"%s\" must be one of ACTIVE, INACTIVE or ARCHIVED", param);
 }
 
 /* A US EIN: nine digits, as NNNNNNNNN or NN-NNNNNNN; stored as NN-NNNNNNN */
 static void
-EinField(JsonbValue *v, ParsedCustomer *c, List **errors)
+EinField(JsonbValue *v, const char *param, void *field, List **errors)
 {
+	ParsedCustomer *c = field;
 	bool		ok;
-	char	   *text = TextField(v, "ein", true, 0, MAX_TEXT_CHARS, errors, &ok);
+	char	   *text = TextField(v, param, true, 0, MAX_TEXT_CHARS, errors, &ok);
 	char		digits[EIN_DIGITS + 1];
 	int			ndigits = 0;
 
@@ -215,8 +166,8 @@ EinField(JsonbValue *v, ParsedCustomer *c, List **errors)
 	}
 	if (ndigits != EIN_DIGITS)
 	{
-		AddValidationError(errors, "ein",
-						   "\"ein\" must be 9 digits, written NNNNNNNNN or NN-NNNNNNN");
+		AddValidationError(errors, param,
+						   "\"%s\" must be 9 digits, written NNNNNNNNN or NN-NNNNNNN", param);
 		return;
 	}
 	digits[EIN_DIGITS] = '\0';
@@ -225,103 +176,112 @@ EinField(JsonbValue *v, ParsedCustomer *c, List **errors)
 
 /* The email field */
 static void
-EmailField(JsonbValue *v, ParsedCustomer *c, List **errors)
+EmailField(JsonbValue *v, const char *param, void *field, List **errors)
 {
+	ParsedCustomer *c = field;
 	bool		ok;
-	char	   *email = TextField(v, "email", true, 0, MAX_EMAIL_LEN, errors, &ok);
+	char	   *email = TextField(v, param, true, 0, MAX_EMAIL_LEN, errors, &ok);
 
 	if (!ok || email == NULL)
 		return;
 	if (!IsValidEmail(email, strlen(email)))
-		AddValidationError(errors, "email", "\"email\" is not a valid email address");
+		AddValidationError(errors, param, "\"%s\" is not a valid email address", param);
 	else
 		c->email = email;
 }
 
-/* An iterator over an object field's members; NULL when it is null or not an object */
-JsonbIterator *
-MembersOf(JsonbValue *v, const char *field, List **errors)
+/* ccEmails or bccEmails, the list at the rule's offset */
+static void
+EmailListField(JsonbValue *v, const char *param, void *field, List **errors)
 {
-	if (v->type == jbvNull)
-		return NULL;
-	if (!IsJsonbObject(v))
-	{
-		AddValidationError(errors, field, "\"%s\" must be an object, not %s",
-						   field, JsonbValueTypeName(v));
-		return NULL;
-	}
-	return JsonbIteratorInit(v->val.binary.data);
+	NormalizeEmailList(v, param, errors, (List **) field);
 }
+
+/* invoiceSettings.invoicePrefix */
+static void
+InvoicePrefixField(JsonbValue *v, const char *param, void *field, List **errors)
+{
+	ParsedCustomer *c = field;
+	bool		ok;
+
+	c->invoice_prefix = TextField(v, param, false, 0, MAX_INVOICE_PREFIX_CHARS, errors, &ok);
+}
+
+/* the members of invoiceSettings; the flags in the order of invoice_flags */
+static const FieldRule invoice_settings_fields[] = {
+	{"invoicePrefix", InvoicePrefixField, 0},
+	{"showAdditionalContactName", FlagField, offsetof(ParsedCustomer, invoice_flag[0])},
+	{"showBusinessName", FlagField, offsetof(ParsedCustomer, invoice_flag[1])},
+	{"showName", FlagField, offsetof(ParsedCustomer, invoice_flag[2])},
+	{"showEmail", FlagField, offsetof(ParsedCustomer, invoice_flag[3])},
+	{"showAddress", FlagField, offsetof(ParsedCustomer, invoice_flag[4])},
+	{"showPhoneWork", FlagField, offsetof(ParsedCustomer, invoice_flag[5])},
+};
 
 /* invoiceSettings: invoicePrefix and the six show* flags */
 static void
-InvoiceSettingsField(JsonbValue *v, ParsedCustomer *c, List **errors)
+InvoiceSettingsField(JsonbValue *v, const char *param, void *field, List **errors)
 {
-	JsonbIterator *it = MembersOf(v, "invoiceSettings", errors);
-	JsonbValue	key;
-	JsonbValue	value;
-
-	if (it == NULL)
-		return;
-	while (NextPair(&it, &key, &value))
-	{
-		int			flag;
-		char	   *param;
-		bool		ok;
-
-		param = Path("invoiceSettings", KeyText(&key));
-		if (KeyIs(&key, "invoicePrefix"))
-			c->invoice_prefix = TextField(&value, param, false, 0,
-										  MAX_INVOICE_PREFIX_CHARS, errors, &ok);
-		else if ((flag = KeyIndex(&key, invoice_flags, NUM_INVOICE_FLAGS)) >= 0)
-			FlagField(&value, param, &c->invoice_flag[flag], errors);
-		else
-			AddValidationError(errors, param, "unrecognized field \"%s\"", param);
-	}
+	if (IsObjectField(v, param, errors))
+		DispatchFields(v->val.binary.data, param, invoice_settings_fields,
+					   lengthof(invoice_settings_fields), field, errors);
 }
 
-/* address: countryCode (alpha-2 or alpha-3, stored alpha-3) and six strings */
+/* address.countryCode: alpha-2 or alpha-3, stored alpha-3 */
 static void
-AddressField(JsonbValue *v, ParsedCustomer *c, List **errors)
+CountryCodeField(JsonbValue *v, const char *param, void *field, List **errors)
 {
-	JsonbIterator *it = MembersOf(v, "address", errors);
-	JsonbValue	key;
-	JsonbValue	value;
+	ParsedCustomer *c = field;
+	bool		ok;
+	char	   *code = TextField(v, param, true, 0, MAX_TEXT_CHARS, errors, &ok);
 
-	if (it == NULL)
+	if (!ok || code == NULL)
 		return;
-	while (NextPair(&it, &key, &value))
-	{
-		int			member;
-		char	   *param;
-		bool		ok;
+	c->country_code = country_alpha3(code, strlen(code));
+	if (c->country_code == NULL)
+		AddValidationError(errors, param,
+						   "\"%s\" must be an ISO 3166-1 alpha-2 or alpha-3 country code, not \"%s\"",
+						   param, code);
+}
 
-		param = Path("address", KeyText(&key));
-		if (KeyIs(&key, "countryCode"))
-		{
-			char	   *code = TextField(&value, param, true, 0, MAX_TEXT_CHARS, errors, &ok);
+/* the members of address; the strings in the order of address_members */
+static const FieldRule address_fields[] = {
+	{"countryCode", CountryCodeField, 0},
+	{"state", ShortTextField, offsetof(ParsedCustomer, address_member[0])},
+	{"city", ShortTextField, offsetof(ParsedCustomer, address_member[1])},
+	{"zip", ShortTextField, offsetof(ParsedCustomer, address_member[2])},
+	{"phoneWork", ShortTextField, offsetof(ParsedCustomer, address_member[3])},
+	{"address1", ShortTextField, offsetof(ParsedCustomer, address_member[4])},
+	{"address2", ShortTextField, offsetof(ParsedCustomer, address_member[5])},
+};
 
-			if (ok && code != NULL)
-			{
-				c->country_code = country_alpha3(code, strlen(code));
-				if (c->country_code == NULL)
-					AddValidationError(errors, param,
-									   "\"%s\" must be an ISO 3166-1 alpha-2 or alpha-3 country code, not \"%s\"",
-									   param, code);
-			}
-		}
-		else if ((member = KeyIndex(&key, address_members, NUM_ADDRESS_MEMBERS)) >= 0)
-			c->address_member[member] = TextField(&value, param, false, 0,
-												  MAX_TEXT_CHARS, errors, &ok);
-		else
-			AddValidationError(errors, param, "unrecognized field \"%s\"", param);
-	}
+/* address: countryCode and six strings */
+static void
+AddressField(JsonbValue *v, const char *param, void *field, List **errors)
+{
+	if (IsObjectField(v, param, errors))
+		DispatchFields(v->val.binary.data, param, address_fields, lengthof(address_fields),
+					   field, errors);
+}
+
+/* customData: any object */
+static void
+CustomDataField(JsonbValue *v, const char *param, void *field, List **errors)
+{
+	ParsedCustomer *c = field;
+
+	if (IsJsonbObject(v))
+		c->custom_data = palloc_object(JsonbValue), *c->custom_data = *v;
+	else if (v->type != jbvNull)
+		AddValidationError(errors, param, "\"%s\" must be an object, not %s",
+						   param, JsonbValueTypeName(v));
 }
 
 /* version: a non-negative integer, used as a precondition */
 static void
-VersionField(JsonbValue *v, CustomerValues *out, List **errors)
+VersionField(JsonbValue *v, const char *param, void *field, List **errors)
 {
+	CustomerValues *out = ((ParsedCustomer *) field)->values;
 	char	   *text;
 
 	if (v->type == jbvNull)
@@ -337,37 +297,36 @@ VersionField(JsonbValue *v, CustomerValues *out, List **errors)
 			return;
 		}
 	}
-	AddValidationError(errors, "version", "\"version\" must be a non-negative integer");
+	AddValidationError(errors, param, "\"%s\" must be a non-negative integer", param);
 }
 
 /* classSegments: segment ids, or {"id": …} objects; duplicates dropped */
 static void
-ClassSegmentsField(JsonbValue *v, ParsedCustomer *c, List **errors)
+ClassSegmentsField(JsonbValue *v, const char *param, void *field, List **errors)
 {
+	ParsedCustomer *c = field;
 	JsonbContainer *array;
 
 	if (v->type == jbvNull)
 		return;
 	if (!IsJsonbArray(v))
 	{
-		AddValidationError(errors, "classSegments",
-						   "\"classSegments\" must be an array of segment ids, not %s",
-						   JsonbValueTypeName(v));
+		AddValidationError(errors, param, "\"%s\" must be an array of segment ids, not %s",
+						   param, JsonbValueTypeName(v));
 		return;
 	}
 	array = v->val.binary.data;
 	if (JsonContainerSize(array) > MAX_CUSTOMER_SEGMENTS)
 	{
-		AddValidationError(errors, "classSegments",
-						   "\"classSegments\" holds %d segments; at most %d are allowed",
-						   (int) JsonContainerSize(array), MAX_CUSTOMER_SEGMENTS);
+		AddValidationError(errors, param, "\"%s\" holds %d segments; at most %d are allowed",
+						   param, (int) JsonContainerSize(array), MAX_CUSTOMER_SEGMENTS);
 		return;
 	}
 	for (int i = 0; i < (int) JsonContainerSize(array); i++)
 	{
-		char	   *param = psprintf("classSegments[%d]", i);
+		char	   *element = psprintf("%s[%d]", param, i);
 		char	   *id = ClassReference(getIthJsonbValueFromContainer(array, i),
-										SEGMENT_ID_PREFIX, param, errors);
+										SEGMENT_ID_PREFIX, element, errors);
 
 		if (id != NULL && !list_member(c->segment_ids, makeString(id)))
 			c->segment_ids = lappend(c->segment_ids, makeString(id));
@@ -383,90 +342,66 @@ ClientId(JsonbContainer *item)
 	if (v == NULL || v->type != jbvString ||
 		!IsValidClientId(CUSTOMER_ID_PREFIX, v->val.string.val, v->val.string.len))
 		return NULL;
-	return pnstrdup(v->val.string.val, v->val.string.len);
+	return JsonbStringCopy(v);
 }
 
 /* The id field: null or a valid client id */
 static void
-IdField(JsonbValue *v, CustomerValues *out, List **errors)
+IdField(JsonbValue *v, const char *param, void *field, List **errors)
 {
+	CustomerValues *out = ((ParsedCustomer *) field)->values;
+
 	if (v->type == jbvNull)
 		return;
 	if (v->type != jbvString ||
 		!IsValidClientId(CUSTOMER_ID_PREFIX, v->val.string.val, v->val.string.len))
-		AddValidationError(errors, "id",
-						   "\"id\" must be \"cus_\" followed by 1 to %d letters, digits or underscores",
-						   MAX_CLIENT_ID_BODY);
+		AddValidationError(errors, param,
+						   "\"%s\" must be \"%s\" followed by 1 to %d letters, digits or underscores",
+						   param, CUSTOMER_ID_PREFIX, MAX_CLIENT_ID_BODY);
 	else
-		out->id = pnstrdup(v->val.string.val, v->val.string.len);
+		out->id = JsonbStringCopy(v);
 }
+
+/* the fields of a customer; those only the server sets are ignored */
+static const FieldRule customer_fields[] = {
+	{"name", NameField, 0},
+	{"status", StatusField, 0},
+	{"externalId", ExternalIdField, 0},
+	{"additionalContactName", ShortTextField, offsetof(ParsedCustomer, additional_contact_name)},
+	{"businessName", ShortTextField, offsetof(ParsedCustomer, business_name)},
+	{"ein", EinField, 0},
+	{"email", EmailField, 0},
+	{"ccEmails", EmailListField, offsetof(ParsedCustomer, cc_emails)},
+	{"bccEmails", EmailListField, offsetof(ParsedCustomer, bcc_emails)},
+	{"invoiceSettings", InvoiceSettingsField, 0},
+	{"address", AddressField, 0},
+	{"customData", CustomDataField, 0},
+	{"classSegments", ClassSegmentsField, 0},
+	{"version", VersionField, 0},
+	{"id", IdField, 0},
+	{"createdDateTime", NULL, 0},
+	{"updatedDateTime", NULL, 0},
+	{"archivedDateTime", NULL, 0},
+	{"createdBy", NULL, 0},
+	{"updatedBy", NULL, 0},
+};
 
 /* Check every field of input and fill in c and out; false after errors */
 static bool
 ParseCustomer(JsonbContainer *input, List **errors, ParsedCustomer *c, CustomerValues *out)
 {
-	JsonbIterator *it;
-	JsonbValue	key;
-	JsonbValue	value;
 	int			nerrors = list_length(*errors);
-	bool		ok;
-	bool		name_ok = true;
 
 	memset(c, 0, sizeof(ParsedCustomer));
 	for (int i = 0; i < (int) NUM_INVOICE_FLAGS; i++)
 		c->invoice_flag[i] = true;
 	c->status = STATUS_ACTIVE;
+	c->name_ok = true;
+	c->values = out;
 
-	it = JsonbIteratorInit(input);
-	while (NextPair(&it, &key, &value))
-	{
+	DispatchFields(input, NULL, customer_fields, lengthof(customer_fields), c, errors);
 
-		if (KeyIs(&key, "name"))
-			c->name = TextField(&value, "name", true, 1, MAX_TEXT_CHARS, errors, &name_ok);
-		else if (KeyIs(&key, "status"))
-			StatusField(&value, c, errors);
-		else if (KeyIs(&key, "externalId"))
-			c->external_id = TextField(&value, "externalId", false, 1, MAX_TEXT_CHARS,
-									   errors, &ok);
-		else if (KeyIs(&key, "additionalContactName"))
-			c->additional_contact_name = TextField(&value, "additionalContactName", false,
-												   0, MAX_TEXT_CHARS, errors, &ok);
-		else if (KeyIs(&key, "businessName"))
-			c->business_name = TextField(&value, "businessName", false, 0,
-										 MAX_TEXT_CHARS, errors, &ok);
-		else if (KeyIs(&key, "ein"))
-			EinField(&value, c, errors);
-		else if (KeyIs(&key, "email"))
-			EmailField(&value, c, errors);
-		else if (KeyIs(&key, "ccEmails"))
-			NormalizeEmailList(&value, "ccEmails", errors, &c->cc_emails);
-		else if (KeyIs(&key, "bccEmails"))
-			NormalizeEmailList(&value, "bccEmails", errors, &c->bcc_emails);
-		else if (KeyIs(&key, "invoiceSettings"))
-			InvoiceSettingsField(&value, c, errors);
-		else if (KeyIs(&key, "address"))
-			AddressField(&value, c, errors);
-		else if (KeyIs(&key, "customData"))
-		{
-			if (IsJsonbObject(&value))
-				c->custom_data = palloc_object(JsonbValue), *c->custom_data = value;
-			else if (value.type != jbvNull)
-				AddValidationError(errors, "customData",
-								   "\"customData\" must be an object, not %s",
-								   JsonbValueTypeName(&value));
-		}
-		else if (KeyIs(&key, "classSegments"))
-			ClassSegmentsField(&value, c, errors);
-		else if (KeyIs(&key, "version"))
-			VersionField(&value, out, errors);
-		else if (KeyIs(&key, "id"))
-			IdField(&value, out, errors);
-		else if (KeyIndex(&key, server_fields, NUM_SERVER_FIELDS) < 0)
-			AddValidationError(errors, KeyText(&key), "unrecognized field \"%s\"",
-							   KeyText(&key));
-	}
-
-	if (c->name == NULL && name_ok)
+	if (c->name == NULL && c->name_ok)
 		AddValidationError(errors, "name", "\"name\" is required");
 
 	return list_length(*errors) == nerrors;
@@ -609,5 +544,5 @@ DocumentString(Jsonb *doc, const char *key)
 
 	if (v == NULL || v->type != jbvString)
 		return NULL;
-	return pnstrdup(v->val.string.val, v->val.string.len);
+	return JsonbStringCopy(v);
 }

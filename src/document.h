@@ -46,9 +46,6 @@ typedef struct ServerFields
 	TimestampTz archived_at;
 } ServerFields;
 
-extern char *TextField(JsonbValue *v, const char *param, bool trim, int min_chars,
-					   int max_chars, List **errors, bool *ok);
-extern JsonbIterator *MembersOf(JsonbValue *v, const char *field, List **errors);
 extern bool NormalizeCustomer(JsonbContainer *input, List **errors, CustomerValues *out);
 extern char *ClientId(JsonbContainer *item);
 extern Jsonb *AssembleDocument(Jsonb *content, const ServerFields *server);

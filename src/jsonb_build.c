@@ -25,6 +25,45 @@ FindKey(JsonbContainer *object, const char *key)
 	return getKeyJsonValueFromContainer(object, key, strlen(key), NULL);
 }
 
+/* A string value or key as a NUL-terminated copy */
+char *
+JsonbStringCopy(JsonbValue *v)
+{
+	return pnstrdup(v->val.string.val, v->val.string.len);
+}
+
+/* Whether a value or key is the string s */
+bool
+JsonbStringIs(JsonbValue *v, const char *s)
+{
+	return v->type == jbvString && v->val.string.len == (int) strlen(s) &&
+		memcmp(v->val.string.val, s, v->val.string.len) == 0;
+}
+
+/* The index of the string among names that a value or key is, or -1 */
+int
+JsonbStringIndex(JsonbValue *v, const char *const *names, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (JsonbStringIs(v, names[i]))
+			return i;
+	return -1;
+}
+
+/* The first key of object (in jsonb order) that is not among known, or NULL */
+char *
+FirstUnknownKey(JsonbContainer *object, const char *const *known, int nknown)
+{
+	JsonbIterator *it = JsonbIteratorInit(object);
+	JsonbValue	key;
+	JsonbValue	value;
+
+	while (NextPair(&it, &key, &value))
+		if (JsonbStringIndex(&key, known, nknown) < 0)
+			return JsonbStringCopy(&key);
+	return NULL;
+}
+
 /* Whether two values (scalar or binary) are equal as JSON */
 bool
 JsonbValuesEqual(JsonbValue *a, JsonbValue *b)
@@ -259,12 +298,7 @@ JsonbWithoutKeys(JsonbContainer *object, const char *const *keys, int nkeys)
 	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
 	while (NextPair(&it, &key, &value))
 	{
-		bool		skip = false;
-
-		for (int i = 0; i < nkeys && !skip; i++)
-			skip = (key.val.string.len == (int) strlen(keys[i]) &&
-					memcmp(key.val.string.val, keys[i], key.val.string.len) == 0);
-		if (!skip)
+		if (JsonbStringIndex(&key, keys, nkeys) < 0)
 		{
 			pushJsonbValue(&state, WJB_KEY, &key);
 			pushJsonbValue(&state, WJB_VALUE, &value);

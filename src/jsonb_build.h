@@ -8,6 +8,10 @@
 #include "utils/jsonb.h"
 
 extern JsonbValue *FindKey(JsonbContainer *object, const char *key);
+extern char *JsonbStringCopy(JsonbValue *v);
+extern bool JsonbStringIs(JsonbValue *v, const char *s);
+extern int	JsonbStringIndex(JsonbValue *v, const char *const *names, int n);
+extern char *FirstUnknownKey(JsonbContainer *object, const char *const *known, int nknown);
 extern bool NextPair(JsonbIterator **it, JsonbValue *key, JsonbValue *value);
 extern void PushPairs(JsonbParseState **state, JsonbContainer *object);
 extern bool JsonbValuesEqual(JsonbValue *a, JsonbValue *b);

@@ -106,24 +106,18 @@ typedef struct ParsedMethod
 	const char *account_type;
 	JsonbValue *billing_details;
 	bool		is_default;
+	bool		type_ok;		/* false after an error in "type" */
 } ParsedMethod;
 
-/* The key of a pair as a C string */
-static char *
-KeyName(JsonbValue *key)
-{
-	return pnstrdup(key->val.string.val, key->val.string.len);
-}
-
-/* last4: exactly four digits */
-static char *
-Last4Field(JsonbValue *v, const char *param, List **errors)
+/* last4 at the rule's offset: exactly four digits */
+static void
+Last4Field(JsonbValue *v, const char *param, void *field, List **errors)
 {
 	if (v->type == jbvString && v->val.string.len == 4 &&
 		strspn(pnstrdup(v->val.string.val, 4), "0123456789") == 4)
-		return pnstrdup(v->val.string.val, 4);
-	AddValidationError(errors, param, "\"%s\" must be a string of the last 4 digits", param);
-	return NULL;
+		*(char **) field = pnstrdup(v->val.string.val, 4);
+	else
+		AddValidationError(errors, param, "\"%s\" must be a string of the last 4 digits", param);
 }
 
 /* An integer from min to max, or -1 after recording an error */
@@ -143,36 +137,50 @@ IntegerField(JsonbValue *v, const char *param, int min, int max, List **errors)
 	return -1;
 }
 
-/* card: brand, last4, expMonth and expYear, all required */
+/* card.brand */
 static void
-CardField(JsonbValue *v, ParsedMethod *m, List **errors)
+BrandField(JsonbValue *v, const char *param, void *field, List **errors)
 {
-	int			nerrors = list_length(*errors);
-	JsonbIterator *it = MembersOf(v, "card", errors);
-	JsonbValue	key;
-	JsonbValue	value;
 	bool		ok;
 
+	((ParsedMethod *) field)->brand = TextField(v, param, true, 1, MAX_BRAND_CHARS, errors, &ok);
+}
+
+/* card.expMonth */
+static void
+ExpMonthField(JsonbValue *v, const char *param, void *field, List **errors)
+{
+	((ParsedMethod *) field)->exp_month = IntegerField(v, param, 1, 12, errors);
+}
+
+/* card.expYear */
+static void
+ExpYearField(JsonbValue *v, const char *param, void *field, List **errors)
+{
+	((ParsedMethod *) field)->exp_year = IntegerField(v, param, 1000, 9999, errors);
+}
+
+static const FieldRule card_fields[] = {
+	{"brand", BrandField, 0},
+	{"last4", Last4Field, offsetof(ParsedMethod, card_last4)},
+	{"expMonth", ExpMonthField, 0},
+	{"expYear", ExpYearField, 0},
+};
+
+/* card: brand, last4, expMonth and expYear, all required */
+static void
+CardField(JsonbValue *v, const char *param, void *field, List **errors)
+{
+	ParsedMethod *m = field;
+	int			nerrors = list_length(*errors);
+
+	if (v->type == jbvNull)
+		return;
 	m->has_card = true;
 	m->exp_month = m->exp_year = -1;
-	if (it == NULL)
+	if (!IsObjectField(v, param, errors))
 		return;
-	while (NextPair(&it, &key, &value))
-	{
-		char	   *name = KeyName(&key);
-		char	   *param = psprintf("card.%s", name);
-
-		if (strcmp(name, "brand") == 0)
-			m->brand = TextField(&value, param, true, 1, MAX_BRAND_CHARS, errors, &ok);
-		else if (strcmp(name, "last4") == 0)
-			m->card_last4 = Last4Field(&value, param, errors);
-		else if (strcmp(name, "expMonth") == 0)
-			m->exp_month = IntegerField(&value, param, 1, 12, errors);
-		else if (strcmp(name, "expYear") == 0)
-			m->exp_year = IntegerField(&value, param, 1000, 9999, errors);
-		else
-			AddValidationError(errors, param, "unrecognized field \"%s\"", param);
-	}
+	DispatchFields(v->val.binary.data, param, card_fields, lengthof(card_fields), m, errors);
 	if (list_length(*errors) > nerrors)
 		return;
 	if (m->brand == NULL)
@@ -185,106 +193,119 @@ CardField(JsonbValue *v, ParsedMethod *m, List **errors)
 		AddValidationError(errors, "card.expYear", "\"card.expYear\" is required");
 }
 
-/* bankAccount: last4 required; bankName and accountType optional */
+/* bankAccount.bankName */
 static void
-BankAccountField(JsonbValue *v, ParsedMethod *m, List **errors)
+BankNameField(JsonbValue *v, const char *param, void *field, List **errors)
 {
-	int			nerrors = list_length(*errors);
-	JsonbIterator *it = MembersOf(v, "bankAccount", errors);
-	JsonbValue	key;
-	JsonbValue	value;
 	bool		ok;
 
-	m->has_bank_account = true;
-	if (it == NULL)
+	((ParsedMethod *) field)->bank_name = TextField(v, param, false, 0, MAX_TEXT_CHARS,
+													 errors, &ok);
+}
+
+/* bankAccount.accountType: CHECKING or SAVINGS */
+static void
+AccountTypeField(JsonbValue *v, const char *param, void *field, List **errors)
+{
+	ParsedMethod *m = field;
+	bool		ok;
+	char	   *type = TextField(v, param, false, 0, MAX_TEXT_CHARS, errors, &ok);
+
+	if (type != NULL && strcmp(type, "CHECKING") == 0)
+		m->account_type = "CHECKING";
+	else if (type != NULL && strcmp(type, "SAVINGS") == 0)
+		m->account_type = "SAVINGS";
+	else if (ok && type != NULL)
+		AddValidationError(errors, param, "\"%s\" must be CHECKING or SAVINGS", param);
+}
+
+static const FieldRule bank_account_fields[] = {
+	{"bankName", BankNameField, 0},
+	{"last4", Last4Field, offsetof(ParsedMethod, bank_last4)},
+	{"accountType", AccountTypeField, 0},
+};
+
+/* bankAccount: last4 required; bankName and accountType optional */
+static void
+BankAccountField(JsonbValue *v, const char *param, void *field, List **errors)
+{
+	ParsedMethod *m = field;
+	int			nerrors = list_length(*errors);
+
+	if (v->type == jbvNull)
 		return;
-	while (NextPair(&it, &key, &value))
-	{
-		char	   *name = KeyName(&key);
-		char	   *param = psprintf("bankAccount.%s", name);
-
-		if (strcmp(name, "bankName") == 0)
-			m->bank_name = TextField(&value, param, false, 0, MAX_TEXT_CHARS, errors, &ok);
-		else if (strcmp(name, "last4") == 0)
-			m->bank_last4 = Last4Field(&value, param, errors);
-		else if (strcmp(name, "accountType") == 0)
-		{
-			char	   *type = TextField(&value, param, false, 0, MAX_TEXT_CHARS, errors, &ok);
-
-			if (type != NULL && strcmp(type, "CHECKING") == 0)
-				m->account_type = "CHECKING";
-			else if (type != NULL && strcmp(type, "SAVINGS") == 0)
-				m->account_type = "SAVINGS";
-			else if (ok && type != NULL)
-				AddValidationError(errors, param, "\"%s\" must be CHECKING or SAVINGS", param);
-		}
-		else
-			AddValidationError(errors, param, "unrecognized field \"%s\"", param);
-	}
+	m->has_bank_account = true;
+	if (!IsObjectField(v, param, errors))
+		return;
+	DispatchFields(v->val.binary.data, param, bank_account_fields,
+				   lengthof(bank_account_fields), m, errors);
 	if (list_length(*errors) == nerrors && m->bank_last4 == NULL)
 		AddValidationError(errors, "bankAccount.last4", "\"bankAccount.last4\" is required");
 }
+
+/* type: CARD or BANK_ACCOUNT */
+static void
+TypeField(JsonbValue *v, const char *param, void *field, List **errors)
+{
+	ParsedMethod *m = field;
+
+	if (JsonbStringIs(v, "CARD"))
+		m->type = "CARD";
+	else if (JsonbStringIs(v, "BANK_ACCOUNT"))
+		m->type = "BANK_ACCOUNT";
+	else if (v->type != jbvNull)
+	{
+		AddValidationError(errors, param, "\"%s\" must be CARD or BANK_ACCOUNT", param);
+		m->type_ok = false;
+	}
+}
+
+/* billingDetails: any object */
+static void
+BillingDetailsField(JsonbValue *v, const char *param, void *field, List **errors)
+{
+	ParsedMethod *m = field;
+
+	if (IsJsonbObject(v))
+		m->billing_details = palloc_object(JsonbValue), *m->billing_details = *v;
+	else if (v->type != jbvNull)
+		AddValidationError(errors, param, "\"%s\" must be an object, not %s",
+						   param, JsonbValueTypeName(v));
+}
+
+/* isDefault: a boolean */
+static void
+IsDefaultField(JsonbValue *v, const char *param, void *field, List **errors)
+{
+	ParsedMethod *m = field;
+
+	if (v->type == jbvBool)
+		m->is_default = v->val.boolean;
+	else if (v->type != jbvNull)
+		AddValidationError(errors, param, "\"%s\" must be a boolean, not %s",
+						   param, JsonbValueTypeName(v));
+}
+
+/* the fields of a method; id and createdDateTime are the server's */
+static const FieldRule method_fields[] = {
+	{"type", TypeField, 0},
+	{"card", CardField, 0},
+	{"bankAccount", BankAccountField, 0},
+	{"billingDetails", BillingDetailsField, 0},
+	{"isDefault", IsDefaultField, 0},
+	{"id", NULL, 0},
+	{"createdDateTime", NULL, 0},
+};
 
 /* Check every field of a complete method (errors is empty); false after recording errors */
 static bool
 ParseMethod(JsonbContainer *input, ParsedMethod *m, List **errors)
 {
-	JsonbIterator *it = JsonbIteratorInit(input);
-	JsonbValue	key;
-	JsonbValue	value;
-	bool		type_ok = true;
-
 	memset(m, 0, sizeof(ParsedMethod));
-	while (NextPair(&it, &key, &value))
-	{
-		char	   *name = KeyName(&key);
+	m->type_ok = true;
+	DispatchFields(input, NULL, method_fields, lengthof(method_fields), m, errors);
 
-		if (strcmp(name, "type") == 0)
-		{
-			if (value.type == jbvString && value.val.string.len == 4 &&
-				memcmp(value.val.string.val, "CARD", 4) == 0)
-				m->type = "CARD";
-			else if (value.type == jbvString && value.val.string.len == 12 &&
-					 memcmp(value.val.string.val, "BANK_ACCOUNT", 12) == 0)
-				m->type = "BANK_ACCOUNT";
-			else if (value.type != jbvNull)
-			{
-				AddValidationError(errors, "type", "\"type\" must be CARD or BANK_ACCOUNT");
-				type_ok = false;
-			}
-		}
-		else if (strcmp(name, "card") == 0)
-		{
-			if (value.type != jbvNull)
-				CardField(&value, m, errors);
-		}
-		else if (strcmp(name, "bankAccount") == 0)
-		{
-			if (value.type != jbvNull)
-				BankAccountField(&value, m, errors);
-		}
-		else if (strcmp(name, "billingDetails") == 0)
-		{
-			if (IsJsonbObject(&value))
-				m->billing_details = palloc_object(JsonbValue), *m->billing_details = value;
-			else if (value.type != jbvNull)
-				AddValidationError(errors, "billingDetails",
-								   "\"billingDetails\" must be an object, not %s",
-								   JsonbValueTypeName(&value));
-		}
-		else if (strcmp(name, "isDefault") == 0)
-		{
-			if (value.type == jbvBool)
-				m->is_default = value.val.boolean;
-			else if (value.type != jbvNull)
-				AddValidationError(errors, "isDefault", "\"isDefault\" must be a boolean, not %s",
-								   JsonbValueTypeName(&value));
-		}
-		else if (strcmp(name, "id") != 0 && strcmp(name, "createdDateTime") != 0)
-			AddValidationError(errors, name, "unrecognized field \"%s\"", name);
-	}
-
-	if (m->type == NULL && type_ok)
+	if (m->type == NULL && m->type_ok)
 		AddValidationError(errors, "type", "\"type\" is required");
 	else if (m->type != NULL && strcmp(m->type, "CARD") == 0)
 	{

@@ -105,13 +105,6 @@ InvalidFilter(const char *path, const char *message, const char *hint)
 			 errhint("%s", hint)));
 }
 
-/* A key as a C string */
-static char *
-KeyString(JsonbValue *key)
-{
-	return pnstrdup(key->val.string.val, key->val.string.len);
-}
-
 /* LIKE pattern matching value anywhere: % and _ in value are literal */
 static char *
 ContainPattern(const char *value)
@@ -141,7 +134,7 @@ ScalarValue(const FilterField *field, JsonbValue *v, const char *path)
 					  field->kind == VALUE_TIME ?
 					  "Give an RFC 3339 date-time such as \"2023-11-07T05:31:56Z\"." :
 					  "Give the value as a JSON string.");
-	text = pnstrdup(v->val.string.val, v->val.string.len);
+	text = JsonbStringCopy(v);
 	if (field->kind == VALUE_EMAIL)
 		text = asc_tolower(text, strlen(text));
 	if (field->kind == VALUE_STATUS &&
@@ -297,12 +290,9 @@ ParseField(const FilterField *field, JsonbValue *ops, QueryFilter *out, bool *na
 		int			param;
 		char	   *op_path;
 
-		op_path = psprintf("%s.%s", path, KeyString(&key));
-		for (op = 0; op < NUM_FILTER_OPS; op++)
-			if (key.val.string.len == (int) strlen(op_names[op]) &&
-				memcmp(key.val.string.val, op_names[op], key.val.string.len) == 0)
-				break;
-		if (op == NUM_FILTER_OPS || (field->ops & BIT(op)) == 0)
+		op_path = psprintf("%s.%s", path, JsonbStringCopy(&key));
+		op = JsonbStringIndex(&key, op_names, NUM_FILTER_OPS);
+		if (op < 0 || (field->ops & BIT(op)) == 0)
 		{
 			StringInfoData allowed;
 
@@ -311,7 +301,7 @@ ParseField(const FilterField *field, JsonbValue *ops, QueryFilter *out, bool *na
 				if (field->ops & BIT(o))
 					appendStringInfo(&allowed, "%s%s", allowed.len ? ", " : "", op_names[o]);
 			InvalidFilter(op_path,
-						  op == NUM_FILTER_OPS ? "unrecognized operator" :
+						  op < 0 ? "unrecognized operator" :
 						  psprintf("operator \"%s\" does not apply to %s", op_names[op], field->name),
 						  psprintf("Operators for %s: %s.", field->name, allowed.data));
 		}
@@ -361,7 +351,7 @@ ParseClassSegments(JsonbValue *v, QueryFilter *out)
 	it = JsonbIteratorInit(v->val.binary.data);
 	while (NextPair(&it, &key, &value))
 	{
-		char	   *name = KeyString(&key);
+		char	   *name = JsonbStringCopy(&key);
 
 		if (strcmp(name, "expand") == 0)
 		{
@@ -422,17 +412,15 @@ ParseFilter(JsonbValue *filter, int first_param, QueryFilter *out)
 			const FilterField *field = NULL;
 
 			for (int i = 0; i < (int) lengthof(filter_fields); i++)
-				if (key.val.string.len == (int) strlen(filter_fields[i].name) &&
-					memcmp(key.val.string.val, filter_fields[i].name, key.val.string.len) == 0)
+				if (JsonbStringIs(&key, filter_fields[i].name))
 					field = &filter_fields[i];
-			if (field == NULL && key.val.string.len == 13 &&
-				memcmp(key.val.string.val, "classSegments", 13) == 0)
+			if (field == NULL && JsonbStringIs(&key, "classSegments"))
 			{
 				ParseClassSegments(&value, out);
 				continue;
 			}
 			if (field == NULL)
-				InvalidFilter(psprintf("filter.%s", KeyString(&key)), "unrecognized field",
+				InvalidFilter(psprintf("filter.%s", JsonbStringCopy(&key)), "unrecognized field",
 							  "Filter fields: name, email, businessName, externalId, status, id, "
 							  "createdDateTime, updatedDateTime, customData.");
 			ParseField(field, &value, out, &names_archived);

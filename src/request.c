@@ -7,10 +7,12 @@
 #include "postgres.h"
 
 #include "fmgr.h"
+#include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/numeric.h"
 
+#include "item_errors.h"
 #include "jsonb_build.h"
 #include "request.h"
 
@@ -104,22 +106,10 @@ void
 CheckRequestKeys(JsonbContainer *object, const char *const *allowed, int nallowed,
 				 const char *where, const char *what, const char *hint)
 {
-	JsonbIterator *it = JsonbIteratorInit(object);
-	JsonbValue	key;
-	JsonbValue	value;
+	char	   *unknown = FirstUnknownKey(object, allowed, nallowed);
 
-	while (NextPair(&it, &key, &value))
-	{
-		bool		known = false;
-
-		for (int i = 0; i < nallowed; i++)
-			known |= (key.val.string.len == (int) strlen(allowed[i]) &&
-					  memcmp(key.val.string.val, allowed[i], key.val.string.len) == 0);
-		if (!known)
-			InvalidRequest(what, psprintf("unrecognized key \"%s%s\"", where,
-										  pnstrdup(key.val.string.val, key.val.string.len)),
-						   hint);
-	}
+	if (unknown != NULL)
+		InvalidRequest(what, psprintf("unrecognized key \"%s%s\"", where, unknown), hint);
 }
 
 /* The value of a key that must be a string, or NULL when absent or null */
@@ -134,7 +124,7 @@ RequestString(JsonbContainer *object, const char *key, const char *path,
 	if (v->type != jbvString)
 		InvalidRequest(what, psprintf("\"%s\" must be a string, not %s", path,
 									  JsonbValueTypeName(v)), hint);
-	return pnstrdup(v->val.string.val, v->val.string.len);
+	return JsonbStringCopy(v);
 }
 
 /* limit: an integer from 1 to 1000, 50 when absent */
@@ -155,4 +145,101 @@ ParsePageLimit(JsonbValue *v, const char *what)
 		InvalidRequest(what, psprintf("\"limit\" must be an integer from 1 to %d, not %s",
 									  MAX_PAGE_LIMIT, text), hint);
 	return atoi(text);
+}
+
+/*
+ * Read every member of object with the parser its rule names; a member
+ * without a rule is an "unrecognized field" error. Params are "parent.key",
+ * or the key alone when parent is NULL.
+ */
+void
+DispatchFields(JsonbContainer *object, const char *parent, const FieldRule *rules, int nrules,
+			   void *target, List **errors)
+{
+	JsonbIterator *it = JsonbIteratorInit(object);
+	JsonbValue	key;
+	JsonbValue	value;
+
+	while (NextPair(&it, &key, &value))
+	{
+		char	   *name = JsonbStringCopy(&key);
+		char	   *param = parent == NULL ? name : psprintf("%s.%s", parent, name);
+		const FieldRule *rule = NULL;
+
+		for (int i = 0; i < nrules && rule == NULL; i++)
+			if (strcmp(rules[i].name, name) == 0)
+				rule = &rules[i];
+		if (rule == NULL)
+			AddValidationError(errors, param, "unrecognized field \"%s\"", param);
+		else if (rule->parse != NULL)
+			rule->parse(&value, param, (char *) target + rule->offset, errors);
+	}
+}
+
+/*
+ * A string field of at most max_chars characters (after trimming when trim
+ * is set; min_chars applies after trimming). JSON null gives NULL with no
+ * error; *ok tells errors apart.
+ */
+char *
+TextField(JsonbValue *v, const char *param, bool trim, int min_chars,
+		  int max_chars, List **errors, bool *ok)
+{
+	const char *s;
+	int			len;
+	int			chars;
+
+	*ok = true;
+	if (v->type == jbvNull)
+		return NULL;
+	if (v->type != jbvString)
+	{
+		AddValidationError(errors, param, "\"%s\" must be a string, not %s",
+						   param, JsonbValueTypeName(v));
+		*ok = false;
+		return NULL;
+	}
+	s = v->val.string.val;
+	len = v->val.string.len;
+	if (trim)
+	{
+		while (len > 0 && isspace((unsigned char) s[0]))
+			s++, len--;
+		while (len > 0 && isspace((unsigned char) s[len - 1]))
+			len--;
+	}
+	chars = pg_mbstrlen_with_len(s, len);
+	if (chars < min_chars || chars > max_chars)
+	{
+		if (min_chars > 0)
+			AddValidationError(errors, param,
+							   "\"%s\" must have %d to %d characters%s, not %d",
+							   param, min_chars, max_chars,
+							   trim ? " after trimming" : "", chars);
+		else
+			AddValidationError(errors, param,
+							   "\"%s\" must have at most %d characters, not %d",
+							   param, max_chars, chars);
+		*ok = false;
+		return NULL;
+	}
+	return pnstrdup(s, len);
+}
+
+/*
+ * Whether a field is an object to read the members of: false for JSON null,
+ * and false after recording an error for anything else.
+ */
+bool
+IsObjectField(JsonbValue *v, const char *param, List **errors)
+{
+	if (v->type == jbvNull)
+		return false;
+	if (!IsJsonbObject(v))
+	{
+		AddValidationError(errors, param, "\"%s\" must be an object, not %s",
+						   param, JsonbValueTypeName(v));
+		return false;
+	}
+	return true;
 }

@@ -31,4 +31,23 @@ extern char *RequestString(JsonbContainer *object, const char *key, const char *
 						   const char *what, const char *hint);
 extern int	ParsePageLimit(JsonbValue *v, const char *what);
 
+/*
+ * How one member of a request object is read: the parser gets the value,
+ * its param ("address.city") and the part of the target at offset.
+ */
+typedef void (*FieldParser) (JsonbValue *value, const char *param, void *field, List **errors);
+
+typedef struct FieldRule
+{
+	const char *name;
+	FieldParser parse;			/* NULL: accepted and ignored */
+	size_t		offset;			/* of what the parser fills in the target */
+} FieldRule;
+
+extern void DispatchFields(JsonbContainer *object, const char *parent, const FieldRule *rules,
+						   int nrules, void *target, List **errors);
+extern char *TextField(JsonbValue *v, const char *param, bool trim, int min_chars,
+					   int max_chars, List **errors, bool *ok);
+extern bool IsObjectField(JsonbValue *v, const char *param, List **errors);
+
 #endif
