@@ -28,6 +28,7 @@ OBJS = \
 	src/jsonb_build.o \
 	src/keyset_list.o \
 	src/notify.o \
+	src/page_edges.o \
 	src/payment_methods.o \
 	src/planned_change.o \
 	src/query.o \

@@ -26,6 +26,7 @@
 #include "envelope.h"
 #include "jsonb_build.h"
 #include "keyset_list.h"
+#include "page_edges.h"
 #include "request.h"
 #include "spi_plans.h"
 
@@ -100,6 +101,13 @@ KeyToken(ListWalk *walk, const char *key, bool before)
 	return EncodeCursor(&walk->binding, &position);
 }
 
+/* The key a page edge points at (see page_edges.c) */
+static const char *
+EdgeKey(ListWalk *walk, int edge, const char *cursor_key)
+{
+	return edge == EDGE_CURSOR ? cursor_key : walk->keys[edge];
+}
+
 /*
  * One page of a parent's list for a request {"limit", "cursor"} (NULL is
  * an error, as for query): {"result","data","cursor"}.
@@ -120,6 +128,7 @@ ListPage(const CallScope *call, KeysetList *list, const char *parent_id, Jsonb *
 	int			n;
 	char	   *after = NULL;
 	char	   *before = NULL;
+	PageEdges	edges;
 
 	if (request == NULL)
 		InvalidRequest(list->what, "the request must not be null",
@@ -129,6 +138,7 @@ ListPage(const CallScope *call, KeysetList *list, const char *parent_id, Jsonb *
 	CheckRequestKeys(&request->root, keys, lengthof(keys), "", list->what, hint);
 	limit = ParsePageLimit(FindKey(&request->root, "limit"), list->what);
 
+	memset(&from, 0, sizeof(from));
 	memset(&walk, 0, sizeof(walk));
 	walk.call = call;
 	walk.list = list;
@@ -156,42 +166,19 @@ ListPage(const CallScope *call, KeysetList *list, const char *parent_id, Jsonb *
 		n = limit;
 	if (backward)
 	{
-		/* rows came nearest first: put them in list order */
-		for (int i = 0; i < n / 2; i++)
-		{
-			char	   *key = walk.keys[i];
-			Jsonb	   *doc = walk.docs[i];
-
-			walk.keys[i] = walk.keys[n - 1 - i];
-			walk.docs[i] = walk.docs[n - 1 - i];
-			walk.keys[n - 1 - i] = key;
-			walk.docs[n - 1 - i] = doc;
-		}
+		ReverseRows(walk.keys, n, sizeof(char *));
+		ReverseRows(walk.docs, n, sizeof(Jsonb *));
 	}
-
-	/* a page exists on the other side if a row lies beyond the page's near edge */
 	if (has_cursor)
-	{
-		const char *edge = n == 0 ? from.id : backward ? walk.keys[n - 1] : walk.keys[0];
+		other_side = FetchRows(&walk, backward ? 1 : 2,
+							   EdgeKey(&walk, NearEdgeRow(n, backward), from.id),
+							   1, limit + 1) > 0;
 
-		other_side = FetchRows(&walk, backward ? 1 : 2, edge, 1, limit + 1) > 0;
-	}
-
-	if (n == 0)
-	{
-		/* an empty page past one edge: the cursor itself leads back */
-		if (other_side && backward)
-			after = KeyToken(&walk, from.id, false);
-		else if (other_side)
-			before = KeyToken(&walk, from.id, true);
-	}
-	else
-	{
-		if (backward ? other_side : more)
-			after = KeyToken(&walk, walk.keys[n - 1], false);
-		if (backward ? more : other_side)
-			before = KeyToken(&walk, walk.keys[0], true);
-	}
+	FindPageEdges(n, backward, more, other_side, &edges);
+	if (edges.after != EDGE_NONE)
+		after = KeyToken(&walk, EdgeKey(&walk, edges.after, from.id), false);
+	if (edges.before != EDGE_NONE)
+		before = KeyToken(&walk, EdgeKey(&walk, edges.before, from.id), true);
 	return BuildPage(walk.docs, n, after, before);
 }
 

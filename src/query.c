@@ -32,6 +32,7 @@
 #include "customer_segments.h"
 #include "envelope.h"
 #include "jsonb_build.h"
+#include "page_edges.h"
 #include "query_filter.h"
 #include "request.h"
 #include "spi_plans.h"
@@ -443,6 +444,15 @@ BuildResponse(const QueryRequest *request, PageRow *rows, int nrows,
 					 before ? PositionToken(request, before, true) : NULL);
 }
 
+/* The position a page edge points at (see page_edges.c), or NULL */
+static const CursorPosition *
+EdgePosition(int edge, PageRow *rows, const CursorPosition *from)
+{
+	if (edge == EDGE_NONE)
+		return NULL;
+	return edge == EDGE_CURSOR ? from : &rows[edge].position;
+}
+
 /* Whether a row's position is the cursor's: the same id and sort key */
 static bool
 SamePosition(const QueryRequest *request, const CursorPosition *row, const CursorPosition *cursor)
@@ -469,6 +479,7 @@ RunQuery(const CallScope *call, const QueryRequest *request)
 	int			nrows;
 	bool		more;
 	bool		other_side = false;
+	PageEdges	edges;
 
 	/*
 	 * From a cursor the walk starts at the cursor's own row. While that row
@@ -490,26 +501,11 @@ RunQuery(const CallScope *call, const QueryRequest *request)
 		nrows = request->limit;
 
 	if (backward)
-	{
-		/* rows came last-first: put them in page order */
-		for (int i = 0; i < nrows / 2; i++)
-		{
-			PageRow		tmp = rows[i];
-
-			rows[i] = rows[nrows - 1 - i];
-			rows[nrows - 1 - i] = tmp;
-		}
-	}
-
-	/* a page exists on the other side if a row lies beyond the page's near edge */
+		ReverseRows(rows, nrows, sizeof(PageRow));
 	if (from != NULL && !other_side)
-	{
-		const CursorPosition *edge = from;
-
-		if (nrows > 0)
-			edge = backward ? &rows[nrows - 1].position : &rows[0].position;
-		other_side = WalkRows(request, !backward, edge, false, 1, &probe) > 0;
-	}
+		other_side = WalkRows(request, !backward,
+							  EdgePosition(NearEdgeRow(nrows, backward), rows, from),
+							  false, 1, &probe) > 0;
 
 	if (request->filter.expand_segments && nrows > 0)
 	{
@@ -522,16 +518,9 @@ RunQuery(const CallScope *call, const QueryRequest *request)
 			rows[i].doc = docs[i];
 	}
 
-	if (nrows == 0)
-	{
-		/* an empty page past one edge: the cursor itself leads back */
-		if (!other_side)
-			return BuildResponse(request, rows, 0, NULL, NULL);
-		return BuildResponse(request, rows, 0, backward ? NULL : from, backward ? from : NULL);
-	}
-	return BuildResponse(request, rows, nrows,
-						 (backward ? more : other_side) ? &rows[0].position : NULL,
-						 (backward ? other_side : more) ? &rows[nrows - 1].position : NULL);
+	FindPageEdges(nrows, backward, more, other_side, &edges);
+	return BuildResponse(request, rows, nrows, EdgePosition(edges.before, rows, from),
+						 EdgePosition(edges.after, rows, from));
 }
 
 PG_FUNCTION_INFO_V1(customers_query);
