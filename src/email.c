@@ -14,7 +14,9 @@
  */
 #include "postgres.h"
 
+#include "common/jsonapi.h"
 #include "lib/stringinfo.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 
 #include "email.h"
@@ -102,110 +104,43 @@ IsValidEmail(const char *email, int len)
 	return labels >= 2 && !label_all_digits;
 }
 
-/* Skip JSON whitespace */
-static const char *
-SkipSpace(const char *p, const char *end)
+/* Whether a decoded string holds a control character */
+static bool
+HasControlCharacter(StringInfo s)
 {
-	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
-		p++;
-	return p;
-}
-
-/* Parse one JSON string at p into out; ASCII escapes only, as addresses are ASCII */
-static const char *
-ParseJsonString(const char *p, const char *end, StringInfo out)
-{
-	if (p >= end || *p != '"')
-		return NULL;
-	for (p++; p < end; p++)
-	{
-		char		ch = *p;
-
-		if (ch == '"')
-			return p + 1;
-		if ((unsigned char) ch < 0x20)
-			return NULL;
-		if (ch == '\\')
-		{
-			if (++p >= end)
-				return NULL;
-			switch (*p)
-			{
-				case '"':
-				case '\\':
-				case '/':
-					ch = *p;
-					break;
-				case 'u':
-					{
-						int			code = 0;
-
-						if (end - p < 5)
-							return NULL;
-						for (int k = 1; k <= 4; k++)
-						{
-							char		h = p[k];
-
-							code <<= 4;
-							if (h >= '0' && h <= '9')
-								code |= h - '0';
-							else if (h >= 'a' && h <= 'f')
-								code |= h - 'a' + 10;
-							else if (h >= 'A' && h <= 'F')
-								code |= h - 'A' + 10;
-							else
-								return NULL;
-						}
-						if (code < 0x20 || code > 0x7e)
-							return NULL;
-						ch = (char) code;
-						p += 4;
-						break;
-					}
-				default:
-					/* \b \f \n \r \t cannot be part of an address */
-					return NULL;
-			}
-		}
-		appendStringInfoChar(out, ch);
-	}
-	return NULL;
+	for (int i = 0; i < s->len; i++)
+		if ((unsigned char) s->data[i] < 0x20)
+			return true;
+	return false;
 }
 
 /*
- * Split a JSON-encoded array of strings into *result; false when the text is
- * not exactly that.
+ * Split a JSON-encoded array of strings into *result with PostgreSQL's JSON
+ * lexer; false when the text is not exactly that. An escape that decodes to
+ * a control character is refused as well: no address holds one.
  */
 static bool
-ParseJsonStringArray(const char *text, int len, List **result)
+ParseJsonStringArray(char *text, int len, List **result)
 {
-	const char *p = text;
-	const char *end = text + len;
+	JsonLexContext *lex = makeJsonLexContextCstringLen(text, len, GetDatabaseEncoding(), true);
 
 	*result = NIL;
-	p = SkipSpace(p, end);
-	if (p >= end || *p != '[')
+	if (json_lex(lex) != JSON_SUCCESS || lex->token_type != JSON_TOKEN_ARRAY_START ||
+		json_lex(lex) != JSON_SUCCESS)
 		return false;
-	p = SkipSpace(p + 1, end);
-	if (p < end && *p == ']')
-		return SkipSpace(p + 1, end) == end;
-	for (;;)
+	while (lex->token_type != JSON_TOKEN_ARRAY_END)
 	{
-		StringInfoData element;
-
-		initStringInfo(&element);
-		p = ParseJsonString(p, end, &element);
-		if (p == NULL)
+		if (lex->token_type != JSON_TOKEN_STRING || HasControlCharacter(lex->strval))
 			return false;
-		*result = lappend(*result, element.data);
-		p = SkipSpace(p, end);
-		if (p < end && *p == ',')
-		{
-			p = SkipSpace(p + 1, end);
-			continue;
-		}
-		return p < end && *p == ']' && SkipSpace(p + 1, end) == end;
+		*result = lappend(*result, pstrdup(lex->strval->data));
+		if (json_lex(lex) != JSON_SUCCESS)
+			return false;
+		if (lex->token_type == JSON_TOKEN_ARRAY_END)
+			break;
+		if (lex->token_type != JSON_TOKEN_COMMA || json_lex(lex) != JSON_SUCCESS)
+			return false;
 	}
+	return json_lex(lex) == JSON_SUCCESS && lex->token_type == JSON_TOKEN_END;
 }
 
 /* Whether list already holds email, ignoring case */
