@@ -106,3 +106,23 @@ RaiseItemErrors(List *errors)
 {
 	RaiseItemErrorsWithHint(errors, NULL);
 }
+
+/* A copy of errors in the current memory context */
+List *
+CopyItemErrors(List *errors)
+{
+	List	   *copy = NIL;
+	ListCell   *lc;
+
+	foreach(lc, errors)
+	{
+		ItemError  *error = lfirst(lc);
+		ItemError  *kept = palloc(sizeof(ItemError));
+
+		*kept = *error;
+		kept->param = pstrdup(error->param);
+		kept->message = pstrdup(error->message);
+		copy = lappend(copy, kept);
+	}
+	return copy;
+}

@@ -26,6 +26,7 @@ extern void AddItemError(List **errors, int status, int sqlstate, const char *pa
 						 const char *fmt,...) pg_attribute_printf(5, 6);
 extern void AddValidationError(List **errors, const char *param,
 							   const char *fmt,...) pg_attribute_printf(3, 4);
+extern List *CopyItemErrors(List *errors);
 pg_noreturn extern void RaiseItemErrors(List *errors);
 pg_noreturn extern void RaiseItemErrorsWithHint(List *errors, const char *hint);
 

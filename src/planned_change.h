@@ -30,5 +30,6 @@ typedef struct PlannedChange
 } PlannedChange;
 
 extern const char *ChangeActionName(const PlannedChange *change);
+extern void KeepPlannedChange(PlannedChange *change);
 
 #endif

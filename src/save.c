@@ -13,6 +13,7 @@
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "utils/jsonb.h"
+#include "utils/memutils.h"
 
 #include "aliases.h"
 #include "call_context.h"
@@ -104,7 +105,8 @@ customers_save(PG_FUNCTION_ARGS)
 	SaveItem   *items;
 	PlannedChange *changes;
 	ItemResult *results;
-	CallScope call;
+	CallScope	call;
+	MemoryContext item_context;
 
 	data = BatchRequestData(PG_ARGISNULL(0) ? NULL : PG_GETARG_JSONB_P(0), "save", "customer");
 	n = JsonContainerSize(data);
@@ -114,21 +116,33 @@ customers_save(PG_FUNCTION_ARGS)
 
 	BeginCall(&call);
 	ReadItems(data, items, changes, n);
-
-
 	AttachStored(&call, items, changes, n);
+
+	/*
+	 * Each item is planned in a memory context of its own, reset for the
+	 * next, so a batch of 1000 keeps what each plan produced but not its
+	 * merge copies and intermediate documents.
+	 */
+	item_context = AllocSetContextCreate(CurrentMemoryContext, "customers save item",
+										 ALLOCSET_DEFAULT_SIZES);
 	for (int i = 0; i < n; i++)
 	{
 		JsonbContainer *input = items[i].input;
+		MemoryContext call_context;
 
 		CHECK_FOR_INTERRUPTS();
 		if (changes[i].errors != NIL)
 			continue;
+		call_context = MemoryContextSwitchTo(item_context);
 		if (changes[i].stored != NULL)
 			input = &JsonbMergePatch(&DocumentContent(changes[i].stored->doc)->root,
 									 input, false)->root;
 		PlanChange(&call, input, &changes[i]);
+		MemoryContextSwitchTo(call_context);
+		KeepPlannedChange(&changes[i]);
+		MemoryContextReset(item_context);
 	}
+	MemoryContextDelete(item_context);
 	CheckExternalIds(&call, changes, n);
 	CheckCustomerSegments(&call, changes, n);
 	WriteChanges(&call, changes, n);
