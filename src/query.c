@@ -23,7 +23,6 @@
 #include "fmgr.h"
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
-#include "utils/guc.h"
 #include "utils/jsonb.h"
 #include "utils/timestamp.h"
 
@@ -191,12 +190,19 @@ typedef enum SegmentForm
 
 /*
  * The statement for one segment, from a position (or from its row, when
- * inclusive) or from its start. The window form evaluates the filter as
- * column "hit" over the next WALK_WINDOW rows of the sort index and returns
- * the hits, in order, and the window's last row: columns key, id, doc, hit,
- * position in window. It has no ORDER BY of its own, which would read the
- * whole window before the first row: no node of its plan reorders rows, and
- * WalkRows checks the positions.
+ * inclusive) or from its start. Columns: key, id, doc, then others.
+ *
+ * A contain served by a trigram index makes the best plan depend on its
+ * pattern, which a kept plan cannot see, so each form's shape leaves the
+ * planner the one strategy it is for. The window form evaluates the
+ * filter as column "hit" over the next WALK_WINDOW rows of the sort index
+ * and returns the hits, in order, and the window's last row (columns hit
+ * and position in window). It has no ORDER BY of its own, which would read
+ * the whole window before the first row: no node of its plan reorders
+ * rows, and WalkRows checks the positions. With such a contain, the ordered form
+ * evaluates the filter above an OFFSET 0 fence, out of the trigram index's
+ * reach, so it walks the sort index; match-first is planned for each
+ * call's pattern (see WalkRows).
  */
 static char *
 SegmentSql(const QueryRequest *request, const Walk *walk, bool null_segment, bool from_position,
@@ -205,18 +211,20 @@ SegmentSql(const QueryRequest *request, const Walk *walk, bool null_segment, boo
 	const SortColumn *sort = &sort_columns[request->sort_key];
 	const char *cmp = walk->ascending ? (inclusive ? ">=" : ">") : (inclusive ? "<=" : "<");
 	const char *dir = walk->ascending ? "" : " DESC";
+	bool		fenced = (form == FORM_ORDERED && request->filter.trigram_contain);
+	bool		hit_column = (form == FORM_WINDOW || fenced);
 	StringInfoData sql;
 
 	initStringInfo(&sql);
-	if (form == FORM_MATCH_FIRST)
+	if (form == FORM_MATCH_FIRST || fenced)
 		appendStringInfoString(&sql, "SELECT * FROM (");
 	else if (form == FORM_WINDOW)
 		appendStringInfoString(&sql, "SELECT * FROM (SELECT w.*, pg_catalog.row_number() OVER () AS n FROM (");
 	appendStringInfo(&sql, "SELECT %s, id, doc", sort->column);
-	if (form == FORM_WINDOW)
+	if (hit_column)
 		appendStringInfo(&sql, ", (true%s) AS hit", request->filter.conditions.data);
 	appendStringInfo(&sql, " FROM customers.customer AS c WHERE tenant_id OPERATOR(pg_catalog.=) $1%s",
-					 form == FORM_WINDOW ? "" : request->filter.conditions.data);
+					 hit_column ? "" : request->filter.conditions.data);
 	if (sort->nullable)
 		appendStringInfo(&sql, " AND %s IS %sNULL", sort->column, null_segment ? "" : "NOT ");
 	if (from_position && (sort->is_id || null_segment))
@@ -232,7 +240,9 @@ SegmentSql(const QueryRequest *request, const Walk *walk, bool null_segment, boo
 	else
 		appendStringInfo(&sql, " ORDER BY %s%s, %s%s", form == FORM_MATCH_FIRST ? "1" : sort->column, dir,
 						 form == FORM_MATCH_FIRST ? "2" : "id", dir);
-	if (form == FORM_ORDERED)
+	if (fenced)
+		appendStringInfo(&sql, " OFFSET 0) AS w WHERE hit LIMIT $%d", limit_param);
+	else if (form == FORM_ORDERED)
 		appendStringInfo(&sql, " LIMIT $%d", limit_param);
 	else if (form == FORM_WINDOW)
 		appendStringInfo(&sql, " LIMIT %d) AS w) AS m WHERE hit OR n OPERATOR(pg_catalog.=) %d"
@@ -240,30 +250,25 @@ SegmentSql(const QueryRequest *request, const Walk *walk, bool null_segment, boo
 	return sql.data;
 }
 
-/* The kept plan of a segment's statement: planned per call for a filter that asks */
+/*
+ * The kept plan of a segment's statement: planned per call for a filter
+ * that asks, and for match-first, whose strategy (a bitmap scan of the
+ * trigram index) only the pattern's statistics choose.
+ */
 static SPIPlanPtr
-SegmentPlan(const QueryFilter *filter, const char *sql, int nargs, Oid *types)
+SegmentPlan(const QueryFilter *filter, SegmentForm form, const char *sql, int nargs, Oid *types)
 {
-	return filter->custom_plan ? CustomShapePlan(sql, nargs, types) : ShapePlan(sql, nargs, types);
+	if (filter->custom_plan || form == FORM_MATCH_FIRST)
+		return CustomShapePlan(sql, nargs, types);
+	return ShapePlan(sql, nargs, types);
 }
 
-/*
- * Run a statement of a trigram contain with the scans of its strategy only,
- * while it is planned and run: a bitmap scan for match-first, an index walk
- * for the others. A kept generic plan cannot see the pattern, so left
- * to itself it would give both forms one plan.
- */
+/* Run a segment's statement */
 static void
-ExecuteStrategy(SPIPlanPtr plan, Datum *values, SegmentForm form)
+RunSegment(const QueryFilter *filter, SegmentForm form, const char *sql, int nargs, Oid *types,
+		   Datum *values)
 {
-	int			nest_level = NewGUCNestLevel();
-
-	(void) set_config_option("enable_seqscan", "off", PGC_USERSET, PGC_S_SESSION,
-							 GUC_ACTION_SAVE, true, 0, false);
-	(void) set_config_option(form == FORM_MATCH_FIRST ? "enable_indexscan" : "enable_bitmapscan", "off",
-							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
-	ExecutePlan(plan, values, true, SPI_OK_SELECT);
-	AtEOXact_GUC(true, nest_level);
+	ExecutePlan(SegmentPlan(filter, form, sql, nargs, types), values, true, SPI_OK_SELECT);
 }
 
 /* The position in the window of row r of a window statement's result */
@@ -326,8 +331,9 @@ CollectRows(const QueryRequest *request, PageRow *rows, int *nrows, int max, boo
  * or the end of the segment, and that is the page. Otherwise the pattern is
  * rare here and its matches are collected by bitmap, at most
  * MATCH_FIRST_CAP of them; fewer means that they were all, and their first
- * rows are the page. Only a pattern both sparse and frequent is left to the
- * plain walk.
+ * rows are the page. That statement is planned for its pattern, whose
+ * statistics show it rare: the planner then takes the trigram index. Only
+ * a pattern both sparse and frequent is left to the plain walk.
  */
 static int
 WalkRows(const QueryRequest *request, bool backward, const CursorPosition *position,
@@ -381,7 +387,7 @@ WalkRows(const QueryRequest *request, bool backward, const CursorPosition *posit
 			values[nargs - 1] = Int64GetDatum(want - nrows);
 			sql = SegmentSql(request, &walk, walk.segment_null[s], from_position,
 							 from_position && inclusive, key_param, id_param, nargs, FORM_WINDOW);
-			ExecuteStrategy(SegmentPlan(filter, sql, nargs, types), values, FORM_WINDOW);
+			RunSegment(filter, FORM_WINDOW, sql, nargs, types, values);
 			hits = SPI_processed;
 			for (int r = 1; r < hits; r++)
 				if (WindowRowNumber(r) <= WindowRowNumber(r - 1))
@@ -399,7 +405,7 @@ WalkRows(const QueryRequest *request, bool backward, const CursorPosition *posit
 			values[nargs - 1] = Int64GetDatum(MATCH_FIRST_CAP);
 			sql = SegmentSql(request, &walk, walk.segment_null[s], from_position,
 							 from_position && inclusive, key_param, id_param, nargs, FORM_MATCH_FIRST);
-			ExecuteStrategy(SegmentPlan(filter, sql, nargs, types), values, FORM_MATCH_FIRST);
+			RunSegment(filter, FORM_MATCH_FIRST, sql, nargs, types, values);
 			if (SPI_processed < MATCH_FIRST_CAP)
 			{
 				CollectRows(request, rows, &nrows, want - nrows, backward);
@@ -411,10 +417,7 @@ WalkRows(const QueryRequest *request, bool backward, const CursorPosition *posit
 		values[nargs - 1] = Int64GetDatum(want - nrows);
 		sql = SegmentSql(request, &walk, walk.segment_null[s], from_position,
 						 from_position && inclusive, key_param, id_param, nargs, FORM_ORDERED);
-		if (filter->trigram_contain)
-			ExecuteStrategy(SegmentPlan(filter, sql, nargs, types), values, FORM_ORDERED);
-		else
-			ExecutePlan(SegmentPlan(filter, sql, nargs, types), values, true, SPI_OK_SELECT);
+		RunSegment(filter, FORM_ORDERED, sql, nargs, types, values);
 		CollectRows(request, rows, &nrows, want - nrows, backward);
 	}
 	return nrows;
