@@ -199,7 +199,7 @@ Datum
 customers_save_class_labels(PG_FUNCTION_ARGS)
 {
 	JsonbContainer *data = BatchRequestData(PG_ARGISNULL(0) ? NULL : PG_GETARG_JSONB_P(0),
-											"save_class_labels", "class label");
+											"Pass {\"data\": [class label, ...]}.");
 	int			n = JsonContainerSize(data);
 	LabelItem  *items = palloc0(sizeof(LabelItem) * n);
 	ItemResult *results = palloc0(sizeof(ItemResult) * n);

@@ -263,7 +263,8 @@ WriteForest(const CallScope *call, Forest *forest)
 	if (SPI_processed != (uint64) count)
 		ereport(ERROR,
 				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
-				 errmsg("could not save class segments: a new segment id was created concurrently under another class label"),
+				 errmsg("could not save class segments"),
+				 errdetail("A new segment id was created concurrently under another class label."),
 				 errhint("Retry the call; the segment will then be reported with its label.")));
 	BumpLabels(call, written_labels, nwritten_labels);
 }
@@ -304,7 +305,7 @@ Datum
 customers_save_class_segments(PG_FUNCTION_ARGS)
 {
 	JsonbContainer *data = BatchRequestData(PG_ARGISNULL(0) ? NULL : PG_GETARG_JSONB_P(0),
-											"save_class_segments", "class segment");
+											"Pass {\"data\": [class segment, ...]}.");
 	int			n = JsonContainerSize(data);
 	SegmentItem *items = palloc0(sizeof(SegmentItem) * n);
 	ItemResult *results = palloc0(sizeof(ItemResult) * n);
@@ -399,8 +400,9 @@ customers_class_segments(PG_FUNCTION_ARGS)
 			(JB_ROOT_COUNT(request) == 1 && (label = FindKey(&request->root, "label")) == NULL))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("class_segments request must be {} or {\"label\": id}"),
-					 errhint("Pass {} for every label, or {\"label\": \"cll_…\"} for one.")));
+					 errmsg("invalid class segment listing request"),
+					 errdetail("The request must be {} or {\"label\": id}."),
+					 errhint("Pass {} for every label, or {\"label\": \"cll_01JD5XQ5X8V4ZK7C0H3M2Y6P9N\"} for one.")));
 		if (JB_ROOT_COUNT(request) == 1)
 		{
 			label_id = ClassReference(label, LABEL_ID_PREFIX, "label", &errors);
@@ -492,12 +494,7 @@ customers_delete_class_segment(PG_FUNCTION_ARGS)
 	bool		isnull;
 	JsonbParseState *state = NULL;
 
-	if (PG_ARGISNULL(0))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("class segment id must not be null"),
-				 errhint("Pass the id of a class segment, such as 'cls_…'.")));
-	id = text_to_cstring(PG_GETARG_TEXT_PP(0));
+	id = TextArgument(fcinfo, 0, "id", "Pass the id of a class segment, such as 'cls_01JD5XQ5X8V4ZK7C0H3M2Y6P9N'.");
 
 	BeginCall(&call);
 	found = SegmentLabels(&call, &id, 1, false);

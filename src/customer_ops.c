@@ -138,7 +138,7 @@ PG_FUNCTION_INFO_V1(customers_patch);
 Datum
 customers_patch(PG_FUNCTION_ARGS)
 {
-	char	   *id = TextArgument(fcinfo, 0, "customer id", CUSTOMER_ID_HINT);
+	char	   *id = TextArgument(fcinfo, 0, "id", CUSTOMER_ID_HINT);
 	Jsonb	   *patch = ObjectArgument(fcinfo, 1, "patch",
 									   "Pass a JSON object of the fields to change; null removes a field.");
 
@@ -151,7 +151,7 @@ PG_FUNCTION_INFO_V1(customers_archive);
 Datum
 customers_archive(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_JSONB_P(ChangeCustomer(TextArgument(fcinfo, 0, "customer id", CUSTOMER_ID_HINT),
+	PG_RETURN_JSONB_P(ChangeCustomer(TextArgument(fcinfo, 0, "id", CUSTOMER_ID_HINT),
 									 NULL, ACTION_ARCHIVE));
 }
 
@@ -161,6 +161,6 @@ PG_FUNCTION_INFO_V1(customers_restore);
 Datum
 customers_restore(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_JSONB_P(ChangeCustomer(TextArgument(fcinfo, 0, "customer id", CUSTOMER_ID_HINT),
+	PG_RETURN_JSONB_P(ChangeCustomer(TextArgument(fcinfo, 0, "id", CUSTOMER_ID_HINT),
 									 NULL, ACTION_RESTORE));
 }

@@ -177,7 +177,7 @@ Datum
 customers_create_user(PG_FUNCTION_ARGS)
 {
 	static Oid	types[6] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TIMESTAMPTZOID, JSONBOID};
-	char	   *customer_id = TextArgument(fcinfo, 0, "customer id", CUSTOMER_ID_HINT);
+	char	   *customer_id = TextArgument(fcinfo, 0, "customer_id", CUSTOMER_ID_HINT);
 	Jsonb	   *input = ObjectArgument(fcinfo, 1, "user", USER_HINT);
 	List	   *errors = NIL;
 	ParsedUser	user;
@@ -227,6 +227,7 @@ UserDocument(HeapTuple tuple, TupleDesc desc)
 
 static KeysetList users_list = {
 	.what = "users",
+	.id_argument = "customer_id",
 	.cursor_code = USERS_CURSOR_CODE,
 	.key_type = TEXTOID,
 	.first_sql = USERS_FIRST_SQL,

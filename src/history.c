@@ -189,6 +189,7 @@ HistoryEntry(HeapTuple tuple, TupleDesc desc)
 
 static KeysetList history_list = {
 	.what = "history",
+	.id_argument = "id",
 	.cursor_code = HISTORY_CURSOR_CODE,
 	.key_type = INT8OID,
 	.first_sql = HISTORY_FIRST_SQL,

@@ -189,7 +189,7 @@ ListPage(const CallScope *call, KeysetList *list, const char *parent_id, Jsonb *
 Jsonb *
 CustomerListPage(FunctionCallInfo fcinfo, KeysetList *list)
 {
-	char	   *customer_id = TextArgument(fcinfo, 0, "customer id", CUSTOMER_ID_HINT);
+	char	   *customer_id = TextArgument(fcinfo, 0, list->id_argument, CUSTOMER_ID_HINT);
 	CallScope	call;
 	Jsonb	   *page;
 

@@ -19,6 +19,7 @@
 typedef struct KeysetList
 {
 	const char *what;			/* the function, for messages and cursors */
+	const char *id_argument;	/* the SQL name of its customer id argument */
 	int			cursor_code;	/* tells this list's cursors from others */
 	Oid			key_type;		/* TEXTOID or INT8OID */
 	const char *first_sql;		/* the first rows, in list order */

@@ -401,9 +401,11 @@ SavedMethodId(JsonbContainer *input)
 		!IsValidClientId(PAYMENT_METHOD_PREFIX, v->val.string.val, v->val.string.len))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("\"id\" must be the id of a saved payment method, such as \"pm_01HF…\""),
+				 errmsg("\"id\" must be the id of a saved payment method"),
+				 errdetail("Payment method ids are \"%s\" followed by 1 to %d letters, digits or underscores.",
+						   PAYMENT_METHOD_PREFIX, MAX_CLIENT_ID_BODY),
 				 errhint("Leave \"id\" out to add a payment method; ids are set by the server.")));
-	return pnstrdup(v->val.string.val, v->val.string.len);
+	return JsonbStringCopy(v);
 }
 
 /* Write a validated method, clearing the customer's old default first */
@@ -444,8 +446,8 @@ PG_FUNCTION_INFO_V1(customers_save_payment_method);
 Datum
 customers_save_payment_method(PG_FUNCTION_ARGS)
 {
-	char	   *customer_id = TextArgument(fcinfo, 0, "customer id", CUSTOMER_ID_HINT);
-	Jsonb	   *input = ObjectArgument(fcinfo, 1, "payment method", METHOD_HINT);
+	char	   *customer_id = TextArgument(fcinfo, 0, "customer_id", CUSTOMER_ID_HINT);
+	Jsonb	   *input = ObjectArgument(fcinfo, 1, "method", METHOD_HINT);
 	JsonbContainer *complete = &input->root;
 	List	   *errors = NIL;
 	ParsedMethod method;
@@ -508,7 +510,7 @@ Datum
 customers_payment_methods(PG_FUNCTION_ARGS)
 {
 	static Oid	types[2] = {TEXTOID, TEXTOID};
-	char	   *customer_id = TextArgument(fcinfo, 0, "customer id", CUSTOMER_ID_HINT);
+	char	   *customer_id = TextArgument(fcinfo, 0, "customer_id", CUSTOMER_ID_HINT);
 	CallScope	call;
 	Datum		values[2];
 	Jsonb	  **docs;
@@ -543,8 +545,8 @@ customers_payment_methods(PG_FUNCTION_ARGS)
 static Jsonb *
 OneMethod(FunctionCallInfo fcinfo, bool detach)
 {
-	char	   *customer_id = TextArgument(fcinfo, 0, "customer id", CUSTOMER_ID_HINT);
-	char	   *id = TextArgument(fcinfo, 1, "payment method id",
+	char	   *customer_id = TextArgument(fcinfo, 0, "customer_id", CUSTOMER_ID_HINT);
+	char	   *id = TextArgument(fcinfo, 1, "id",
 								  "Pass the id of one of the customer's payment methods.");
 	CallScope	call;
 	Jsonb	   *doc;

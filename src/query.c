@@ -539,7 +539,7 @@ customers_query(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(0))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("query request must not be null"),
+				 errmsg("argument \"request\" must not be null"),
 				 errhint("Pass '{}' for the first page in the default order.")));
 
 	BeginCall(&call);

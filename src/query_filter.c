@@ -338,7 +338,7 @@ ParseField(const FilterField *field, JsonbValue *ops, QueryFilter *out, bool *na
 static void
 ParseClassSegments(JsonbValue *v, QueryFilter *out)
 {
-	const char *hint = "Write {\"expand\": true, \"id\": {\"in\": [\"cls_…\"]}}; both parts are optional.";
+	const char *hint = "Write {\"expand\": true, \"id\": {\"in\": [\"cls_01JD5XQ5X8V4ZK7C0H3M2Y6P9N\"]}}; both parts are optional.";
 	JsonbIterator *it;
 	JsonbValue	key;
 	JsonbValue	value;

@@ -23,7 +23,7 @@ TextArgument(FunctionCallInfo fcinfo, int argno, const char *name, const char *h
 	if (PG_ARGISNULL(argno))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s must not be null", name),
+				 errmsg("argument \"%s\" must not be null", name),
 				 errhint("%s", hint)));
 	return text_to_cstring(PG_GETARG_TEXT_PP(argno));
 }
@@ -37,55 +37,52 @@ ObjectArgument(FunctionCallInfo fcinfo, int argno, const char *name, const char 
 	if (PG_ARGISNULL(argno))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s must not be null", name),
+				 errmsg("argument \"%s\" must not be null", name),
 				 errhint("%s", hint)));
 	value = PG_GETARG_JSONB_P(argno);
 	if (!JB_ROOT_IS_OBJECT(value) || JB_ROOT_IS_SCALAR(value))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s must be a JSON object", name),
+				 errmsg("argument \"%s\" must be a JSON object", name),
 				 errhint("%s", hint)));
 	return value;
 }
 
 /*
- * The "data" array of a batch request ({"data": [item, …]}, 1 to 1000
- * items), checked as a whole; request may be NULL. what names the call in
- * messages, item the kind of item in hints.
+ * The "data" array of a batch request ({"data": [item, ...]}, 1 to 1000
+ * items), checked as a whole; request may be NULL. hint shows the request.
  */
 JsonbContainer *
-BatchRequestData(Jsonb *request, const char *what, const char *item)
+BatchRequestData(Jsonb *request, const char *hint)
 {
 	JsonbValue *data;
 	int			count;
-	char	   *hint = psprintf("Pass {\"data\": [%s, ...]}.", item);
 
 	if (request == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s request must not be null", what),
+				 errmsg("argument \"request\" must not be null"),
 				 errhint("%s", hint)));
 	if (!JB_ROOT_IS_OBJECT(request) || JB_ROOT_IS_SCALAR(request))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s request must be a JSON object", what),
+				 errmsg("argument \"request\" must be a JSON object"),
 				 errhint("%s", hint)));
 	if (JB_ROOT_COUNT(request) != 1 || (data = FindKey(&request->root, "data")) == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s request must have exactly one key, \"data\"", what),
+				 errmsg("request must have exactly one key, \"data\""),
 				 errhint("%s", hint)));
 	if (!IsJsonbArray(data))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("\"data\" must be an array of %ss, not %s", item,
-						JsonbValueTypeName(data)),
+				 errmsg("\"data\" must be an array, not %s", JsonbValueTypeName(data)),
 				 errhint("%s", hint)));
 	count = JsonContainerSize(data->val.binary.data);
 	if (count < 1 || count > MAX_BATCH)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("\"data\" must hold 1 to %d %ss, not %d", MAX_BATCH, item, count),
+				 errmsg("\"data\" must hold 1 to %d items, not %d", MAX_BATCH, count),
 				 errhint("Split larger batches into several calls.")));
 	return data->val.binary.data;
 }

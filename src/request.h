@@ -8,11 +8,12 @@
 #define REQUEST_H
 
 #include "fmgr.h"
+#include "nodes/pg_list.h"
 #include "utils/jsonb.h"
 
 #include "pg_compat.h"
 
-#define CUSTOMER_ID_HINT "Pass the id of a customer, such as 'cus_01HF…'."
+#define CUSTOMER_ID_HINT "Pass the id of a customer, such as 'cus_01JD5XQ5X8V4ZK7C0H3M2Y6P9N'."
 
 /* the most items one batch call takes */
 #define MAX_BATCH 1000
@@ -23,7 +24,7 @@
 extern char *TextArgument(FunctionCallInfo fcinfo, int argno, const char *name, const char *hint);
 extern Jsonb *ObjectArgument(FunctionCallInfo fcinfo, int argno, const char *name,
 							 const char *hint);
-extern JsonbContainer *BatchRequestData(Jsonb *request, const char *what, const char *item);
+extern JsonbContainer *BatchRequestData(Jsonb *request, const char *hint);
 pg_noreturn extern void InvalidRequest(const char *what, const char *message, const char *hint);
 extern void CheckRequestKeys(JsonbContainer *object, const char *const *allowed, int nallowed,
 							 const char *where, const char *what, const char *hint);

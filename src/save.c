@@ -108,7 +108,8 @@ customers_save(PG_FUNCTION_ARGS)
 	CallScope	call;
 	MemoryContext item_context;
 
-	data = BatchRequestData(PG_ARGISNULL(0) ? NULL : PG_GETARG_JSONB_P(0), "save", "customer");
+	data = BatchRequestData(PG_ARGISNULL(0) ? NULL : PG_GETARG_JSONB_P(0),
+							"Pass {\"data\": [customer, ...]}.");
 	n = JsonContainerSize(data);
 	items = palloc0(sizeof(SaveItem) * n);
 	changes = palloc0(sizeof(PlannedChange) * n);

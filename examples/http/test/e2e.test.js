@@ -736,9 +736,9 @@ test('errors: 400 for bodies that are not JSON or not the right JSON, 413, 415 a
 		['POST', '/v6/customers', { text: '' }, 400,
 			failure('VALIDATION_ERROR', 'request body is not valid JSON', 'body', { hint: 'Send one JSON value.' })],
 		['POST', '/v6/customers', { json: { data: [] } }, 400,
-			failure('VALIDATION_ERROR', '"data" must hold 1 to 1000 customers, not 0', null, { hint: 'Split larger batches into several calls.' })],
+			failure('VALIDATION_ERROR', '"data" must hold 1 to 1000 items, not 0', null, { hint: 'Split larger batches into several calls.' })],
 		['POST', '/v6/customers', { json: [1] }, 400,
-			failure('VALIDATION_ERROR', 'save request must be a JSON object', null, { hint: 'Pass {"data": [customer, ...]}.' })],
+			failure('VALIDATION_ERROR', 'argument "request" must be a JSON object', null, { hint: 'Pass {"data": [customer, ...]}.' })],
 		// JSON.parse takes \u0000, jsonb does not: PostgreSQL's 22P05 is a 400 too
 		['POST', '/v6/customers', { text: '{"data": [{"name": "Nul \\u0000"}]}' }, 400,
 			failure('VALIDATION_ERROR', 'unsupported Unicode escape sequence', null, { detail: '\\u0000 cannot be converted to text.' })],
@@ -749,7 +749,7 @@ test('errors: 400 for bodies that are not JSON or not the right JSON, 413, 415 a
 				hint: 'Leave "version" out: a new customer starts at version 1.',
 			})],
 		['PATCH', '/customers/cus_28868401', { json: [1] }, 400,
-			failure('VALIDATION_ERROR', 'patch must be a JSON object', null, {
+			failure('VALIDATION_ERROR', 'argument "patch" must be a JSON object', null, {
 				hint: 'Pass a JSON object of the fields to change; null removes a field.',
 			})],
 		['PATCH', '/customers/cus_28868401', { json: { email: 'nope', color: 'red' } }, 400,
