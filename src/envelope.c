@@ -1,9 +1,9 @@
 /*
  * envelope.c
- *		The response envelopes:
- *		a batch save's {"result","data":[{"result","statusCode","data","error":[…]}],"error":[…]},
- *		a whole list's {"result","data"} and a page's
- *		{"result","data","cursor":{"after","before"}}.
+ *		The response envelopes: a batch save's
+ *		{"result", "data": [{"result", "statusCode", "data", "error"}], "error"},
+ *		a whole list's {"result", "data"}, and a page's
+ *		{"result", "data", "cursor": {"after", "before"}}.
  *
  * A batch reports each item's errors in the item and repeats them at the top
  * level with the param prefixed "data[i].".

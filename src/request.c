@@ -3,6 +3,11 @@
  *		Checks of what a call is given. Every function is called with SQL
  *		NULLs and any jsonb, and answers them with a 22023 error that says
  *		what to pass.
+ *
+ * The fields of an item (a customer, a payment method, a class label...)
+ * are read through a table of rules, name -> parser (DispatchFields), so
+ * that each object's fields are listed in one place and any other member
+ * is reported the same way, as an item error that the call collects.
  */
 #include "postgres.h"
 
