@@ -7,6 +7,7 @@ OBJS = \
 	src/call_context.o \
 	src/card_data.o \
 	src/change.o \
+	src/citus.o \
 	src/class_fields.o \
 	src/class_labels.o \
 	src/class_segments.o \

@@ -390,3 +390,53 @@ LANGUAGE C VOLATILE;
 CREATE POLICY owner_only ON customers.cursor_key
 	USING (customers.cursor_key_guard())
 	WITH CHECK (customers.cursor_key_guard());
+-- Citus: one step that distributes every table by tenant_id, colocated with
+-- customers.customer, and replicates the cursor key to every node. Run on
+-- the coordinator after CREATE EXTENSION (Citus's hooks are off inside
+-- extension scripts). The history statement triggers, whose transition
+-- tables Citus cannot run on a shard, give way to a foreign key that
+-- deletes a customer's history with it, as they did. Running it again
+-- changes nothing.
+CREATE FUNCTION customers.distribute()
+RETURNS void
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+	t text;
+BEGIN
+	IF NOT EXISTS (SELECT FROM pg_extension WHERE extname = 'citus') THEN
+		RAISE EXCEPTION 'Citus is not installed in this database'
+			USING ERRCODE = 'object_not_in_prerequisite_state',
+				  DETAIL = 'customers.distribute() distributes the tables of customers with Citus.',
+				  HINT = 'Add citus to shared_preload_libraries, run CREATE EXTENSION citus and add the workers with citus_add_node() first.';
+	END IF;
+	DROP TRIGGER IF EXISTS customer_history_delete ON customers.customer;
+	DROP TRIGGER IF EXISTS customer_history_truncate ON customers.customer;
+	-- the triggers that refuse TRUNCATE to confined roles stay, on every
+	-- shard: statement triggers that only raise
+	PERFORM set_config('citus.enable_unsafe_triggers', 'on', true);
+	-- referenced tables first
+	FOREACH t IN ARRAY ARRAY['customer', 'class_label', 'class_segment', 'customer_segment',
+							 'customer_history', 'payment_method', 'customer_user'] LOOP
+		IF NOT EXISTS (SELECT FROM pg_dist_partition
+					   WHERE logicalrelid = format('customers.%I', t)::regclass) THEN
+			PERFORM create_distributed_table(format('customers.%I', t), 'tenant_id',
+											 colocate_with => CASE t WHEN 'customer' THEN 'default'
+															  ELSE 'customers.customer' END);
+		END IF;
+	END LOOP;
+	IF NOT EXISTS (SELECT FROM pg_constraint
+				   WHERE conrelid = 'customers.customer_history'::regclass
+					 AND conname = 'customer_history_customer_fkey') THEN
+		ALTER TABLE customers.customer_history ADD CONSTRAINT customer_history_customer_fkey
+			FOREIGN KEY (tenant_id, customer_id) REFERENCES customers.customer (tenant_id, id)
+			ON DELETE CASCADE;
+	END IF;
+	IF NOT EXISTS (SELECT FROM pg_dist_partition
+				   WHERE logicalrelid = 'customers.cursor_key'::regclass) THEN
+		PERFORM create_reference_table('customers.cursor_key');
+	END IF;
+END
+$$;
+REVOKE ALL ON FUNCTION customers.distribute() FROM PUBLIC;

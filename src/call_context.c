@@ -29,6 +29,7 @@
 #include "utils/timestamp.h"
 
 #include "call_context.h"
+#include "citus.h"
 
 #define DEFAULT_TENANT "default"
 
@@ -41,6 +42,17 @@ CurrentTenant(void)
 	/* after SET LOCAL ends the setting reads as '', which means unset */
 	if (tenant == NULL || tenant[0] == '\0')
 	{
+		/*
+		 * On a Citus worker, row level security runs here for a statement of
+		 * the coordinator, which sends on SET LOCAL only: an unset tenant
+		 * means the coordinator's was not passed on, not that it is unset.
+		 */
+		if (CitusWorkerConnection())
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("customers.tenant_id did not reach this Citus worker"),
+					 errdetail("Citus passes a setting on to its workers only when it is set with SET LOCAL."),
+					 errhint("On the coordinator, set citus.propagate_set_commands = 'local' and run SET LOCAL customers.tenant_id = '<tenant>' in the transaction.")));
 		if (customers_require_tenant || customers_require_tenant_forced)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

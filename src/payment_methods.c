@@ -46,8 +46,13 @@
 #define MAX_METHOD_BYTES (16 * 1024)
 #define MAX_BRAND_CHARS 32
 
+/*
+ * The stored document with isDefault. Immutable, as Citus requires of a
+ * RETURNING list (jsonb_build_object is only stable).
+ */
 #define METHOD_OUTPUT \
-	"doc OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object('isDefault', is_default)"
+	"doc OPERATOR(pg_catalog.||) CASE WHEN is_default THEN '{\"isDefault\": true}'::pg_catalog.jsonb" \
+	" ELSE '{\"isDefault\": false}'::pg_catalog.jsonb END"
 
 #define LIST_METHODS_SQL \
 	"SELECT " METHOD_OUTPUT " FROM customers.payment_method" \

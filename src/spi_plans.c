@@ -28,6 +28,7 @@
 #include "utils/plancache.h"
 #include "utils/rel.h"
 
+#include "citus.h"
 #include "spi_plans.h"
 
 /*
@@ -205,12 +206,27 @@ ForgetPlan(SPIPlanPtr plan)
 }
 
 /*
+ * On Citus every plan is a custom plan: only with the tenant's value in the
+ * statement does Citus route it to the one shard of that tenant (a generic
+ * plan of a write runs on every shard, or is refused), and custom plans
+ * stay clear of a Citus crash in generic plans of some RETURNING lists.
+ */
+static int
+PlanOptions(int options)
+{
+	if (CitusLoaded())
+		return (options & ~CURSOR_OPT_GENERIC_PLAN) | CURSOR_OPT_CUSTOM_PLAN;
+	return options;
+}
+
+/*
  * The plan for sql with SPI cursor options, prepared and kept on first use,
  * and prepared again when a generic plan has outgrown its tables (above).
  */
 static SPIPlanPtr
 KeptPlanWithOptions(SPIPlanPtr *cache, const char *sql, int nargs, Oid *types, int options)
 {
+	options = PlanOptions(options);
 	if (*cache != NULL && PlanOutgrown(*cache))
 	{
 		SPIPlanPtr	old = *cache;
@@ -272,6 +288,8 @@ ShapePlanWithOptions(const char *sql, int nargs, Oid *types, int options)
 	uint64		hash = hash_bytes_extended((const unsigned char *) sql, strlen(sql), 0);
 	ShapeEntry *entry;
 	bool		found;
+
+	options = PlanOptions(options);
 
 	if (shape_plans == NULL)
 	{

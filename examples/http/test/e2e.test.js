@@ -70,18 +70,18 @@ test('the server logs in as an ordinary role: not superuser, not owner, no table
 	assert.deepEqual(rows, [{ rolsuper: false, rolbypassrls: false, owns_schema: false, schema_usage: true, table_select: false }]);
 });
 
-test('every key starts with tenant_id, and docs/operations.md distributes every table by it', async () => {
-	// docs/operations.md, "Scale-out on Citus": one call per table of the extension.
-	const readme = require('node:fs').readFileSync(require('node:path').join(__dirname, '..', '..', '..', 'docs', 'operations.md'), 'utf8');
-	const named = (fn) => [...readme.matchAll(new RegExp(`${fn}\\('customers\\.(\\w+)'`, 'g'))].map((m) => m[1]).sort();
-	const distributed = named('create_distributed_table');
-	const referenced = named('create_reference_table');
+test('every key starts with tenant_id, and customers.distribute() distributes every table by it', async () => {
+	// distribute()'s list of tables, and its reference table.
+	const { rows: [{ src }] } = await db.query(
+		"SELECT prosrc AS src FROM pg_catalog.pg_proc WHERE oid = 'customers.distribute()'::pg_catalog.regprocedure");
+	const distributed = [...src.match(/FOREACH t IN ARRAY ARRAY\[([^\]]*)\]/)[1].matchAll(/'(\w+)'/g)].map((m) => m[1]).sort();
+	const referenced = [...src.matchAll(/create_reference_table\('customers\.(\w+)'\)/g)].map((m) => m[1]).sort();
 	const { rows: tables } = await db.query(`
 		SELECT c.relname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 		WHERE n.nspname = 'customers' AND c.relkind IN ('r', 'p') ORDER BY c.relname COLLATE "C"`);
 	assert.deepEqual([...distributed, ...referenced].sort(), tables.map((t) => t.relname),
-		'docs/operations.md, section Scale-out on Citus: name every table of the extension in a create_distributed_table ' +
-		'(by tenant_id, colocated) or create_reference_table call');
+		'customers.distribute(): name every table of the extension in its list of distributed tables ' +
+		'(by tenant_id, colocated) or in a create_reference_table call');
 	assert.deepEqual(referenced, ['cursor_key']);
 	// Keys and indexes of the distributed tables whose first column is not tenant_id.
 	const { rows: offenders } = await db.query(`
