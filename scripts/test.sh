@@ -138,6 +138,19 @@ has_files() { [[ -d $1 ]] && [[ -n $(find "$1" -type f -print -quit) ]]; }
 if has_files test/t && suite_selected tap; then run_tap_tests; fi
 if suite_selected fuzz; then run_fuzz; fi
 if suite_selected sqlsmith; then run_sqlsmith; fi
+
+# --- suite 4: Citus (test/citus/run.sh) -------------------------------------
+# Its own coordinator and two workers; builds Citus once if needed, skipped
+# with a message when it can't.
+if suite_selected citus; then
+	echo "== citus" >&2
+	citus_log="$CLUSTER_DIR/citus.log"
+	rc=0
+	bash test/citus/run.sh 2>&1 | tee "$citus_log" || rc=$?
+	count_results "$citus_log"
+	((rc == 0 || suite_failed > 0)) || failed=$((failed + 1))
+fi
+
 check_server_log
 
 # --- suite 4: packages (scripts/package.sh) ---------------------------------

@@ -159,8 +159,8 @@ DECLARE
 	pages int := 0;
 BEGIN
 	EXECUTE format('SELECT coalesce(array_agg(id ORDER BY %I %s, id %s), ''{}'') FROM customers.customer'
-				   ' WHERE tenant_id = current_setting(''customers.tenant_id'') AND %s',
-				   col, direction, direction, predicate) INTO expected;
+				   ' WHERE tenant_id = %L AND %s',
+				   col, direction, direction, current_setting('customers.tenant_id'), predicate) INTO expected;
 	request := jsonb_build_object('limit', lim, 'filter', filter,
 								  'sort', jsonb_build_object('orderBy', order_by, 'direction', direction));
 	LOOP

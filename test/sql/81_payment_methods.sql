@@ -47,9 +47,10 @@ SELECT customers.save_payment_method('cus_pm1', customers.payment_method('cus_pm
 SELECT mask(customers.save_payment_method('cus_pm1', jsonb_build_object('id', :'pm2',
 	'type', 'BANK_ACCOUNT', 'card', NULL, 'bankAccount', '{"last4": "1111"}'::jsonb))) AS switched;
 
--- the database itself refuses a second default
-SELECT raises($$INSERT INTO customers.payment_method VALUES
-	('pm', 'cus_pm1', 'pm_direct', true, now(), '{}')$$);
+-- the database itself refuses a second default (on Citus the index's name
+-- carries its shard's number: test/citus)
+SELECT regexp_replace(raises($$INSERT INTO customers.payment_method VALUES
+	('pm', 'cus_pm1', 'pm_direct', true, now(), '{}')$$), '_idx_[0-9]+"', '_idx"') AS raises;
 
 -- Card data is refused (22023) wherever it appears, and nothing is stored:
 -- 13-19 digits passing Luhn, with or without spaces or dashes, and any
