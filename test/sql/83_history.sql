@@ -32,8 +32,9 @@ SELECT customers.save('{"data": [{"id": "cus_h1", "status": "ARCHIVED"}]}') ->> 
 SELECT jsonb_pretty(page(customers.history('cus_h1')));
 
 -- every version has exactly one entry; times and actors are the documents'
+SELECT customers.get('cus_h1') ->> 'version' AS h1_version \gset
 SELECT count(*) AS entries, count(DISTINCT version) AS versions, max(version) AS last_version,
-	   max(version) = (customers.get('cus_h1') ->> 'version')::int AS matches_document
+	   max(version) = :h1_version AS matches_document
 FROM customers.customer_history WHERE tenant_id = 'history' AND customer_id = 'cus_h1';
 SELECT (SELECT e ->> 'changedDateTime' FROM jsonb_array_elements(customers.history('cus_h1') -> 'data') AS e
 		WHERE e ->> 'version' = '1') = customers.get('cus_h1') ->> 'createdDateTime' AS created_time,
