@@ -393,10 +393,11 @@ CREATE POLICY owner_only ON customers.cursor_key
 -- Citus: one step that distributes every table by tenant_id, colocated with
 -- customers.customer, and replicates the cursor key to every node. Run on
 -- the coordinator after CREATE EXTENSION (Citus's hooks are off inside
--- extension scripts). The history statement triggers, whose transition
--- tables Citus cannot run on a shard, give way to a foreign key that
--- deletes a customer's history with it, as they did. Running it again
--- changes nothing.
+-- extension scripts). Citus refuses tables with triggers: the history
+-- statement triggers give way to a foreign key that deletes a customer's
+-- history with it, as they did, and the triggers that refuse TRUNCATE to
+-- confined roles go (on Citus, grant no role TRUNCATE on these tables).
+-- Running it again changes nothing.
 CREATE FUNCTION customers.distribute()
 RETURNS void
 LANGUAGE plpgsql
@@ -413,9 +414,10 @@ BEGIN
 	END IF;
 	DROP TRIGGER IF EXISTS customer_history_delete ON customers.customer;
 	DROP TRIGGER IF EXISTS customer_history_truncate ON customers.customer;
-	-- the triggers that refuse TRUNCATE to confined roles stay, on every
-	-- shard: statement triggers that only raise
-	PERFORM set_config('citus.enable_unsafe_triggers', 'on', true);
+	FOREACH t IN ARRAY ARRAY['customer', 'class_label', 'class_segment', 'customer_segment',
+							 'customer_history', 'payment_method', 'customer_user', 'cursor_key'] LOOP
+		EXECUTE format('DROP TRIGGER IF EXISTS refuse_confined_truncate ON customers.%I', t);
+	END LOOP;
 	-- referenced tables first
 	FOREACH t IN ARRAY ARRAY['customer', 'class_label', 'class_segment', 'customer_segment',
 							 'customer_history', 'payment_method', 'customer_user'] LOOP

@@ -289,8 +289,6 @@ ShapePlanWithOptions(const char *sql, int nargs, Oid *types, int options)
 	ShapeEntry *entry;
 	bool		found;
 
-	options = PlanOptions(options);
-
 	if (shape_plans == NULL)
 	{
 		HASHCTL		ctl;
@@ -340,7 +338,7 @@ ShapePlanWithOptions(const char *sql, int nargs, Oid *types, int options)
 SPIPlanPtr
 ShapePlan(const char *sql, int nargs, Oid *types)
 {
-	return ShapePlanWithOptions(sql, nargs, types, CURSOR_OPT_GENERIC_PLAN);
+	return ShapePlanWithOptions(sql, nargs, types, PlanOptions(CURSOR_OPT_GENERIC_PLAN));
 }
 
 /*
@@ -352,7 +350,7 @@ ShapePlan(const char *sql, int nargs, Oid *types)
 SPIPlanPtr
 CustomShapePlan(const char *sql, int nargs, Oid *types)
 {
-	return ShapePlanWithOptions(sql, nargs, types, CURSOR_OPT_CUSTOM_PLAN);
+	return ShapePlanWithOptions(sql, nargs, types, PlanOptions(CURSOR_OPT_CUSTOM_PLAN));
 }
 
 /*

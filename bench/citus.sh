@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# One call on Citus beside plain PostgreSQL (bench/README.md, "Citus"):
+#
+#   BENCH_ROWS=100000 BENCH_SECONDS=5 bash bench/citus.sh
+#
+# For each of plain PostgreSQL (scripts/cluster.sh) and a Citus coordinator
+# with two workers (scripts/citus_cluster.sh, on the same machine): load
+# BENCH_ROWS seed-shaped customers through customers.save (batches of 1000,
+# two loaders, bench/setup.sql's customers), then pgbench (2 clients,
+# prepared statements) for get, the page of 50 at depth 0 and the page at
+# half the rows. Prints one table. Times are reported, never asserted.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ROWS=${BENCH_ROWS:-100000}
+SECS=${BENCH_SECONDS:-5}
+PG_BINDIR=${PG_BINDIR:-/usr/lib/postgresql/15/bin}
+export PG_BINDIR
+
+bash scripts/deps.sh
+rc=0
+bash scripts/citus.sh || rc=$?
+((rc == 0)) || { echo "bench/citus.sh: needs Citus (scripts/citus.sh)" >&2; exit 1; }
+make -s PG_CONFIG="$PG_BINDIR/pg_config" >/dev/null
+make -s PG_CONFIG="$PG_BINDIR/pg_config" install >/dev/null
+
+# shellcheck source=scripts/cluster.sh
+source scripts/cluster.sh
+# shellcheck source=scripts/citus_cluster.sh
+source scripts/citus_cluster.sh
+trap 'cluster_stop; citus_cluster_stop' EXIT
+
+WORK=$(mktemp -d)
+chmod 777 "$WORK"
+sql() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
+
+# setup MODE: the extension, the fixtures and the application role
+setup() {
+	sql -c "CREATE ROLE bench_app LOGIN" -c "ALTER ROLE bench_app SET customers.tenant_id = 'bench'" \
+		-c "CREATE EXTENSION customers CASCADE" >/dev/null
+	if [[ $1 == citus ]]; then
+		sql -c "SET client_min_messages = warning" -c "SELECT customers.distribute()" >/dev/null
+	fi
+	sql -f bench/setup.sql >/dev/null
+}
+
+# load: customers 1..ROWS through save, two loaders; prints rows/s
+load() {
+	local w start end
+	for w in 0 1; do
+		awk -v rows="$ROWS" -v w="$w" 'BEGIN {
+			for (first = 1 + w * 1000; first <= rows; first += 2000) {
+				n = (rows - first + 1 < 1000) ? rows - first + 1 : 1000
+				printf "SELECT customers.save(bench.batch(%d, %d)) ->> '\''result'\'';\n", first, n
+			}
+		}' >"$WORK/load$w.sql"
+	done
+	start=$(date +%s.%N)
+	sql -U bench_app -f "$WORK/load0.sql" >"$WORK/load0.out" &
+	sql -U bench_app -f "$WORK/load1.sql" >"$WORK/load1.out"
+	wait $!
+	end=$(date +%s.%N)
+	if grep -qv '^SUCCESS$' "$WORK/load0.out" "$WORK/load1.out"; then
+		echo "bench/citus.sh: a load batch failed" >&2
+		exit 1
+	fi
+	sql -c "VACUUM (ANALYZE) customers.customer" >/dev/null
+	awk -v r="$ROWS" -v s="$start" -v e="$end" 'BEGIN { printf "%.0f", r / (e - s) }'
+}
+
+# run_case NAME SQL: median latency (ms) and tps, as "median tps"
+run_case() {
+	local dir=$WORK/$1
+	mkdir -p "$dir"
+	chmod 777 "$dir"
+	printf '%s\n' "$2" >"$dir/script.sql"
+	sql -U bench_app -f "$dir/script.sql" >/dev/null
+	(cd "$dir" && pgbench -n -M prepared -c 2 -j 2 -T "$SECS" -l --log-prefix="$dir/tx" \
+		-U bench_app -f "$dir/script.sql" "$PGDATABASE" >"$dir/pgbench.out" 2>&1) || {
+		cat "$dir/pgbench.out" >&2
+		exit 1
+	}
+	printf '%s %s\n' "$(cat "$dir"/tx.* | awk '{ print $3 / 1000 }' | sort -n |
+		awk '{ a[NR] = $1 } END { printf "%.3f", (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }')" \
+		"$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$dir/pgbench.out" | cut -d. -f1)"
+}
+
+# measure MODE: prints "load get_ms get_tps page0_ms page0_tps deep_ms deep_tps"
+measure() {
+	local mode=$1 rate token id get page0 deep
+	setup "$mode"
+	rate=$(load)
+	id=$(sql -c "SELECT id FROM customers.customer WHERE tenant_id = 'bench' ORDER BY id OFFSET $((ROWS / 2)) LIMIT 1")
+	token=$(sql -U bench_app -c "SELECT bench.cursor_at($((ROWS / 2)))")
+	# warm-up, untimed
+	pgbench -n -M prepared -c 2 -j 2 -T 2 -U bench_app \
+		-f <(echo "SELECT customers.query(bench.page_request());") "$PGDATABASE" >/dev/null
+	get=$(run_case "$mode-get" "SELECT customers.get('$id');")
+	page0=$(run_case "$mode-page0" "SELECT customers.query('$(sql -c "SELECT bench.page_request()")');")
+	deep=$(run_case "$mode-deep" "SELECT customers.query('$(sql -c "SELECT bench.page_request('$token')")');")
+	echo "$rate $get $page0 $deep"
+}
+
+echo "== plain PostgreSQL" >&2
+cluster_start
+plain=$(measure plain)
+cluster_stop
+echo "== Citus: a coordinator and two workers" >&2
+citus_cluster_start
+citus=$(measure citus)
+citus_cluster_stop
+
+read -r p_load p_get p_get_tps p_page p_page_tps p_deep p_deep_tps <<<"$plain"
+read -r c_load c_get c_get_tps c_page c_page_tps c_deep c_deep_tps <<<"$citus"
+cat <<-TABLE
+	| $ROWS customers, 2 clients | PostgreSQL | Citus, 2 workers | Citus / PostgreSQL |
+	|---|---:|---:|---:|
+	| load through \`save\`, batches of 1,000, 2 loaders (rows/s) | $p_load | $c_load | $(awk -v a="$c_load" -v b="$p_load" 'BEGIN { printf "%.2f", a / b }') |
+	| \`get\` (ms, median) | $p_get | $c_get | $(awk -v a="$c_get" -v b="$p_get" 'BEGIN { printf "%.2f", a / b }') |
+	| \`get\` (calls/s) | $p_get_tps | $c_get_tps | $(awk -v a="$c_get_tps" -v b="$p_get_tps" 'BEGIN { printf "%.2f", a / b }') |
+	| page of 50 at depth 0 (ms, median) | $p_page | $c_page | $(awk -v a="$c_page" -v b="$p_page" 'BEGIN { printf "%.2f", a / b }') |
+	| page of 50 at depth $((ROWS / 2)) (ms, median) | $p_deep | $c_deep | $(awk -v a="$c_deep" -v b="$p_deep" 'BEGIN { printf "%.2f", a / b }') |
+	| page at depth $((ROWS / 2)) (calls/s) | $p_deep_tps | $c_deep_tps | $(awk -v a="$c_deep_tps" -v b="$p_deep_tps" 'BEGIN { printf "%.2f", a / b }') |
+TABLE
