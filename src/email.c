@@ -18,6 +18,7 @@
 #include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
+#include "pg_compat.h"
 
 #include "email.h"
 #include "item_errors.h"
@@ -122,7 +123,7 @@ HasControlCharacter(StringInfo s)
 static bool
 ParseJsonStringArray(char *text, int len, List **result)
 {
-	JsonLexContext *lex = makeJsonLexContextCstringLen(text, len, GetDatabaseEncoding(), true);
+	JsonLexContext *lex = JsonLexer(text, len, true);
 
 	*result = NIL;
 	if (json_lex(lex) != JSON_SUCCESS || lex->token_type != JSON_TOKEN_ARRAY_START ||

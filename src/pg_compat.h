@@ -7,6 +7,8 @@
 #define PG_COMPAT_H
 
 #include "common/base64.h"
+#include "common/jsonapi.h"
+#include "mb/pg_wchar.h"
 #include "utils/guc_tables.h"
 
 /*
@@ -40,6 +42,20 @@ GucVariables(int *count)
 #else
 	*count = GetNumConfigOptions();
 	return get_guc_variables();
+#endif
+}
+
+/*
+ * A lexer over a string in the database encoding. 17 added the caller's
+ * context as the first argument (NULL: allocate one).
+ */
+static inline JsonLexContext *
+JsonLexer(char *json, int len, bool need_escapes)
+{
+#if PG_VERSION_NUM >= 170000
+	return makeJsonLexContextCstringLen(NULL, json, len, GetDatabaseEncoding(), need_escapes);
+#else
+	return makeJsonLexContextCstringLen(json, len, GetDatabaseEncoding(), need_escapes);
 #endif
 }
 
