@@ -86,7 +86,10 @@ SELECT pg_temp.calls(3011) AS calls;
 SELECT b.relname, a.seq_scan - b.seq_scan AS seq_scans, a.rows_read - b.rows_read < 300 AS few_rows_read
 FROM pg_temp.scans() AS a JOIN before AS b USING (relname) ORDER BY b.relname;
 SELECT string_agg(a.name, ', ' ORDER BY a.name) AS customer_indexes_scanned
-FROM pg_temp.index_scans() AS a JOIN index_before AS b USING (name) WHERE a.scans > b.scans;
+FROM pg_temp.index_scans() AS a JOIN index_before AS b USING (name) WHERE a.scans > b.scans
+-- 18 plans the foreign key check on customer_updated_at_idx too, reading few
+-- rows (the rows-read check above holds there); 15 must not scan it at all
+  AND NOT (a.name = 'customer_updated_at_idx' AND current_setting('server_version_num')::int >= 180000);
 ROLLBACK;
 
 \c :regress_db
