@@ -30,6 +30,14 @@ if [[ -z ${CITUS_SRC:-} ]]; then
 	done
 fi
 
+# The cached tree is built against PostgreSQL 15; another major would load a
+# citus.so made for 15 and fail at startup.
+major=$("$PG_CONFIG" --version | sed -E 's/^PostgreSQL ([0-9]+).*/\1/')
+if [[ $major != 15 ]]; then
+	echo "citus.sh: skipped: the Citus suite runs on PostgreSQL 15 only (this is $major)" >&2
+	exit 2
+fi
+
 libdir=$("$PG_CONFIG" --pkglibdir)
 installed() {
 	# citus.so carries its version string ("Citus 13.2.2 on x86_64-...").
