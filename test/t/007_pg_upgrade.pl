@@ -32,13 +32,18 @@ my $bindir = `pg_config --bindir`;
 chomp $bindir;
 
 # Debian 12's 15.20 (a security release) stamps every column with the
-# attribute option pg_attver; a newer major that predates the same fix does
-# not know the option, and pg_upgrade fails on the first table of any kind.
+# attribute option pg_attver; a newer major that predates the same fix (sid's
+# 18.6) does not know the option, and pg_upgrade fails on the first table.
+# Then the test removes the stamp from the old catalog, as a superuser, right
+# before the upgrade: the one edit the test makes to what it upgrades, so the
+# extension's objects and rows still go through pg_upgrade for real. A real
+# deployment upgrades to a release of the newer major from the same round.
 $old->safe_psql('postgres', 'CREATE TABLE attver_probe (a int)');
 my $stamped = $old->safe_psql('postgres',
 	q{SELECT count(*) FROM pg_attribute WHERE attrelid = 'attver_probe'::regclass
 	  AND array_to_string(attoptions, ',') LIKE '%pg_attver=%'});
 $old->safe_psql('postgres', 'DROP TABLE attver_probe');
+my $unstamp = 0;
 if ($stamped)
 {
 	my $n = 0;
@@ -47,13 +52,10 @@ if ($stamped)
 		my $probe = PostgreSQL::Test::Cluster->new('probe' . $n++, install_path => dirname($target));
 		$probe->init;
 		$probe->start;
-		my ($ret, $out, $err) = $probe->psql('postgres',
+		my ($ret) = $probe->psql('postgres',
 			'CREATE TABLE p (a int); ALTER TABLE p ALTER COLUMN a SET (pg_attver = 1)');
-		my $version = $probe->safe_psql('postgres', 'SHOW server_version');
 		$probe->stop;
-		plan skip_all => "the old cluster's columns carry pg_attver, which $version rejects ($err): "
-		  . 'pg_upgrade cannot run between these two releases'
-		  if $ret != 0;
+		$unstamp = 1 if $ret != 0;
 	}
 }
 $old->safe_psql(
@@ -122,6 +124,14 @@ my $extversion = $old->safe_psql('postgres', $extversion_sql);
 my $rls = $old->safe_psql('postgres', $rls_sql);
 my $seen = $old->safe_psql('postgres', $seen_sql);
 is($seen, "acme|20\nglobex|20\nnobody|0", 'row level security confines the reader to a tenant');
+if ($unstamp)
+{
+	$old->safe_psql('postgres', q{
+UPDATE pg_attribute SET attoptions = NULLIF(
+	ARRAY(SELECT o FROM unnest(attoptions) o WHERE o NOT LIKE 'pg_attver=%'), '{}')
+WHERE array_to_string(attoptions, ',') LIKE '%pg_attver=%'});
+	is($old->safe_psql('postgres', $rls_sql), $rls, 'removing the pg_attver stamp changes nothing the test compares');
+}
 $old->stop;
 
 # One pg_upgrade per later major, the last one this one
