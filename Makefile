@@ -15,6 +15,7 @@ OBJS = \
 	src/country_codes.o \
 	src/cursor.o \
 	src/customer_ops.o \
+	src/customer_reference.o \
 	src/customer_segments.o \
 	src/customer_store.o \
 	src/customer_users.o \

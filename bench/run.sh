@@ -183,6 +183,19 @@ for pattern in zephyr corp; do
 		"SELECT json_agg(doc ORDER BY name, id) FROM (SELECT name, id, doc FROM customers.customer WHERE tenant_id = 'bench' AND name ILIKE '%$pattern%' AND status <> 'ARCHIVED' ORDER BY name, id LIMIT 50) AS s;"
 done
 
+echo "== get by id and by externalId" >&2
+# 1000 customers from the middle of the id order are given an externalId
+# (through patch, as bench_app); each call gets one of them at random.
+sql -c "CREATE TABLE bench.get_keys AS SELECT row_number() OVER (ORDER BY id) AS n, id,
+		pg_catalog.jsonb_build_object('externalId', 'ext-' || id)::text AS ref
+	FROM (SELECT id FROM customers.customer WHERE tenant_id = 'bench' ORDER BY id
+		  OFFSET $((ROWS / 2)) LIMIT 1000) AS s" \
+	-c "ALTER TABLE bench.get_keys ADD PRIMARY KEY (n)" -c "GRANT SELECT ON bench.get_keys TO bench_app"
+app_sql -c "SELECT count(customers.patch(id, jsonb_build_object('externalId', 'ext-' || id))) FROM bench.get_keys" >/dev/null
+GET_KEY="FROM bench.get_keys WHERE n = (SELECT 1 + (pg_catalog.random() * 999)::int)"
+run_case get_id bench_app postgres "SELECT customers.get(id) $GET_KEY;"
+run_case get_external_id bench_app postgres "SELECT customers.get(ref) $GET_KEY;"
+
 echo "== save, batches of 100 new customers (tenant bench_save)" >&2
 PGOPTIONS='-c customers.tenant_id=bench_save' run_case save_ext bench_app postgres \
 	"SELECT customers.save(request) ->> 'result' FROM bench.save_request;"
@@ -234,6 +247,8 @@ verdict() { awk -v v="$1" -v op="$2" -v bar="$3" 'BEGIN {
 		v=$(median "contain_ext_$pattern")
 		echo "contain \"$pattern\" sorted by name (ms),$v,plain SQL,$(median "contain_sql_$pattern"),$(ratio "$v" "$(median "contain_sql_$pattern")"),<= 10 ms,$(verdict "$v" "<=" 10)"
 	done
+	r=$(ratio "$(median get_external_id)" "$(median get_id)")
+	echo "get by externalId (ms),$(median get_external_id),get by id,$(median get_id),$r,<= 1.25,$(verdict "$r" "<=" 1.25)"
 	ext_rows=$(awk -v t="$(tps save_ext)" 'BEGIN { printf "%.0f", t * 100 }')
 	raw_rows=$(awk -v t="$(tps save_raw)" 'BEGIN { printf "%.0f", t * 100 }')
 	r=$(ratio "$ext_rows" "$raw_rows")

@@ -15,8 +15,8 @@
 #include "utils/jsonb.h"
 
 #include "aliases.h"
-#include "customer_store.h"
 #include "call_context.h"
+#include "customer_reference.h"
 #include "change.h"
 #include "customer_segments.h"
 #include "document.h"
@@ -55,14 +55,21 @@ StatusPatch(ChangeAction action, StoredCustomer *stored)
 
 /* Apply a merge patch, archive or restore to one customer and return it */
 static Jsonb *
-ChangeCustomer(const char *id, JsonbContainer *patch, ChangeAction action)
+ChangeCustomer(const CustomerRef *ref, JsonbContainer *patch, ChangeAction action)
 {
 	CallScope call;
 	PlannedChange change;
 	List	   *origins = NIL;
+	const char *id = ref->id;
 
 	memset(&change, 0, sizeof(change));
 	BeginCall(&call);
+	/* by externalId: the customer is found (and locked) first, to know its id */
+	if (id == NULL)
+	{
+		change.stored = RequireCustomerRef(call.tenant_id, ref, true);
+		id = change.stored->id;
+	}
 	if (patch != NULL)
 	{
 		JsonbValue *patch_id;
@@ -78,8 +85,8 @@ ChangeCustomer(const char *id, JsonbContainer *patch, ChangeAction action)
 		}
 	}
 
-
-	change.stored = RequireCustomer(call.tenant_id, id, true);
+	if (change.stored == NULL)
+		change.stored = RequireCustomer(call.tenant_id, id, true);
 	change.action = action_names[action];
 	if (patch == NULL)
 	{
@@ -118,13 +125,15 @@ Datum
 customers_get(PG_FUNCTION_ARGS)
 {
 	CallScope call;
+	CustomerRef ref;
 	Jsonb	   *doc;
 
 	if (PG_ARGISNULL(0))
 		PG_RETURN_NULL();
 
+	ParseCustomerRef(text_to_cstring(PG_GETARG_TEXT_PP(0)), &ref);
 	BeginCall(&call);
-	doc = FetchDocument(call.tenant_id, text_to_cstring(PG_GETARG_TEXT_PP(0)));
+	doc = FetchDocumentRef(call.tenant_id, &ref);
 	EndCall(&call);
 
 	if (doc == NULL)
@@ -138,11 +147,13 @@ PG_FUNCTION_INFO_V1(customers_patch);
 Datum
 customers_patch(PG_FUNCTION_ARGS)
 {
-	char	   *id = TextArgument(fcinfo, 0, "id", CUSTOMER_ID_HINT);
-	Jsonb	   *patch = ObjectArgument(fcinfo, 1, "patch",
-									   "Pass a JSON object of the fields to change; null removes a field.");
+	CustomerRef ref;
+	Jsonb	   *patch;
 
-	PG_RETURN_JSONB_P(ChangeCustomer(id, &patch->root, ACTION_PATCH));
+	CustomerRefArgument(fcinfo, 0, "id", &ref);
+	patch = ObjectArgument(fcinfo, 1, "patch",
+						   "Pass a JSON object of the fields to change; null removes a field.");
+	PG_RETURN_JSONB_P(ChangeCustomer(&ref, &patch->root, ACTION_PATCH));
 }
 
 PG_FUNCTION_INFO_V1(customers_archive);
@@ -151,8 +162,10 @@ PG_FUNCTION_INFO_V1(customers_archive);
 Datum
 customers_archive(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_JSONB_P(ChangeCustomer(TextArgument(fcinfo, 0, "id", CUSTOMER_ID_HINT),
-									 NULL, ACTION_ARCHIVE));
+	CustomerRef ref;
+
+	CustomerRefArgument(fcinfo, 0, "id", &ref);
+	PG_RETURN_JSONB_P(ChangeCustomer(&ref, NULL, ACTION_ARCHIVE));
 }
 
 PG_FUNCTION_INFO_V1(customers_restore);
@@ -161,6 +174,8 @@ PG_FUNCTION_INFO_V1(customers_restore);
 Datum
 customers_restore(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_JSONB_P(ChangeCustomer(TextArgument(fcinfo, 0, "id", CUSTOMER_ID_HINT),
-									 NULL, ACTION_RESTORE));
+	CustomerRef ref;
+
+	CustomerRefArgument(fcinfo, 0, "id", &ref);
+	PG_RETURN_JSONB_P(ChangeCustomer(&ref, NULL, ACTION_RESTORE));
 }

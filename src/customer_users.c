@@ -20,6 +20,7 @@
 #include "utils/timestamp.h"
 
 #include "call_context.h"
+#include "customer_reference.h"
 #include "customer_store.h"
 #include "document.h"
 #include "email.h"
@@ -177,20 +178,29 @@ Datum
 customers_create_user(PG_FUNCTION_ARGS)
 {
 	static Oid	types[6] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TIMESTAMPTZOID, JSONBOID};
-	char	   *customer_id = TextArgument(fcinfo, 0, "customer_id", CUSTOMER_ID_HINT);
-	Jsonb	   *input = ObjectArgument(fcinfo, 1, "user", USER_HINT);
+	CustomerRef ref;
+	char	   *customer_id;
+	Jsonb	   *input;
 	List	   *errors = NIL;
 	ParsedUser	user;
 	CallScope	call;
+	StoredCustomer *customer = NULL;
 	char	   *id;
 	Datum		values[6];
 	Jsonb	   *doc;
 
+	CustomerRefArgument(fcinfo, 0, "customer_id", &ref);
+	input = ObjectArgument(fcinfo, 1, "user", USER_HINT);
+	BeginCall(&call);
+	/* by externalId the customer's id, which customerId may repeat, is found first */
+	if (ref.id == NULL)
+		customer = RequireCustomerRef(call.tenant_id, &ref, true);
+	customer_id = customer != NULL ? customer->id : ref.id;
 	if (!ParseUser(&input->root, customer_id, &user, &errors))
 		RaiseItemErrorsWithHint(errors, USER_HINT);
-
-	BeginCall(&call);
-	RequireNotArchived(RequireCustomer(call.tenant_id, customer_id, true));
+	if (customer == NULL)
+		customer = RequireCustomer(call.tenant_id, customer_id, true);
+	RequireNotArchived(customer);
 	id = GenerateId(USER_ID_PREFIX);
 	doc = BuildUser(&user, id, customer_id, FormatTimestamp(call.now));
 

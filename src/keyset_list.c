@@ -21,6 +21,7 @@
 #include "utils/jsonb.h"
 
 #include "call_context.h"
+#include "customer_reference.h"
 #include "customer_store.h"
 #include "cursor.h"
 #include "envelope.h"
@@ -189,12 +190,14 @@ ListPage(const CallScope *call, KeysetList *list, const char *parent_id, Jsonb *
 Jsonb *
 CustomerListPage(FunctionCallInfo fcinfo, KeysetList *list)
 {
-	char	   *customer_id = TextArgument(fcinfo, 0, list->id_argument, CUSTOMER_ID_HINT);
+	CustomerRef ref;
+	char	   *customer_id;
 	CallScope	call;
 	Jsonb	   *page;
 
+	CustomerRefArgument(fcinfo, 0, list->id_argument, &ref);
 	BeginCall(&call);
-	RequireCustomer(call.tenant_id, customer_id, false);
+	customer_id = RequireCustomerRef(call.tenant_id, &ref, false)->id;
 	page = ListPage(&call, list, customer_id, PG_ARGISNULL(1) ? NULL : PG_GETARG_JSONB_P(1));
 	EndCall(&call);
 	return page;

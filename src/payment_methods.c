@@ -32,6 +32,7 @@
 
 #include "call_context.h"
 #include "card_data.h"
+#include "customer_reference.h"
 #include "customer_store.h"
 #include "document.h"
 #include "envelope.h"
@@ -451,9 +452,10 @@ PG_FUNCTION_INFO_V1(customers_save_payment_method);
 Datum
 customers_save_payment_method(PG_FUNCTION_ARGS)
 {
-	char	   *customer_id = TextArgument(fcinfo, 0, "customer_id", CUSTOMER_ID_HINT);
-	Jsonb	   *input = ObjectArgument(fcinfo, 1, "method", METHOD_HINT);
-	JsonbContainer *complete = &input->root;
+	CustomerRef ref;
+	char	   *customer_id;
+	Jsonb	   *input;
+	JsonbContainer *complete;
 	List	   *errors = NIL;
 	ParsedMethod method;
 	CallScope	call;
@@ -462,6 +464,10 @@ customers_save_payment_method(PG_FUNCTION_ARGS)
 	char	   *created;
 	Jsonb	   *doc;
 
+	CustomerRefArgument(fcinfo, 0, "customer_id", &ref);
+	input = ObjectArgument(fcinfo, 1, "method", METHOD_HINT);
+	complete = &input->root;
+
 	/* card data is refused before anything is read or written */
 	FindCardData(&input->root, "", &errors);
 	if (errors != NIL)
@@ -469,7 +475,8 @@ customers_save_payment_method(PG_FUNCTION_ARGS)
 	id = SavedMethodId(&input->root);
 
 	BeginCall(&call);
-	customer = RequireCustomer(call.tenant_id, customer_id, true);
+	customer = RequireCustomerRef(call.tenant_id, &ref, true);
+	customer_id = customer->id;
 	RequireNotArchived(customer);
 	if (id == NULL)
 	{
@@ -515,15 +522,17 @@ Datum
 customers_payment_methods(PG_FUNCTION_ARGS)
 {
 	static Oid	types[2] = {TEXTOID, TEXTOID};
-	char	   *customer_id = TextArgument(fcinfo, 0, "customer_id", CUSTOMER_ID_HINT);
+	CustomerRef ref;
+	char	   *customer_id;
 	CallScope	call;
 	Datum		values[2];
 	Jsonb	  **docs;
 	int			n;
 	Jsonb	   *list;
 
+	CustomerRefArgument(fcinfo, 0, "customer_id", &ref);
 	BeginCall(&call);
-	RequireCustomer(call.tenant_id, customer_id, false);
+	customer_id = RequireCustomerRef(call.tenant_id, &ref, false)->id;
 	values[0] = CStringGetTextDatum(call.tenant_id);
 	values[1] = CStringGetTextDatum(customer_id);
 	ExecutePlan(KeptPlan(&list_methods_plan, LIST_METHODS_SQL, 2, types), values, true,
@@ -550,14 +559,17 @@ customers_payment_methods(PG_FUNCTION_ARGS)
 static Jsonb *
 OneMethod(FunctionCallInfo fcinfo, bool detach)
 {
-	char	   *customer_id = TextArgument(fcinfo, 0, "customer_id", CUSTOMER_ID_HINT);
-	char	   *id = TextArgument(fcinfo, 1, "id",
-								  "Pass the id of one of the customer's payment methods.");
+	CustomerRef ref;
+	char	   *customer_id;
+	char	   *id;
 	CallScope	call;
 	Jsonb	   *doc;
 
+	CustomerRefArgument(fcinfo, 0, "customer_id", &ref);
+	id = TextArgument(fcinfo, 1, "id", "Pass the id of one of the customer's payment methods.");
+
 	BeginCall(&call);
-	RequireCustomer(call.tenant_id, customer_id, detach);
+	customer_id = RequireCustomerRef(call.tenant_id, &ref, detach)->id;
 	if (detach)
 		doc = MethodStatement(&detach_method_plan, DETACH_METHOD_SQL, call.tenant_id,
 							  customer_id, id, false, SPI_OK_DELETE_RETURNING);

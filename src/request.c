@@ -12,6 +12,7 @@
 #include "postgres.h"
 
 #include "fmgr.h"
+#include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
@@ -53,6 +54,18 @@ ObjectArgument(FunctionCallInfo fcinfo, int argno, const char *name, const char 
 	return value;
 }
 
+/* "a", "b" or "c" */
+static char *
+QuotedList(const char *const *names, int n)
+{
+	StringInfoData list;
+
+	initStringInfo(&list);
+	for (int i = 0; i < n; i++)
+		appendStringInfo(&list, "%s\"%s\"", i == 0 ? "" : (i == n - 1 ? " or " : ", "), names[i]);
+	return list.data;
+}
+
 /*
  * The "data" array of a batch request ({"data": [item, ...]}, 1 to 1000
  * items), checked as a whole; request may be NULL. hint shows the request.
@@ -60,8 +73,16 @@ ObjectArgument(FunctionCallInfo fcinfo, int argno, const char *name, const char 
 JsonbContainer *
 BatchRequestData(Jsonb *request, const char *hint)
 {
+	return BatchRequestDataWith(request, hint, NULL, 0);
+}
+
+/* The same, for a request that may also carry the option keys listed */
+JsonbContainer *
+BatchRequestDataWith(Jsonb *request, const char *hint, const char *const *options, int noptions)
+{
 	JsonbValue *data;
 	int			count;
+	int			nkeys;
 
 	if (request == NULL)
 		ereport(ERROR,
@@ -73,11 +94,23 @@ BatchRequestData(Jsonb *request, const char *hint)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("argument \"request\" must be a JSON object"),
 				 errhint("%s", hint)));
-	if (JB_ROOT_COUNT(request) != 1 || (data = FindKey(&request->root, "data")) == NULL)
+	nkeys = JB_ROOT_COUNT(request);
+	for (int i = 0; i < noptions; i++)
+		if (FindKey(&request->root, options[i]) != NULL)
+			nkeys--;
+	if (nkeys != 1 || (data = FindKey(&request->root, "data")) == NULL)
+	{
+		if (noptions == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("request must have exactly one key, \"data\""),
+					 errhint("%s", hint)));
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("request must have exactly one key, \"data\""),
+				 errmsg("request must have the key \"data\", and no other key but %s",
+						QuotedList(options, noptions)),
 				 errhint("%s", hint)));
+	}
 	if (!IsJsonbArray(data))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

@@ -25,6 +25,8 @@ extern char *TextArgument(FunctionCallInfo fcinfo, int argno, const char *name, 
 extern Jsonb *ObjectArgument(FunctionCallInfo fcinfo, int argno, const char *name,
 							 const char *hint);
 extern JsonbContainer *BatchRequestData(Jsonb *request, const char *hint);
+extern JsonbContainer *BatchRequestDataWith(Jsonb *request, const char *hint,
+											const char *const *options, int noptions);
 pg_noreturn extern void InvalidRequest(const char *what, const char *message, const char *hint);
 extern void CheckRequestKeys(JsonbContainer *object, const char *const *allowed, int nallowed,
 							 const char *where, const char *what, const char *hint);

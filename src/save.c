@@ -25,6 +25,23 @@
 #include "jsonb_build.h"
 #include "request.h"
 
+#define SAVE_HINT "Pass {\"data\": [customer, ...]}."
+#define UPSERT_HINT "Pass \"upsertBy\": \"externalId\" to update the customers whose externalId is stored, or leave it out."
+
+/* the keys a save request may have beside "data" */
+static const char *const save_options[] = {"upsertBy"};
+
+/* Whether the request opts in to updating customers found by externalId */
+static bool
+UpsertByExternalId(Jsonb *request)
+{
+	char	   *by = RequestString(&request->root, "upsertBy", "upsertBy", "save", UPSERT_HINT);
+
+	if (by != NULL && strcmp(by, "externalId") != 0)
+		InvalidRequest("save", "\"upsertBy\" must be \"externalId\"", UPSERT_HINT);
+	return by != NULL;
+}
+
 /* One item of the batch on its way through */
 typedef struct SaveItem
 {
@@ -67,6 +84,52 @@ ReadItems(JsonbContainer *data, SaveItem *items, PlannedChange *changes, int n)
 	}
 }
 
+/*
+ * "upsertBy": "externalId": an item without an id whose externalId a stored
+ * customer holds updates that customer, as if it named its id. Only the
+ * first such item of a customer does; a later one stays a create and fails
+ * with 409 for the taken externalId, as without the option.
+ */
+static void
+MatchExternalIds(const CallScope *call, SaveItem *items, PlannedChange *changes, int n)
+{
+	char	  **external_ids = palloc(sizeof(char *) * n);
+	char	  **wanted = palloc0(sizeof(char *) * n);
+	int			nwanted = 0;
+	ListCell   *lc;
+
+	for (int i = 0; i < n; i++)
+	{
+		JsonbValue *id;
+		JsonbValue *external_id;
+
+		if (changes[i].errors != NIL || items[i].input == NULL)
+			continue;
+		id = FindKey(items[i].input, "id");
+		external_id = FindKey(items[i].input, "externalId");
+		if ((id == NULL || id->type == jbvNull) &&
+			external_id != NULL && external_id->type == jbvString)
+			external_ids[nwanted++] = wanted[i] = JsonbStringCopy(external_id);
+	}
+	if (nwanted == 0)
+		return;
+
+	foreach(lc, FetchExternalIdOwners(call->tenant_id, external_ids, nwanted))
+	{
+		ExternalIdOwner *owner = lfirst(lc);
+		bool		named = false;
+
+		for (int i = 0; i < n && !named; i++)
+			named = items[i].id != NULL && strcmp(items[i].id, owner->id) == 0;
+		for (int i = 0; i < n && !named; i++)
+			if (wanted[i] != NULL && strcmp(wanted[i], owner->external_id) == 0)
+			{
+				items[i].id = owner->id;
+				named = true;
+			}
+	}
+}
+
 /* Attach stored customers to the items that name them */
 static void
 AttachStored(const CallScope *call, SaveItem *items, PlannedChange *changes, int n)
@@ -100,7 +163,9 @@ PG_FUNCTION_INFO_V1(customers_save);
 Datum
 customers_save(PG_FUNCTION_ARGS)
 {
+	Jsonb	   *request;
 	JsonbContainer *data;
+	bool		upsert;
 	int			n;
 	SaveItem   *items;
 	PlannedChange *changes;
@@ -108,8 +173,9 @@ customers_save(PG_FUNCTION_ARGS)
 	CallScope	call;
 	MemoryContext item_context;
 
-	data = BatchRequestData(PG_ARGISNULL(0) ? NULL : PG_GETARG_JSONB_P(0),
-							"Pass {\"data\": [customer, ...]}.");
+	request = PG_ARGISNULL(0) ? NULL : PG_GETARG_JSONB_P(0);
+	data = BatchRequestDataWith(request, SAVE_HINT, save_options, lengthof(save_options));
+	upsert = UpsertByExternalId(request);
 	n = JsonContainerSize(data);
 	items = palloc0(sizeof(SaveItem) * n);
 	changes = palloc0(sizeof(PlannedChange) * n);
@@ -117,6 +183,8 @@ customers_save(PG_FUNCTION_ARGS)
 
 	BeginCall(&call);
 	ReadItems(data, items, changes, n);
+	if (upsert)
+		MatchExternalIds(&call, items, changes, n);
 	AttachStored(&call, items, changes, n);
 
 	/*

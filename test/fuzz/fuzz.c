@@ -1044,6 +1044,8 @@ static const char *const save_seeds[] = {
 	/* updates of existing customers, with versions and segments */
 	"{\"data\": [{\"id\": \"$customer\", \"name\": \"Renamed\", \"version\": 1},"
 	" {\"id\": \"$customer\", \"status\": \"INACTIVE\"}, {\"name\": \"New\", \"externalId\": \"ext-fuzz-2\"}]}",
+	"{\"upsertBy\": \"externalId\", \"data\": [{\"name\": \"Upsert\", \"externalId\": \"ext-fuzz-2\"},"
+	" {\"name\": \"Upsert 3\", \"externalId\": \"ext-fuzz-3\", \"status\": \"ARCHIVED\"}]}",
 	"{\"data\": [{\"id\": \"$customer\", \"classSegments\": [\"$segment\", {\"id\": \"$segment\"}]}]}",
 	"{\"data\": [{\"id\": \"$customer\", \"status\": \"ARCHIVED\"}, {\"id\": \"$customer\", \"status\": \"ACTIVE\"}]}",
 };
@@ -1348,8 +1350,31 @@ TextArgument(ArgKind kind)
 
 	if (Chance(20))
 		return NULL;
-	switch (Rnd(6))
+	/* a customer also by its externalId (docs/api.md §3.6), or a malformed reference */
+	switch (Rnd(kind == ARG_CUSTOMER_ID ? 8 : 6))
 	{
+		case 6:
+			{
+				char	   *ref = Alloc(64);
+
+				snprintf(ref, 64, "{\"externalId\": \"ext-fuzz-%d\"}", 1 + Rnd(3));
+				return ref;
+			}
+		case 7:
+			{
+				Buf			b = {0};
+				char	   *out;
+
+				if (Rnd(2))
+				{
+					s = MutateString(TextJ(J_STRING, "{\"externalId\": \"ext-fuzz-1\"}"));
+					return Strndup(s->text, s->len);
+				}
+				Serialize(&b, RandomValue(0));
+				out = Strndup(b.data, b.len);
+				free(b.data);
+				return out;
+			}
 		case 0:
 		case 1:
 		case 2:

@@ -48,6 +48,8 @@ function findRoute(method, pathname) {
 		}
 		const params = {};
 		for (const [name, raw] of Object.entries(match.groups || {})) {
+			if (raw === undefined) // the other branch of an alternative
+				continue;
 			try {
 				params[name] = decodeURIComponent(raw);
 			} catch {

@@ -120,15 +120,32 @@ function requireNewObject(field, hint) {
 }
 
 // A customer that does not exist (get returns NULL rather than raising).
-function notFound(id) {
-	return new HttpError(404, `customer "${id}" does not exist`, {
+function notFound(params) {
+	if (params.externalId !== undefined)
+		return new HttpError(404, `customer with externalId "${params.externalId}" does not exist`, {
+			hint: 'Check the externalId, and that the token belongs to the customer\'s tenant.',
+		});
+	return new HttpError(404, `customer "${params.id}" does not exist`, {
 		hint: 'Check the id, and that the token belongs to the customer\'s tenant.',
 	});
 }
 
+// A customer's routes take its id, /customers/{id}/…, or its externalId,
+// /customers/external_id/{externalId}/… (docs/api.md §3.6). No customer id
+// is "external_id", and the externalId routes come first where both match
+// (GET /customers/external_id/users is the customer whose externalId is "users").
+const customerPath = (rest) =>
+	new RegExp(`^/customers/(?:external_id/(?<externalId>[^/]+)|(?<id>[^/]+))${rest}$`);
+
+// The customer argument of a call: the id, or the reference {"externalId": …}.
+const customerOf = (params) =>
+	(params.externalId !== undefined ? JSON.stringify({ externalId: params.externalId }) : params.id);
+
 const ok = (text) => ({ status: 200, text });
 const created = (text, location) => ({ status: 201, text, headers: location ? { location } : undefined });
 const path = (...parts) => parts.map((p) => `/${encodeURIComponent(p)}`).join('');
+const customerUrl = (params) =>
+	(params.externalId !== undefined ? path('customers', 'external_id', params.externalId) : path('customers', params.id));
 
 // The save envelope's single item as HTTP: 201 and the customer, or the
 // item's own status and errors.
@@ -154,7 +171,7 @@ const childList = (call) => ({
 	method: 'GET', readOnly: true,
 	prepare: (req) => { req.list = childListRequest(req.url.searchParams); },
 	sql: listPage(call),
-	values: (req) => [req.params.id, JSON.stringify(req.list.request)],
+	values: (req) => [customerOf(req.params), JSON.stringify(req.list.request)],
 	respond: (row) => ok(row.body),
 	explain: (err, req) => explainListError(err, req.list.cursorParam),
 });
@@ -198,31 +215,31 @@ const routes = [
 		},
 	},
 	{
-		method: 'GET', path: /^\/customers\/(?<id>[^/]+)$/, readOnly: true,
+		method: 'GET', path: customerPath(''), readOnly: true,
 		sql: 'SELECT customers.get($1)::text AS body',
-		values: (req) => [req.params.id],
+		values: (req) => [customerOf(req.params)],
 		respond: (row, req) => {
 			if (row.body === null)
-				throw notFound(req.params.id);
+				throw notFound(req.params);
 			return ok(row.body);
 		},
 	},
 	{
-		method: 'PATCH', path: /^\/customers\/(?<id>[^/]+)$/, body: true,
+		method: 'PATCH', path: customerPath(''), body: true,
 		sql: 'SELECT customers.patch($1, $2::jsonb)::text AS body',
-		values: (req) => [req.params.id, req.bodyText],
+		values: (req) => [customerOf(req.params), req.bodyText],
 		respond: (row) => ok(row.body),
 	},
 	{
-		method: 'DELETE', path: /^\/customers\/(?<id>[^/]+)$/,
+		method: 'DELETE', path: customerPath(''),
 		sql: 'SELECT customers.archive($1)::text AS body',
-		values: (req) => [req.params.id],
+		values: (req) => [customerOf(req.params)],
 		respond: (row) => ok(row.body),
 	},
 	{
-		method: 'POST', path: /^\/customers\/(?<id>[^/]+)\/restore$/,
+		method: 'POST', path: customerPath('/restore'),
 		sql: 'SELECT customers.restore($1)::text AS body',
-		values: (req) => [req.params.id],
+		values: (req) => [customerOf(req.params)],
 		respond: (row) => ok(row.body),
 	},
 
@@ -230,41 +247,41 @@ const routes = [
 	// (attach) and DELETE (detach) are this server's, so that an
 	// application can manage them without SQL.
 	{
-		method: 'GET', path: /^\/customers\/(?<id>[^/]+)\/payment-methods$/, readOnly: true,
+		method: 'GET', path: customerPath('/payment-methods'), readOnly: true,
 		sql: `SELECT pg_catalog.jsonb_build_object('data', r -> 'data')::text AS body
 		      FROM customers.payment_methods($1) AS r`,
-		values: (req) => [req.params.id],
+		values: (req) => [customerOf(req.params)],
 		respond: (row) => ok(row.body),
 	},
 	{
-		method: 'POST', path: /^\/customers\/(?<id>[^/]+)\/payment-methods$/, body: true,
+		method: 'POST', path: customerPath('/payment-methods'), body: true,
 		prepare: requireNewObject('id', 'Leave "id" out: the server sets it.'),
 		sql: 'SELECT customers.save_payment_method($1, $2::jsonb)::text AS body',
-		values: (req) => [req.params.id, req.bodyText],
-		respond: (row, req) => created(row.body, path('customers', req.params.id, 'payment-methods', JSON.parse(row.body).id)),
+		values: (req) => [customerOf(req.params), req.bodyText],
+		respond: (row, req) => created(row.body, customerUrl(req.params) + path('payment-methods', JSON.parse(row.body).id)),
 	},
 	{
-		method: 'GET', path: /^\/customers\/(?<id>[^/]+)\/payment-methods\/(?<method>[^/]+)$/, readOnly: true,
+		method: 'GET', path: customerPath('/payment-methods/(?<method>[^/]+)'), readOnly: true,
 		sql: 'SELECT customers.payment_method($1, $2)::text AS body',
-		values: (req) => [req.params.id, req.params.method],
+		values: (req) => [customerOf(req.params), req.params.method],
 		respond: (row) => ok(row.body),
 	},
 	{
-		method: 'DELETE', path: /^\/customers\/(?<id>[^/]+)\/payment-methods\/(?<method>[^/]+)$/,
+		method: 'DELETE', path: customerPath('/payment-methods/(?<method>[^/]+)'),
 		sql: 'SELECT customers.detach_payment_method($1, $2)::text AS body',
-		values: (req) => [req.params.id, req.params.method],
+		values: (req) => [customerOf(req.params), req.params.method],
 		respond: (row) => ok(row.body),
 	},
 
 	// A customer's users (seed 002), and its history (this server's).
-	{ ...childList('customers.users($1, $2::jsonb)'), path: /^\/customers\/(?<id>[^/]+)\/users$/ },
+	{ ...childList('customers.users($1, $2::jsonb)'), path: customerPath('/users') },
 	{
-		method: 'POST', path: /^\/customers\/(?<id>[^/]+)\/users$/, body: true,
+		method: 'POST', path: customerPath('/users'), body: true,
 		sql: 'SELECT customers.create_user($1, $2::jsonb)::text AS body',
-		values: (req) => [req.params.id, req.bodyText],
+		values: (req) => [customerOf(req.params), req.bodyText],
 		respond: (row) => created(row.body), // no route reads one user: no Location
 	},
-	{ ...childList('customers.history($1, $2::jsonb)'), path: /^\/customers\/(?<id>[^/]+)\/history$/ },
+	{ ...childList('customers.history($1, $2::jsonb)'), path: customerPath('/history') },
 ];
 
 module.exports = { routes, listRequest, childListRequest, queryParamOf };

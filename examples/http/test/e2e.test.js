@@ -298,6 +298,41 @@ test('seed 002: POST /customers/{id}/restore brings back the status', async () =
 	assert.deepEqual(list.body.data.map((c) => c.id), [restId, 'cus_28868401']); // newest first
 });
 
+test('customers by externalId: /customers/external_id/{externalId}/… reaches the customer its id reaches', async () => {
+	const created = await call('POST', '/customers', { token: 'acme', json: { name: 'By Ext', external_id: 'acme org/1' } });
+	assert.equal(created.status, 201);
+	const id = created.body.id;
+	const base = `/customers/external_id/${encodeURIComponent('acme org/1')}`;
+	const got = await call('GET', base, { token: 'acme' });
+	assert.equal(got.status, 200);
+	assert.deepEqual(got.body, created.body);
+	const patched = await call('PATCH', base, { token: 'acme', json: { email: 'ext@example.com' } });
+	assert.equal(patched.status, 200);
+	assert.equal(patched.body.id, id);
+	assert.equal((await call('DELETE', base, { token: 'acme' })).body.status, 'ARCHIVED');
+	assert.equal((await call('POST', `${base}/restore`, { token: 'acme' })).body.status, 'ACTIVE');
+	const method = await call('POST', `${base}/payment-methods`, {
+		token: 'acme', json: { type: 'BANK_ACCOUNT', bankAccount: { last4: '1111' } },
+	});
+	assert.equal(method.status, 201);
+	assert.equal(method.headers.location, `${base}/payment-methods/${method.body.id}`);
+	assert.equal((await call('GET', method.headers.location, { token: 'acme' })).body.id, method.body.id);
+	assert.deepEqual((await call('GET', `${base}/payment-methods`, { token: 'acme' })).body.data.map((m) => m.id), [method.body.id]);
+	assert.equal((await call('POST', `${base}/users`, { token: 'acme', json: { email: 'u@ext.example' } })).body.customerId, id);
+	assert.deepEqual((await call('GET', `${base}/users`, { token: 'acme' })).body.data.map((u) => u.email), ['u@ext.example']);
+	assert.deepEqual((await call('GET', `${base}/history`, { token: 'acme' })).body.data.map((e) => e.action),
+		['RESTORE', 'ARCHIVE', 'PATCH', 'CREATE']);
+	assert.equal((await call('DELETE', `${base}/payment-methods/${method.body.id}`, { token: 'acme' })).status, 200);
+	// unknown externalIds are 404s, and another tenant's externalId is unknown
+	const missing = await call('GET', '/customers/external_id/nope', { token: 'acme' });
+	assert.equal(missing.status, 404);
+	assert.deepEqual(missing.body, failure('NOT_FOUND', 'customer with externalId "nope" does not exist', null, {
+		hint: 'Check the externalId, and that the token belongs to the customer\'s tenant.',
+	}));
+	assert.equal((await call('PATCH', base, { token: 'globex', json: { name: 'Stolen' } })).status, 404);
+	assert.equal((await call('GET', base, { token: 'globex' })).status, 404);
+});
+
 test('GET /customers/{id}/history lists every change, newest first', async () => {
 	const res = await call('GET', `/customers/${restId}/history`, { token: 'acme' });
 	assert.equal(res.status, 200);

@@ -1,0 +1,176 @@
+/*
+ * customer_reference.c
+ *		The customer a function's id argument names (docs/api.md §3.6).
+ *
+ * Wherever a function takes a customer id, it also takes the JSON text
+ * {"externalId": "…"}, which names the customer by the application's own
+ * id. A customer id never starts with "{" (it is "cus_" and letters, digits
+ * or underscores), so the two cannot be confused and no function needs a
+ * second signature. An externalId is found through the unique index on
+ * (tenant_id, external_id): a get by externalId is one index lookup, as a
+ * get by id is.
+ */
+#include "postgres.h"
+
+#include "catalog/pg_type.h"
+#include "common/jsonapi.h"
+#include "executor/spi.h"
+#include "mb/pg_wchar.h"
+#include "utils/builtins.h"
+#include "utils/jsonb.h"
+
+#include "customer_reference.h"
+#include "pg_compat.h"
+#include "request.h"
+#include "spi_plans.h"
+
+/* the longest externalId (docs/api.md §2) */
+#define MAX_EXTERNAL_ID_CHARS 255
+
+#define REFERENCE_HINT \
+	"Pass the id of a customer, such as 'cus_01JD5XQ5X8V4ZK7C0H3M2Y6P9N', or {\"externalId\": \"...\"}."
+
+#define BY_EXTERNAL_ID_SQL \
+	" FROM customers.customer WHERE tenant_id OPERATOR(pg_catalog.=) $1" \
+	" AND external_id OPERATOR(pg_catalog.=) $2"
+
+static SPIPlanPtr id_plan = NULL;
+static SPIPlanPtr id_for_update_plan = NULL;
+static SPIPlanPtr doc_plan = NULL;
+
+/* Refuse a reference that is not {"externalId": string} */
+pg_noreturn static void
+InvalidReference(const char *message)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("invalid customer reference: %s", message),
+			 errhint(REFERENCE_HINT)));
+}
+
+/* The JSON type a token starts, for messages */
+static const char *
+TokenTypeName(JsonTokenType token)
+{
+	switch (token)
+	{
+		case JSON_TOKEN_NUMBER:
+			return "number";
+		case JSON_TOKEN_TRUE:
+		case JSON_TOKEN_FALSE:
+			return "boolean";
+		case JSON_TOKEN_NULL:
+			return "null";
+		case JSON_TOKEN_OBJECT_START:
+			return "object";
+		case JSON_TOKEN_ARRAY_START:
+			return "array";
+		default:
+			return "string";
+	}
+}
+
+/*
+ * Read an id argument's text: a customer id, or exactly the JSON object
+ * {"externalId": string}, read token by token with PostgreSQL's JSON lexer
+ * so that any other text is refused with 22023 like any invalid argument.
+ */
+void
+ParseCustomerRef(const char *text, CustomerRef *ref)
+{
+	JsonLexContext *lex;
+	int			len;
+
+	ref->id = NULL;
+	ref->external_id = NULL;
+	if (text[0] != '{')
+	{
+		ref->id = pstrdup(text);
+		return;
+	}
+
+	/* the first token is the "{" seen above */
+	lex = JsonLexer(pstrdup(text), strlen(text), true);
+	if (json_lex(lex) != JSON_SUCCESS || json_lex(lex) != JSON_SUCCESS ||
+		lex->token_type != JSON_TOKEN_STRING || strcmp(lex->strval->data, "externalId") != 0 ||
+		json_lex(lex) != JSON_SUCCESS || lex->token_type != JSON_TOKEN_COLON ||
+		json_lex(lex) != JSON_SUCCESS)
+		InvalidReference("it must be a JSON object with exactly one key, \"externalId\"");
+	if (lex->token_type != JSON_TOKEN_STRING)
+		InvalidReference(psprintf("\"externalId\" must be a string, not %s",
+								  TokenTypeName(lex->token_type)));
+	ref->external_id = pstrdup(lex->strval->data);
+	if (json_lex(lex) != JSON_SUCCESS || lex->token_type != JSON_TOKEN_OBJECT_END ||
+		json_lex(lex) != JSON_SUCCESS || lex->token_type != JSON_TOKEN_END)
+		InvalidReference("it must be a JSON object with exactly one key, \"externalId\"");
+	len = strlen(ref->external_id);
+	if (len == 0 || pg_mbstrlen_with_len(ref->external_id, len) > MAX_EXTERNAL_ID_CHARS)
+		InvalidReference(psprintf("\"externalId\" must be 1 to %d characters long",
+								  MAX_EXTERNAL_ID_CHARS));
+}
+
+/* A customer id argument, which must not be null */
+void
+CustomerRefArgument(FunctionCallInfo fcinfo, int argno, const char *name, CustomerRef *ref)
+{
+	ParseCustomerRef(TextArgument(fcinfo, argno, name, CUSTOMER_ID_HINT), ref);
+}
+
+/* The id of the customer holding an externalId, or NULL; locked when for_update */
+static char *
+ResolveExternalId(const char *tenant, const char *external_id, bool for_update)
+{
+	static Oid	types[2] = {TEXTOID, TEXTOID};
+	Datum		values[2];
+	char	   *id = NULL;
+
+	values[0] = CStringGetTextDatum(tenant);
+	values[1] = CStringGetTextDatum(external_id);
+	if (for_update)
+		ExecutePlan(KeptPlan(&id_for_update_plan, "SELECT id" BY_EXTERNAL_ID_SQL " FOR UPDATE",
+							 2, types), values, false, SPI_OK_SELECT);
+	else
+		ExecutePlan(KeptPlan(&id_plan, "SELECT id" BY_EXTERNAL_ID_SQL, 2, types),
+					values, true, SPI_OK_SELECT);
+	if (SPI_processed > 0)
+		id = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	SPI_freetuptable(SPI_tuptable);
+	return id;
+}
+
+/*
+ * The stored customer a reference names (locked when for_update), or P0002.
+ * Under READ COMMITTED a lock that waited for a concurrent change of the
+ * externalId checks it again, so the customer found still holds it.
+ */
+StoredCustomer *
+RequireCustomerRef(const char *tenant, const CustomerRef *ref, bool for_update)
+{
+	char	   *id;
+
+	if (ref->id != NULL)
+		return RequireCustomer(tenant, ref->id, for_update);
+	id = ResolveExternalId(tenant, ref->external_id, for_update);
+	if (id == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_NO_DATA_FOUND),
+				 errmsg("customer with externalId \"%s\" does not exist", ref->external_id),
+				 errhint("Check the externalId, and that customers.tenant_id names the customer's tenant.")));
+	return RequireCustomer(tenant, id, for_update);
+}
+
+/* The stored document a reference names, or NULL; read-only, one index lookup */
+Jsonb *
+FetchDocumentRef(const char *tenant, const CustomerRef *ref)
+{
+	static Oid	types[2] = {TEXTOID, TEXTOID};
+	Datum		values[2];
+
+	if (ref->id != NULL)
+		return FetchDocument(tenant, ref->id);
+	values[0] = CStringGetTextDatum(tenant);
+	values[1] = CStringGetTextDatum(ref->external_id);
+	ExecutePlan(KeptPlan(&doc_plan, "SELECT doc" BY_EXTERNAL_ID_SQL, 2, types),
+				values, true, SPI_OK_SELECT);
+	return ResultJsonb();
+}
