@@ -231,20 +231,21 @@ customers_delete_customer_history(PG_FUNCTION_ARGS)
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("customers.delete_customer_history() was not called by the trigger manager")));
+				 errmsg("function was not called by the trigger manager"),
+				 errdetail("customers.delete_customer_history() runs only as a trigger.")));
 	if (RelationGetRelid(trigger->tg_relation) != CustomerRelation())
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("customers.delete_customer_history() fired on relation \"%s\"",
+				 errmsg("trigger cannot run on relation \"%s\"",
 						RelationGetRelationName(trigger->tg_relation)),
-				 errdetail("It deletes the history of deleted customers, so it runs only as the triggers of customers.customer.")));
+				 errdetail("customers.delete_customer_history() deletes the history of deleted customers, so it runs only as the triggers of customers.customer.")));
 	truncate = TRIGGER_FIRED_BY_TRUNCATE(trigger->tg_event);
 	if (!TRIGGER_FIRED_AFTER(trigger->tg_event) || !TRIGGER_FIRED_FOR_STATEMENT(trigger->tg_event) ||
 		(!truncate && (!TRIGGER_FIRED_BY_DELETE(trigger->tg_event) || trigger->tg_oldtable == NULL)))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("customers.delete_customer_history() fired by the wrong event"),
-				 errdetail("It runs after DELETE with an OLD TABLE, or after TRUNCATE, for each statement.")));
+				 errmsg("trigger was fired by an unexpected event"),
+				 errdetail("customers.delete_customer_history() runs after DELETE with an OLD TABLE, or after TRUNCATE, for each statement.")));
 
 	BecomeExtensionOwner(&owner);
 	if (SPI_connect() != SPI_OK_CONNECT)

@@ -50,8 +50,8 @@ KeyDatum(const KeysetList *list, const char *key)
 	{
 		/* keys come from signed cursors, but check them all the same */
 		if (key[0] == '\0' || strspn(key, "0123456789") != strlen(key) || strlen(key) > 18)
-			InvalidRequest(list->what, "invalid cursor",
-						   "Send back cursor.after or cursor.before exactly as it was returned.");
+			RequestError("Send back cursor.after or cursor.before exactly as it was returned.",
+						 "invalid cursor");
 		return Int64GetDatum(strtoi64(key, NULL, 10));
 	}
 	return CStringGetTextDatum(key);
@@ -132,12 +132,11 @@ ListPage(const CallScope *call, KeysetList *list, const char *parent_id, Jsonb *
 	PageEdges	edges;
 
 	if (request == NULL)
-		InvalidRequest(list->what, "the request must not be null",
-					   "Pass '{}' for the first page.");
+		RequestError("Pass '{}' for the first page.", "argument \"request\" must not be null");
 	if (!JB_ROOT_IS_OBJECT(request) || JB_ROOT_IS_SCALAR(request))
-		InvalidRequest(list->what, "the request must be a JSON object", hint);
-	CheckRequestKeys(&request->root, keys, lengthof(keys), "", list->what, hint);
-	limit = ParsePageLimit(FindKey(&request->root, "limit"), list->what);
+		RequestError(hint, "argument \"request\" must be a JSON object");
+	CheckRequestKeys(&request->root, keys, lengthof(keys), "", hint);
+	limit = ParsePageLimit(FindKey(&request->root, "limit"));
 
 	memset(&from, 0, sizeof(from));
 	memset(&walk, 0, sizeof(walk));
@@ -151,7 +150,7 @@ ListPage(const CallScope *call, KeysetList *list, const char *parent_id, Jsonb *
 	walk.keys = palloc(sizeof(char *) * (limit + 2));
 	walk.docs = palloc(sizeof(Jsonb *) * (limit + 2));
 
-	token = RequestString(&request->root, "cursor", "cursor", list->what,
+	token = RequestString(&request->root, "cursor", "cursor",
 						  "Send back cursor.after or cursor.before as it was returned.");
 	if (token != NULL)
 	{

@@ -95,10 +95,10 @@ ParseSort(JsonbValue *v, QueryRequest *request)
 	if (v == NULL || v->type == jbvNull)
 		return;
 	if (!IsJsonbObject(v))
-		InvalidRequest("query", psprintf("\"sort\" must be an object, not %s", JsonbValueTypeName(v)), hint);
-	CheckRequestKeys(v->val.binary.data, keys, lengthof(keys), "sort.", "query", hint);
+		RequestError(hint, "\"sort\" must be an object, not %s", JsonbValueTypeName(v));
+	CheckRequestKeys(v->val.binary.data, keys, lengthof(keys), "sort.", hint);
 
-	order_by = RequestString(v->val.binary.data, "orderBy", "sort.orderBy", "query", hint);
+	order_by = RequestString(v->val.binary.data, "orderBy", "sort.orderBy", hint);
 	if (order_by != NULL)
 	{
 		request->sort_key = -1;
@@ -106,13 +106,13 @@ ParseSort(JsonbValue *v, QueryRequest *request)
 			if (strcmp(order_by, sort_columns[i].name) == 0)
 				request->sort_key = i;
 		if (request->sort_key < 0)
-			InvalidRequest("query", psprintf("unrecognized sort.orderBy \"%s\"", order_by), hint);
+			RequestError(hint, "\"sort.orderBy\" must be a sort key, not \"%s\"", order_by);
 	}
-	direction = RequestString(v->val.binary.data, "direction", "sort.direction", "query", hint);
+	direction = RequestString(v->val.binary.data, "direction", "sort.direction", hint);
 	if (direction != NULL && strcmp(direction, "DESC") == 0)
 		request->descending = true;
 	else if (direction != NULL && strcmp(direction, "ASC") != 0)
-		InvalidRequest("query", psprintf("unrecognized sort.direction \"%s\"", direction), hint);
+		RequestError(hint, "\"sort.direction\" must be ASC or DESC, not \"%s\"", direction);
 }
 
 /* The whole request, checked; the cursor is verified against the rest */
@@ -126,11 +126,11 @@ ParseRequest(Jsonb *json, const char *tenant_id, QueryRequest *request)
 	const SortColumn *sort;
 
 	if (!JB_ROOT_IS_OBJECT(json) || JB_ROOT_IS_SCALAR(json))
-		InvalidRequest("query", "the request must be a JSON object", hint);
-	CheckRequestKeys(root, keys, lengthof(keys), "", "query", hint);
+		RequestError(hint, "argument \"request\" must be a JSON object");
+	CheckRequestKeys(root, keys, lengthof(keys), "", hint);
 
 	memset(request, 0, sizeof(QueryRequest));
-	request->limit = ParsePageLimit(FindKey(root, "limit"), "query");
+	request->limit = ParsePageLimit(FindKey(root, "limit"));
 	ParseSort(FindKey(root, "sort"), request);
 	ParseFilter(FindKey(root, "filter"), 2, &request->filter);
 
@@ -142,7 +142,7 @@ ParseRequest(Jsonb *json, const char *tenant_id, QueryRequest *request)
 	request->binding.key_is_time = sort->is_time;
 	request->binding.key_is_id = sort->is_id;
 
-	token = RequestString(root, "cursor", "cursor", "query",
+	token = RequestString(root, "cursor", "cursor",
 						  "Send back cursor.after or cursor.before as a query returned it.");
 	if (token != NULL)
 	{

@@ -21,6 +21,7 @@
 #include "email.h"
 #include "jsonb_build.h"
 #include "query_filter.h"
+#include "request.h"
 #include "spi_plans.h"
 #include "timestamps.h"
 
@@ -95,16 +96,6 @@ static const char *const op_sql[NUM_FILTER_OPS] = {
 
 #define MAX_IN_VALUES 1000
 
-/* Raise the error for an invalid filter part */
-static void
-InvalidFilter(const char *path, const char *message, const char *hint)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("invalid filter \"%s\": %s", path, message),
-			 errhint("%s", hint)));
-}
-
 /* LIKE pattern matching value anywhere: % and _ in value are literal */
 static char *
 ContainPattern(const char *value)
@@ -130,18 +121,18 @@ ScalarValue(const FilterField *field, JsonbValue *v, const char *path)
 	char	   *text;
 
 	if (v->type != jbvString)
-		InvalidFilter(path, psprintf("expected a string, not %s", JsonbValueTypeName(v)),
-					  field->kind == VALUE_TIME ?
-					  "Give an RFC 3339 date-time such as \"2023-11-07T05:31:56Z\"." :
-					  "Give the value as a JSON string.");
+		RequestError(field->kind == VALUE_TIME ?
+					 "Give an RFC 3339 date-time such as \"2023-11-07T05:31:56Z\"." :
+					 "Give the value as a JSON string.",
+					 "\"%s\" must be a string, not %s", path, JsonbValueTypeName(v));
 	text = JsonbStringCopy(v);
 	if (field->kind == VALUE_EMAIL)
 		text = asc_tolower(text, strlen(text));
 	if (field->kind == VALUE_STATUS &&
 		strcmp(text, STATUS_ACTIVE) != 0 && strcmp(text, STATUS_INACTIVE) != 0 &&
 		strcmp(text, STATUS_ARCHIVED) != 0)
-		InvalidFilter(path, psprintf("unrecognized status \"%s\"", text),
-					  "A status is ACTIVE, INACTIVE or ARCHIVED.");
+		RequestError("A status is ACTIVE, INACTIVE or ARCHIVED.",
+					 "\"%s\" must be a customer status, not \"%s\"", path, text);
 	return text;
 }
 
@@ -216,8 +207,8 @@ OperatorParam(const FilterField *field, FilterOp op, JsonbValue *v, const char *
 	if (op == OP_CONTAINS)
 	{
 		if (!IsJsonbObject(v))
-			InvalidFilter(path, psprintf("expected an object, not %s", JsonbValueTypeName(v)),
-						  "Give the JSON object that customData must contain.");
+			RequestError("Give the JSON object that customData must contain.",
+						 "\"%s\" must be an object, not %s", path, JsonbValueTypeName(v));
 		return AddParam(out, JSONBOID,
 						JsonbPGetDatum(JsonbValueToJsonb(v)));
 	}
@@ -228,13 +219,13 @@ OperatorParam(const FilterField *field, FilterOp op, JsonbValue *v, const char *
 		char	  **values;
 
 		if (!IsJsonbArray(v))
-			InvalidFilter(path, psprintf("expected an array, not %s", JsonbValueTypeName(v)),
-						  "Give a JSON array of strings.");
+			RequestError("Give a JSON array of strings.",
+						 "\"%s\" must be an array, not %s", path, JsonbValueTypeName(v));
 		array = v->val.binary.data;
 		n = JsonContainerSize(array);
 		if (n > MAX_IN_VALUES)
-			InvalidFilter(path, psprintf("more than %d values", MAX_IN_VALUES),
-						  "Split the query, or filter on fewer values.");
+			RequestError("Split the query, or filter on fewer values.",
+						 "\"%s\" must have at most %d values, not %d", path, MAX_IN_VALUES, n);
 		values = palloc(sizeof(char *) * Max(n, 1));
 		for (int i = 0; i < n; i++)
 		{
@@ -251,8 +242,8 @@ OperatorParam(const FilterField *field, FilterOp op, JsonbValue *v, const char *
 		char	   *text = ScalarValue(field, v, path);
 
 		if (!ParseRfc3339(text, strlen(text), &ts))
-			InvalidFilter(path, psprintf("\"%s\" is not an RFC 3339 date-time", text),
-						  "Give a date-time such as \"2023-11-07T05:31:56Z\" or \"2023-11-07T00:31:56.5-05:00\".");
+			RequestError("Give a date-time such as \"2023-11-07T05:31:56Z\" or \"2023-11-07T00:31:56.5-05:00\".",
+						 "\"%s\" must be an RFC 3339 date-time, not \"%s\"", path, text);
 		return AddParam(out, TIMESTAMPTZOID, TimestampTzGetDatum(ShownTimeBound(op, ts)));
 	}
 	else
@@ -279,9 +270,8 @@ ParseField(const FilterField *field, JsonbValue *ops, QueryFilter *out, bool *na
 	if (ops->type == jbvNull)
 		return;
 	if (!IsJsonbObject(ops))
-		InvalidFilter(path, psprintf("expected an object of operators, not %s",
-									 JsonbValueTypeName(ops)),
-					  "Write a field's conditions as {\"operator\": value}, e.g. {\"equal\": \"Acme\"}.");
+		RequestError("Write a field's conditions as {\"operator\": value}, e.g. {\"equal\": \"Acme\"}.",
+					 "\"%s\" must be an object of operators, not %s", path, JsonbValueTypeName(ops));
 
 	it = JsonbIteratorInit(ops->val.binary.data);
 	while (NextPair(&it, &key, &value))
@@ -295,15 +285,17 @@ ParseField(const FilterField *field, JsonbValue *ops, QueryFilter *out, bool *na
 		if (op < 0 || (field->ops & BIT(op)) == 0)
 		{
 			StringInfoData allowed;
+			char	   *hint;
 
 			initStringInfo(&allowed);
 			for (int o = 0; o < NUM_FILTER_OPS; o++)
 				if (field->ops & BIT(o))
 					appendStringInfo(&allowed, "%s%s", allowed.len ? ", " : "", op_names[o]);
-			InvalidFilter(op_path,
-						  op < 0 ? "unrecognized operator" :
-						  psprintf("operator \"%s\" does not apply to %s", op_names[op], field->name),
-						  psprintf("Operators for %s: %s.", field->name, allowed.data));
+			hint = psprintf("Operators for %s: %s.", field->name, allowed.data);
+			if (op < 0)
+				RequestError(hint, "unrecognized operator \"%s\"", op_path);
+			RequestError(hint, "operator \"%s\" does not apply to field \"%s\"",
+						 op_path, field->name);
 		}
 		if (CannotMatch(field, op, &value))
 		{
@@ -346,8 +338,8 @@ ParseClassSegments(JsonbValue *v, QueryFilter *out)
 	if (v->type == jbvNull)
 		return;
 	if (!IsJsonbObject(v))
-		InvalidFilter("filter.classSegments",
-					  psprintf("expected an object, not %s", JsonbValueTypeName(v)), hint);
+		RequestError(hint, "\"filter.classSegments\" must be an object, not %s",
+					 JsonbValueTypeName(v));
 	it = JsonbIteratorInit(v->val.binary.data);
 	while (NextPair(&it, &key, &value))
 	{
@@ -356,8 +348,8 @@ ParseClassSegments(JsonbValue *v, QueryFilter *out)
 		if (strcmp(name, "expand") == 0)
 		{
 			if (value.type != jbvBool)
-				InvalidFilter("filter.classSegments.expand",
-							  psprintf("expected a boolean, not %s", JsonbValueTypeName(&value)), hint);
+				RequestError(hint, "\"filter.classSegments.expand\" must be a boolean, not %s",
+							 JsonbValueTypeName(&value));
 			out->expand_segments = value.val.boolean;
 		}
 		else if (strcmp(name, "id") == 0 && IsJsonbObject(&value) &&
@@ -374,9 +366,9 @@ ParseClassSegments(JsonbValue *v, QueryFilter *out)
 			out->custom_plan = true;
 		}
 		else if (strcmp(name, "id") == 0)
-			InvalidFilter("filter.classSegments.id", "expected {\"in\": [segment ids]}", hint);
+			RequestError(hint, "\"filter.classSegments.id\" must be an object with the one key \"in\"");
 		else
-			InvalidFilter(psprintf("filter.classSegments.%s", name), "unrecognized key", hint);
+			RequestError(hint, "unrecognized key \"filter.classSegments.%s\"", name);
 	}
 }
 
@@ -402,8 +394,8 @@ ParseFilter(JsonbValue *filter, int first_param, QueryFilter *out)
 		JsonbValue	value;
 
 		if (!IsJsonbObject(filter))
-			InvalidFilter("filter", psprintf("expected an object, not %s", JsonbValueTypeName(filter)),
-						  "Give the filter as {\"field\": {\"operator\": value}}.");
+			RequestError("Give the filter as {\"field\": {\"operator\": value}}.",
+						 "\"filter\" must be an object, not %s", JsonbValueTypeName(filter));
 		out->text = JsonbToCString(NULL, filter->val.binary.data, filter->val.binary.len);
 
 		it = JsonbIteratorInit(filter->val.binary.data);
@@ -420,9 +412,9 @@ ParseFilter(JsonbValue *filter, int first_param, QueryFilter *out)
 				continue;
 			}
 			if (field == NULL)
-				InvalidFilter(psprintf("filter.%s", JsonbStringCopy(&key)), "unrecognized field",
-							  "Filter fields: name, email, businessName, externalId, status, id, "
-							  "createdDateTime, updatedDateTime, customData.");
+				RequestError("Filter fields: name, email, businessName, externalId, status, id, "
+							 "createdDateTime, updatedDateTime, customData.",
+							 "unrecognized field \"filter.%s\"", JsonbStringCopy(&key));
 			ParseField(field, &value, out, &names_archived);
 		}
 	}

@@ -125,46 +125,34 @@ BatchRequestDataWith(Jsonb *request, const char *hint, const char *const *option
 	return data->val.binary.data;
 }
 
-/* Raise the error for an invalid part of a request to the function what */
-void
-InvalidRequest(const char *what, const char *message, const char *hint)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("invalid %s request: %s", what, message),
-			 errhint("%s", hint)));
-	pg_unreachable();
-}
-
 /* Reject keys of object other than the allowed ones */
 void
 CheckRequestKeys(JsonbContainer *object, const char *const *allowed, int nallowed,
-				 const char *where, const char *what, const char *hint)
+				 const char *where, const char *hint)
 {
 	char	   *unknown = FirstUnknownKey(object, allowed, nallowed);
 
 	if (unknown != NULL)
-		InvalidRequest(what, psprintf("unrecognized key \"%s%s\"", where, unknown), hint);
+		RequestError(hint, "unrecognized key \"%s%s\"", where, unknown);
 }
 
 /* The value of a key that must be a string, or NULL when absent or null */
 char *
 RequestString(JsonbContainer *object, const char *key, const char *path,
-			  const char *what, const char *hint)
+			  const char *hint)
 {
 	JsonbValue *v = FindKey(object, key);
 
 	if (v == NULL || v->type == jbvNull)
 		return NULL;
 	if (v->type != jbvString)
-		InvalidRequest(what, psprintf("\"%s\" must be a string, not %s", path,
-									  JsonbValueTypeName(v)), hint);
+		RequestError(hint, "\"%s\" must be a string, not %s", path, JsonbValueTypeName(v));
 	return JsonbStringCopy(v);
 }
 
 /* limit: an integer from 1 to 1000, 50 when absent */
 int
-ParsePageLimit(JsonbValue *v, const char *what)
+ParsePageLimit(JsonbValue *v)
 {
 	const char *hint = "Give \"limit\" as an integer from 1 to 1000.";
 	char	   *text;
@@ -172,13 +160,12 @@ ParsePageLimit(JsonbValue *v, const char *what)
 	if (v == NULL || v->type == jbvNull)
 		return DEFAULT_PAGE_LIMIT;
 	if (v->type != jbvNumeric)
-		InvalidRequest(what, psprintf("\"limit\" must be a number, not %s",
-									  JsonbValueTypeName(v)), hint);
+		RequestError(hint, "\"limit\" must be a number, not %s", JsonbValueTypeName(v));
 	text = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v->val.numeric)));
 	if (strspn(text, "0123456789") != strlen(text) || strlen(text) > 4 ||
 		atoi(text) < 1 || atoi(text) > MAX_PAGE_LIMIT)
-		InvalidRequest(what, psprintf("\"limit\" must be an integer from 1 to %d, not %s",
-									  MAX_PAGE_LIMIT, text), hint);
+		RequestError(hint, "\"limit\" must be an integer from 1 to %d, not %s",
+					 MAX_PAGE_LIMIT, text);
 	return atoi(text);
 }
 

@@ -27,12 +27,23 @@ extern Jsonb *ObjectArgument(FunctionCallInfo fcinfo, int argno, const char *nam
 extern JsonbContainer *BatchRequestData(Jsonb *request, const char *hint);
 extern JsonbContainer *BatchRequestDataWith(Jsonb *request, const char *hint,
 											const char *const *options, int noptions);
-pg_noreturn extern void InvalidRequest(const char *what, const char *message, const char *hint);
+
+/*
+ * Raise the 22023 error of an invalid request: a complete message (naming
+ * the request path, such as "filter.name.equal", as its first quoted word)
+ * and the hint that says what to pass.
+ */
+#define RequestError(hint, ...) \
+	ereport(ERROR, \
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE), \
+			 errmsg(__VA_ARGS__), \
+			 errhint("%s", (hint))))
+
 extern void CheckRequestKeys(JsonbContainer *object, const char *const *allowed, int nallowed,
-							 const char *where, const char *what, const char *hint);
+							 const char *where, const char *hint);
 extern char *RequestString(JsonbContainer *object, const char *key, const char *path,
-						   const char *what, const char *hint);
-extern int	ParsePageLimit(JsonbValue *v, const char *what);
+						   const char *hint);
+extern int	ParsePageLimit(JsonbValue *v);
 
 /*
  * How one member of a request object is read: the parser gets the value,

@@ -41,19 +41,20 @@ customers_refuse_confined_truncate(PG_FUNCTION_ARGS)
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("customers.refuse_confined_truncate() was not called by the trigger manager")));
+				 errmsg("function was not called by the trigger manager"),
+				 errdetail("customers.refuse_confined_truncate() runs only as a trigger.")));
 	relid = RelationGetRelid(trigger->tg_relation);
 	if (getExtensionOfObject(RelationRelationId, relid) != get_extension_oid("customers", false))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("customers.refuse_confined_truncate() fired on relation \"%s\"",
+				 errmsg("trigger cannot run on relation \"%s\"",
 						RelationGetRelationName(trigger->tg_relation)),
-				 errdetail("It guards the tables of extension customers only.")));
+				 errdetail("customers.refuse_confined_truncate() guards the tables of extension customers only.")));
 	if (!TRIGGER_FIRED_BY_TRUNCATE(trigger->tg_event) || !TRIGGER_FIRED_BEFORE(trigger->tg_event))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
-				 errmsg("customers.refuse_confined_truncate() fired by the wrong event"),
-				 errdetail("It runs before TRUNCATE, for each statement.")));
+				 errmsg("trigger was fired by an unexpected event"),
+				 errdetail("customers.refuse_confined_truncate() runs before TRUNCATE, for each statement.")));
 
 	if (check_enable_rls(relid, InvalidOid, true) == RLS_ENABLED)
 		ereport(ERROR,

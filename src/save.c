@@ -35,10 +35,10 @@ static const char *const save_options[] = {"upsertBy"};
 static bool
 UpsertByExternalId(Jsonb *request)
 {
-	char	   *by = RequestString(&request->root, "upsertBy", "upsertBy", "save", UPSERT_HINT);
+	char	   *by = RequestString(&request->root, "upsertBy", "upsertBy", UPSERT_HINT);
 
 	if (by != NULL && strcmp(by, "externalId") != 0)
-		InvalidRequest("save", "\"upsertBy\" must be \"externalId\"", UPSERT_HINT);
+		RequestError(UPSERT_HINT, "\"upsertBy\" must be \"externalId\"");
 	return by != NULL;
 }
 

@@ -75,14 +75,14 @@ function childListRequest(search) {
 	return pageOf(search, PAGE_PARAMS);
 }
 
-// The JSON path a query error names, as Tight's "param".
+// The JSON path a query error names, as Tight's "param": the message's
+// first quoted word (docs/api.md §4.1), as in '"limit" must be ...',
+// 'unrecognized operator "filter.name.like"' or 'operator "filter.id.equal"
+// does not apply to field "id"'.
 function queryParamOf(err) {
-	const filter = /^invalid filter "([^"]+)"/.exec(err.message);
-	if (filter)
-		return filter[1];
-	const key = /^invalid \w+ request: "([^"]+)"/.exec(err.message);
-	if (key)
-		return key[1];
+	const path = /^(?:unrecognized \w+ |operator )?"([^"]+)"/.exec(err.message);
+	if (path)
+		return path[1];
 	return err.message === 'invalid cursor' ? 'cursor' : null;
 }
 
@@ -94,7 +94,7 @@ function explainListError(err, cursorParam) {
 	const filter = LIST_FILTERS.find((f) => path === `filter.${f.field}.${f.operator}`);
 	if (filter) {
 		err.param = filter.param;
-		err.message = err.message.replace(/^invalid filter "[^"]+"/, `invalid query parameter "${filter.param}"`);
+		err.message = err.message.replace(`"${path}"`, `query parameter "${filter.param}"`);
 	} else if (path === 'cursor') {
 		err.param = cursorParam;
 		err.hint = 'Send "end_cursor" back as "after" or "start_cursor" as "before" exactly as a list returned it, ' +
