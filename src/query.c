@@ -13,8 +13,11 @@
  * the same segments backwards and the rows are then put back in order.
  *
  * Each distinct statement (filter shape, sort, segment, direction) is
- * prepared once per backend and kept, so repeated shapes cost no planning.
- * query only reads, so it works on a hot standby.
+ * prepared once per backend and kept. Without a filter its generic plan
+ * serves every call; with one, it is planned for each call's values, since
+ * which index serves a filter depends on how many rows they select
+ * (docs/design.md, Indexes and plans). query only reads, so it works on a
+ * hot standby.
  */
 #include "postgres.h"
 
@@ -41,6 +44,7 @@
 
 /* rows of the sort index a trigram contain walks before it looks by bitmap */
 #define WALK_WINDOW 2000
+
 
 typedef struct SortColumn
 {
@@ -192,17 +196,16 @@ typedef enum SegmentForm
  * The statement for one segment, from a position (or from its row, when
  * inclusive) or from its start. Columns: key, id, doc, then others.
  *
- * A contain served by a trigram index makes the best plan depend on its
- * pattern, which a kept plan cannot see, so each form's shape leaves the
- * planner the one strategy it is for. The window form evaluates the
+ * A value-blind condition (a trigram contain, a customData contains) makes
+ * the best plan depend on a share of rows that no plan can see, so each
+ * form's shape leaves the planner the one strategy it is for. The window form evaluates the
  * filter as column "hit" over the next WALK_WINDOW rows of the sort index
  * and returns the hits, in order, and the window's last row (columns hit
  * and position in window). It has no ORDER BY of its own, which would read
  * the whole window before the first row: no node of its plan reorders
- * rows, and WalkRows checks the positions. With such a contain, the ordered form
- * evaluates the filter above an OFFSET 0 fence, out of the trigram index's
- * reach, so it walks the sort index; match-first is planned for each
- * call's pattern (see WalkRows).
+ * rows, and WalkRows checks the positions. With such a condition, the ordered form
+ * evaluates the filter above an OFFSET 0 fence, out of the GIN index's
+ * reach, so it walks the sort index (see WalkRows).
  */
 static char *
 SegmentSql(const QueryRequest *request, const Walk *walk, bool null_segment, bool from_position,
@@ -211,7 +214,7 @@ SegmentSql(const QueryRequest *request, const Walk *walk, bool null_segment, boo
 	const SortColumn *sort = &sort_columns[request->sort_key];
 	const char *cmp = walk->ascending ? (inclusive ? ">=" : ">") : (inclusive ? "<=" : "<");
 	const char *dir = walk->ascending ? "" : " DESC";
-	bool		fenced = (form == FORM_ORDERED && request->filter.trigram_contain);
+	bool		fenced = (form == FORM_ORDERED && request->filter.value_blind);
 	bool		hit_column = (form == FORM_WINDOW || fenced);
 	StringInfoData sql;
 
@@ -234,8 +237,13 @@ SegmentSql(const QueryRequest *request, const Walk *walk, bool null_segment, boo
 						 sort->column, cmp, key_param, id_param);
 	if (form == FORM_MATCH_FIRST)
 		appendStringInfo(&sql, " LIMIT $%d) AS m", limit_param);
-	/* m's columns are named by position: the key may be id itself */
-	if (sort->is_id || null_segment)
+	/*
+	 * m's columns are named by position: the key may be id itself. Among
+	 * NULL keys the order is by id, but written as by key and id, so the
+	 * sort key's index serves it (ordered by id alone, the NULL keys were
+	 * found by walking the primary key over the whole tenant).
+	 */
+	if (sort->is_id || (null_segment && form == FORM_MATCH_FIRST))
 		appendStringInfo(&sql, " ORDER BY %s%s", form == FORM_MATCH_FIRST ? "2" : "id", dir);
 	else
 		appendStringInfo(&sql, " ORDER BY %s%s, %s%s", form == FORM_MATCH_FIRST ? "1" : sort->column, dir,
@@ -252,8 +260,8 @@ SegmentSql(const QueryRequest *request, const Walk *walk, bool null_segment, boo
 
 /*
  * The kept plan of a segment's statement: planned per call for a filter
- * that asks, and for match-first, whose strategy (a bitmap scan of the
- * trigram index) only the pattern's statistics choose.
+ * (see the file's header), and for match-first, whose strategy (a bitmap
+ * scan of a GIN index) only the value's statistics choose.
  */
 static SPIPlanPtr
 SegmentPlan(const QueryFilter *filter, SegmentForm form, const char *sql, int nargs, Oid *types)
@@ -322,18 +330,24 @@ CollectRows(const QueryRequest *request, PageRow *rows, int *nrows, int max, boo
  * Walk from position (or from the start) and collect up to want rows, in
  * walk order; inclusive starts at the position's own row.
  *
- * A contain condition served by a trigram index makes the best plan depend
- * on its pattern, which a kept plan cannot see. Walking the sort index
- * finds a page of a common pattern at once but walks the whole index for a
- * rare one; a bitmap scan of the trigram index finds the rare pattern's few
- * rows at once but every row of a common one. So such a segment first
- * walks a window of WALK_WINDOW rows of the sort index: enough hits there,
- * or the end of the segment, and that is the page. Otherwise the pattern is
- * rare here and its matches are collected by bitmap, at most
+ * A value-blind condition (a contain served by a trigram index, a
+ * customData contains) makes the best plan depend on how many rows its
+ * value selects, which the planner cannot estimate even for the value.
+ * Walking the sort index finds a page of a common value at once but walks
+ * the whole index for a rare one; a bitmap scan of the GIN index finds the
+ * rare value's few rows at once but every row of a common one. So such a
+ * segment first walks a window of WALK_WINDOW rows of the sort index:
+ * enough hits there, or the end of the segment, and that is the page.
+ * Otherwise the value is rare here and its matches are collected by
+ * bitmap, at most
  * MATCH_FIRST_CAP of them; fewer means that they were all, and their first
- * rows are the page. That statement is planned for its pattern, whose
- * statistics show it rare: the planner then takes the trigram index. Only
- * a pattern both sparse and frequent is left to the plain walk.
+ * rows are the page. That statement is planned for its value: the planner
+ * then takes the GIN index. Only a value both sparse and frequent is left
+ * to the plain walk. (Guessing the walk's length from the window's hits
+ * failed where matches cluster in the sort order: a deep page read 84,000
+ * rows.) A contain shorter than a trigram has no index to serve it: it
+ * walks at once. A segment of NULL keys is skipped when a condition on
+ * the sort key cannot hold there.
  */
 static int
 WalkRows(const QueryRequest *request, bool backward, const CursorPosition *position,
@@ -359,6 +373,8 @@ WalkRows(const QueryRequest *request, bool backward, const CursorPosition *posit
 		int			id_param = 0;
 		char	   *sql;
 
+		if (walk.segment_null[s] && FilterNeedsColumn(filter, sort->column))
+			continue;
 		types[0] = TEXTOID;
 		values[0] = CStringGetTextDatum(request->binding.tenant_id);
 		memcpy(types + 1, filter->types, sizeof(Oid) * filter->nparams);
@@ -379,7 +395,7 @@ WalkRows(const QueryRequest *request, bool backward, const CursorPosition *posit
 		types[nargs] = INT8OID;
 		nargs++;
 
-		if (filter->trigram_contain)
+		if (filter->value_blind && filter->gin_served)
 		{
 			int			hits;
 			bool		window_full;

@@ -304,7 +304,20 @@ ParseField(const FilterField *field, JsonbValue *ops, QueryFilter *out, bool *na
 			continue;
 		}
 		param = OperatorParam(field, op, &value, op_path, out, names_archived);
-		out->trigram_contain |= (op == OP_CONTAIN && field->trigram);
+		/*
+		 * How many rows a trigram contain or a customData contains selects
+		 * is beyond the planner's statistics, even for a plan made for the
+		 * value (a common value was taken as rare).
+		 */
+		out->value_blind |= (op == OP_CONTAIN && field->trigram) || op == OP_CONTAINS;
+		/* pg_trgm reads no trigram from a pattern of fewer than 3 characters */
+		out->gin_served |= op == OP_CONTAINS ||
+			(op == OP_CONTAIN && field->trigram && value.type == jbvString &&
+			 pg_mbstrlen_with_len(value.val.string.val, value.val.string.len) >= 3);
+		/* how many rows a value selects decides the plan: see query.c */
+		out->custom_plan = true;
+		if (op != OP_NOT_EQUAL && op != OP_NOT_IN && out->nnot_null < MAX_FILTER_PARAMS)
+			out->not_null[out->nnot_null++] = field->column;
 		appendStringInfo(&out->conditions,
 						 op_sql[field->kind == VALUE_TIME ? (int) ShownTimeOp(op) : op],
 						 field->column, param);
@@ -422,4 +435,18 @@ ParseFilter(JsonbValue *filter, int first_param, QueryFilter *out)
 	if (!names_archived)
 		appendStringInfoString(&out->conditions,
 							   " AND status OPERATOR(pg_catalog.<>) 'ARCHIVED'");
+}
+
+/*
+ * Whether a condition of the filter holds only where column is set, so
+ * that its NULL keys need not be walked: the planner does not see that
+ * "email IS NULL AND email > $2" is empty, and read the whole tenant.
+ */
+bool
+FilterNeedsColumn(const QueryFilter *filter, const char *column)
+{
+	for (int i = 0; i < filter->nnot_null; i++)
+		if (strcmp(filter->not_null[i], column) == 0)
+			return true;
+	return false;
 }

@@ -22,9 +22,13 @@ typedef struct QueryFilter
 	char	   *text;			/* canonical text, to bind cursors to */
 	bool		expand_segments;	/* classSegments.expand */
 	bool		custom_plan;	/* plan each call for its values */
-	bool		trigram_contain;	/* a contain on a column with a trigram index */
+	bool		value_blind;	/* a condition whose share of rows no plan can see */
+	bool		gin_served;		/* one of them a GIN index can serve */
+	int			nnot_null;
+	const char *not_null[MAX_FILTER_PARAMS];	/* columns a condition holds only where set */
 } QueryFilter;
 
 extern void ParseFilter(JsonbValue *filter, int first_param, QueryFilter *out);
+extern bool FilterNeedsColumn(const QueryFilter *filter, const char *column);
 
 #endif
