@@ -40,6 +40,7 @@ OBJS = \
 	src/save.o \
 	src/segment_forest.o \
 	src/spi_plans.o \
+	src/text_rules.o \
 	src/timestamps.o
 # frozen install scripts of released versions, upgrade scripts, and the current
 # version's install script generated from sql/customers.sql

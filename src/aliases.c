@@ -192,6 +192,31 @@ ResolveAliases(JsonbContainer *item, List **errors, List **origins)
 	return &result->root;
 }
 
+/*
+ * Whether item gives address members through aliases only, without an
+ * "address" object: then they merge into the stored address on update
+ * (docs/api.md §2.1) instead of replacing it.
+ */
+bool
+AliasesOnlyAddress(JsonbContainer *item)
+{
+	JsonbIterator *it;
+	JsonbValue	key;
+	JsonbValue	value;
+
+	if (FindKey(item, "address") != NULL)
+		return false;
+	it = JsonbIteratorInit(item);
+	while (NextPair(&it, &key, &value))
+	{
+		const FieldAlias *a = LookupAlias(key.val.string.val, key.val.string.len);
+
+		if (a != NULL && a->subfield != NULL)
+			return true;
+	}
+	return false;
+}
+
 /* Rename params of errors that concern an aliased field to the alias sent */
 void
 NameAliasesInErrors(List *errors, List *origins)

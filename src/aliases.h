@@ -9,6 +9,7 @@
 #include "utils/jsonb.h"
 
 extern JsonbContainer *ResolveAliases(JsonbContainer *item, List **errors, List **origins);
+extern bool AliasesOnlyAddress(JsonbContainer *item);
 extern void NameAliasesInErrors(List *errors, List *origins);
 
 #endif

@@ -63,7 +63,7 @@ PlanChange(const CallScope *call, JsonbContainer *input, PlannedChange *change)
 	ServerFields server;
 
 	change->kind = CHANGE_FAILED;
-	if (!NormalizeCustomer(input, &change->errors, &values))
+	if (!NormalizeCustomer(input, stored ? stored->doc : NULL, &change->errors, &values))
 		return;
 
 	if (stored == NULL && values.has_version && values.version != 0)

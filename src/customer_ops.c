@@ -78,6 +78,8 @@ ChangeCustomer(const CustomerRef *ref, JsonbContainer *patch, ChangeAction actio
 		patch_id = FindKey(patch, "id");
 		if (change.errors == NIL && patch_id != NULL && !JsonbStringIs(patch_id, id))
 			AddValidationError(&change.errors, "id", "\"id\" cannot be changed");
+		if (change.errors == NIL)
+			CheckUpdateRemovals(patch, &change.errors);
 		if (change.errors != NIL)
 		{
 			NameAliasesInErrors(change.errors, origins);

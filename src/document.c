@@ -38,6 +38,7 @@
 #define MAX_INVOICE_PREFIX_CHARS 16
 #define EIN_DIGITS 9
 #define CUSTOMER_ID_PREFIX "cus_"
+#define DEFAULT_COUNTRY_CODE "USA"
 
 /* invoiceSettings booleans; each defaults to true */
 static const char *const invoice_flags[] = {
@@ -74,6 +75,7 @@ typedef struct ParsedCustomer
 	char	   *invoice_prefix;
 	bool		invoice_flag[NUM_INVOICE_FLAGS];
 	const char *country_code;
+	const char *kept_country_code;	/* when the address gives none */
 	char	   *address_member[NUM_ADDRESS_MEMBERS];
 	JsonbValue *custom_data;
 	List	   *segment_ids;	/* of String */
@@ -81,13 +83,13 @@ typedef struct ParsedCustomer
 	CustomerValues *values;		/* where id and version go */
 } ParsedCustomer;
 
-/* A string field of at most 255 characters, stored at the rule's offset */
+/* An optional text field: 1 to 255 characters after trimming, at the rule's offset */
 static void
 ShortTextField(JsonbValue *v, const char *param, void *field, List **errors)
 {
 	bool		ok;
 
-	*(char **) field = TextField(v, param, false, 0, MAX_TEXT_CHARS, errors, &ok);
+	*(char **) field = TextField(v, param, true, 1, MAX_TEXT_CHARS, errors, &ok);
 }
 
 /* name: required, 1 to 255 characters after trimming */
@@ -99,14 +101,14 @@ NameField(JsonbValue *v, const char *param, void *field, List **errors)
 	c->name = TextField(v, param, true, 1, MAX_TEXT_CHARS, errors, &c->name_ok);
 }
 
-/* externalId: 1 to 255 characters */
+/* externalId: 1 to 255 characters after trimming */
 static void
 ExternalIdField(JsonbValue *v, const char *param, void *field, List **errors)
 {
 	ParsedCustomer *c = field;
 	bool		ok;
 
-	c->external_id = TextField(v, param, false, 1, MAX_TEXT_CHARS, errors, &ok);
+	c->external_id = TextField(v, param, true, 1, MAX_TEXT_CHARS, errors, &ok);
 }
 
 /* A boolean field at the rule's offset; JSON null means the default true */
@@ -204,7 +206,7 @@ InvoicePrefixField(JsonbValue *v, const char *param, void *field, List **errors)
 	ParsedCustomer *c = field;
 	bool		ok;
 
-	c->invoice_prefix = TextField(v, param, false, 0, MAX_INVOICE_PREFIX_CHARS, errors, &ok);
+	c->invoice_prefix = TextField(v, param, true, 1, MAX_INVOICE_PREFIX_CHARS, errors, &ok);
 }
 
 /* the members of invoiceSettings; the flags in the order of invoice_flags */
@@ -333,6 +335,25 @@ ClassSegmentsField(JsonbValue *v, const char *param, void *field, List **errors)
 	}
 }
 
+/*
+ * Refuse what an update may not remove: address.countryCode given as null
+ * (a customer always has a country; a removed one used to become USA
+ * silently). update is the client's input, aliases resolved.
+ */
+void
+CheckUpdateRemovals(JsonbContainer *update, List **errors)
+{
+	JsonbValue *address = FindKey(update, "address");
+	JsonbValue *code;
+
+	if (!IsJsonbObject(address))
+		return;
+	code = FindKey(address->val.binary.data, "countryCode");
+	if (code != NULL && code->type == jbvNull)
+		AddValidationError(errors, "address.countryCode",
+						   "\"address.countryCode\" cannot be removed; give another country code to change it");
+}
+
 /* The valid client id of an item, or NULL when it has none or an invalid one */
 char *
 ClientId(JsonbContainer *item)
@@ -446,7 +467,8 @@ BuildContent(ParsedCustomer *c)
 
 	PushKey(&state, "address");
 	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
-	PushKeyString(&state, "countryCode", c->country_code ? c->country_code : "USA");
+	PushKeyString(&state, "countryCode",
+				  c->country_code ? c->country_code : c->kept_country_code);
 	for (int i = 0; i < (int) NUM_ADDRESS_MEMBERS; i++)
 		PushKeyString(&state, address_members[i], c->address_member[i]);
 	pushJsonbValue(&state, WJB_END_OBJECT, NULL);
@@ -477,18 +499,36 @@ BuildContent(ParsedCustomer *c)
 	return EndObject(&state);
 }
 
+/* The address.countryCode of a stored document, or NULL */
+static const char *
+StoredCountryCode(Jsonb *doc)
+{
+	JsonbValue *address = FindKey(&doc->root, "address");
+	JsonbValue *code;
+
+	if (!IsJsonbObject(address))
+		return NULL;
+	code = FindKey(address->val.binary.data, "countryCode");
+	return code != NULL && code->type == jbvString ? JsonbStringCopy(code) : NULL;
+}
+
 /*
  * Validate a complete customer input (aliases resolved) and build its
- * canonical content and typed values. False after recording errors.
+ * canonical content and typed values; stored is the customer it updates, or
+ * NULL. An address without countryCode gets USA on create and keeps the
+ * stored country on update (docs/api.md §2). False after recording errors.
  */
 bool
-NormalizeCustomer(JsonbContainer *input, List **errors, CustomerValues *out)
+NormalizeCustomer(JsonbContainer *input, Jsonb *stored, List **errors, CustomerValues *out)
 {
 	ParsedCustomer c;
 
 	memset(out, 0, sizeof(CustomerValues));
 	if (!ParseCustomer(input, errors, &c, out))
 		return false;
+	c.kept_country_code = stored ? StoredCountryCode(stored) : NULL;
+	if (c.kept_country_code == NULL)
+		c.kept_country_code = DEFAULT_COUNTRY_CODE;
 
 	out->content = BuildContent(&c);
 	out->external_id = c.external_id;

@@ -46,7 +46,9 @@ typedef struct ServerFields
 	TimestampTz archived_at;
 } ServerFields;
 
-extern bool NormalizeCustomer(JsonbContainer *input, List **errors, CustomerValues *out);
+extern bool NormalizeCustomer(JsonbContainer *input, Jsonb *stored, List **errors,
+							  CustomerValues *out);
+extern void CheckUpdateRemovals(JsonbContainer *update, List **errors);
 extern char *ClientId(JsonbContainer *item);
 extern Jsonb *AssembleDocument(Jsonb *content, const ServerFields *server);
 extern Jsonb *DocumentContent(Jsonb *doc);

@@ -21,6 +21,7 @@
 #include "item_errors.h"
 #include "jsonb_build.h"
 #include "request.h"
+#include "text_rules.h"
 
 /* A text argument, which must not be null */
 char *
@@ -199,9 +200,10 @@ DispatchFields(JsonbContainer *object, const char *parent, const FieldRule *rule
 }
 
 /*
- * A string field of at most max_chars characters (after trimming when trim
- * is set; min_chars applies after trimming). JSON null gives NULL with no
- * error; *ok tells errors apart.
+ * A string field of at most max_chars characters. When trim is set the text
+ * rules apply first (text_rules.c: Unicode white space trimmed, control
+ * characters refused, NFC) and min_chars counts after them. JSON null gives
+ * NULL with no error; *ok tells errors apart.
  */
 char *
 TextField(JsonbValue *v, const char *param, bool trim, int min_chars,
@@ -225,10 +227,17 @@ TextField(JsonbValue *v, const char *param, bool trim, int min_chars,
 	len = v->val.string.len;
 	if (trim)
 	{
-		while (len > 0 && isspace((unsigned char) s[0]))
-			s++, len--;
-		while (len > 0 && isspace((unsigned char) s[len - 1]))
-			len--;
+		pg_wchar	control;
+
+		s = ApplyTextRules(s, len, &len, &control);
+		if (s == NULL)
+		{
+			AddValidationError(errors, param,
+							   "\"%s\" must not contain control characters, such as U+%04X",
+							   param, (unsigned int) control);
+			*ok = false;
+			return NULL;
+		}
 	}
 	chars = pg_mbstrlen_with_len(s, len);
 	if (chars < min_chars || chars > max_chars)

@@ -48,6 +48,7 @@ typedef struct SaveItem
 	JsonbContainer *input;		/* aliases resolved; NULL when not an object */
 	List	   *origins;		/* where aliased fields came from */
 	char	   *id;				/* client id, or NULL */
+	bool		merge_address;	/* address given by aliases only */
 } SaveItem;
 
 /* Resolve each item's aliases and id; an id given twice fails the later items */
@@ -68,6 +69,7 @@ ReadItems(JsonbContainer *data, SaveItem *items, PlannedChange *changes, int n)
 			continue;
 		}
 		items[i].input = ResolveAliases(element->val.binary.data, errors, &items[i].origins);
+		items[i].merge_address = AliasesOnlyAddress(element->val.binary.data);
 		/* an invalid id is reported with the item's other errors when it is planned */
 		items[i].id = ClientId(items[i].input);
 		if (*errors != NIL || items[i].id == NULL)
@@ -128,6 +130,32 @@ MatchExternalIds(const CallScope *call, SaveItem *items, PlannedChange *changes,
 				named = true;
 			}
 	}
+}
+
+/*
+ * The complete fields of an update: the stored content with the item's
+ * top-level fields replacing the stored ones, except an address given by
+ * aliases alone, which merges into the stored address (docs/api.md §2.1).
+ */
+static JsonbContainer *
+MergeUpdate(StoredCustomer *stored, SaveItem *item)
+{
+	Jsonb	   *content = DocumentContent(stored->doc);
+	JsonbContainer *input = item->input;
+
+	if (item->merge_address)
+	{
+		static const char *const address[] = {"address"};
+		JsonbParseState *state = NULL;
+		Jsonb	   *address_patch;
+
+		pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+		PushKeyValue(&state, "address", FindKey(input, "address"));
+		address_patch = EndObject(&state);
+		content = JsonbMergePatch(&content->root, &address_patch->root, true);
+		input = &JsonbWithoutKeys(input, address, 1)->root;
+	}
+	return &JsonbMergePatch(&content->root, input, false)->root;
 }
 
 /* Attach stored customers to the items that name them */
@@ -204,9 +232,13 @@ customers_save(PG_FUNCTION_ARGS)
 			continue;
 		call_context = MemoryContextSwitchTo(item_context);
 		if (changes[i].stored != NULL)
-			input = &JsonbMergePatch(&DocumentContent(changes[i].stored->doc)->root,
-									 input, false)->root;
+		{
+			CheckUpdateRemovals(input, &changes[i].errors);
+			input = MergeUpdate(changes[i].stored, &items[i]);
+		}
 		PlanChange(&call, input, &changes[i]);
+		if (changes[i].errors != NIL)
+			changes[i].kind = CHANGE_FAILED;
 		MemoryContextSwitchTo(call_context);
 		KeepPlannedChange(&changes[i]);
 		MemoryContextReset(item_context);
