@@ -4,20 +4,30 @@
  *
  * This store keeps what a payment provider hands back about a payment
  * method (brand, last four digits, expiry), never the card itself. So every
- * string and number in a payment method, and every key, nested at any
- * depth, is scanned for a full card number: a run of 13 to 19 digits, each
- * digit separated from the next by at most one space or dash (as cards are
- * written, "4242 4242 4242 4242", "4242-4242-4242-4242"), whose digits pass
- * the Luhn check. A run of other lengths, or one failing Luhn (a phone or
- * order number), is ordinary data. Keys that name a card security code
- * (cvc, cvv, cvc2, cvv2, securityCode, in any case, with or without "_" or
- * "-", alone or ending a longer key such as "cardCvc") are refused whatever
- * their value.
+ * string and number in a payment method and in a customer's customData,
+ * and every key, nested at any depth, is scanned for a full card number:
+ * 13 to 19 digits whose digits pass the Luhn check, written as people write
+ * them. A run is digits in groups separated by at most three separator
+ * characters: any Unicode white space (double spaces, tabs, no-break and
+ * ideographic spaces), dashes and hyphens, dots, slashes, underscores and
+ * bullets, also in their full-width forms. Digits are any of Unicode's
+ * common decimal digits (ASCII, full-width, Arabic-Indic, Devanagari, ...).
+ * Within a run, every span of whole groups of 13 to 19 digits is checked,
+ * so "4242 4242 4242 4242 12/26" is found; a group of more than 19 digits
+ * without separators is an ordinary long number. Consecutive elements of an
+ * array that hold only digits and separators, at least three digits each,
+ * are read as one run, so a number split across elements (["4242", "4242",
+ * "4242", "4242"]) is found but a list of small numbers is not.
+ * A run failing Luhn (a phone or order number) is ordinary data. Keys that
+ * name a card security code (cvc, cvv, cvc2, cvv2, securityCode, in any
+ * case, with or without "_" or "-", alone or ending a longer key such as
+ * "cardCvc") are refused whatever their value.
  *
  * Messages name the path, never the value: the value may be a card number.
  */
 #include "postgres.h"
 
+#include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
@@ -26,11 +36,68 @@
 #include "card_data.h"
 #include "item_errors.h"
 #include "jsonb_build.h"
+#include "text_rules.h"
+
+/* the most separator characters between two groups of one run */
+#define MAX_SEPARATORS 3
+/* the fewest digits of an array element that continues a run */
+#define MIN_ELEMENT_DIGITS 3
 
 /* key names of card security codes, lower case without separators */
 static const char *const security_code_keys[] = {
 	"cvc", "cvv", "cvc2", "cvv2", "securitycode",
 };
+
+/* the zeros of Unicode's common decimal digit blocks besides ASCII */
+static const pg_wchar digit_zeros[] = {
+	0x0660, 0x06F0, 0x07C0, 0x0966, 0x09E6, 0x0A66, 0x0AE6, 0x0B66, 0x0BE6,
+	0x0C66, 0x0CE6, 0x0D66, 0x0DE6, 0x0E50, 0x0ED0, 0x0F20, 0x1040, 0x17E0,
+	0x1810, 0xFF10,
+};
+
+/* The value of a decimal digit, or -1 */
+static int
+DigitValue(pg_wchar c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c < 0x660)
+		return -1;
+	for (int i = 0; i < (int) lengthof(digit_zeros); i++)
+		if (c >= digit_zeros[i] && c < digit_zeros[i] + 10)
+			return c - digit_zeros[i];
+	if (c >= 0x1D7CE && c <= 0x1D7FF)	/* mathematical digits, five sets */
+		return (c - 0x1D7CE) % 10;
+	return -1;
+}
+
+/* Whether c separates the groups of digits of a written number */
+static bool
+IsSeparator(pg_wchar c)
+{
+	switch (c)
+	{
+		case '-':
+		case '.':
+		case '/':
+		case '\\':
+		case '_':
+		case 0x00AD:			/* soft hyphen */
+		case 0x00B7:			/* middle dot */
+		case 0x2022:			/* bullet */
+		case 0x2027:			/* hyphenation point */
+		case 0x2212:			/* minus sign */
+		case 0x30FB:			/* katakana middle dot */
+		case 0xFE58:
+		case 0xFE63:
+		case 0xFF0D:			/* full-width hyphen-minus, full stop, solidus */
+		case 0xFF0E:
+		case 0xFF0F:
+		case 0xFF3F:
+			return true;
+	}
+	return (c >= 0x2010 && c <= 0x2015) || IsUnicodeSpace(c);
+}
 
 /* Whether digits[0..n) pass the Luhn check */
 static bool
@@ -53,39 +120,122 @@ PassesLuhn(const char *digits, int n)
 	return sum % 10 == 0;
 }
 
+/* A run of digit groups being read, possibly across array elements */
+typedef struct CardScan
+{
+	StringInfoData digits;		/* the run's digits, as ASCII */
+	int		   *group_ends;		/* where each group ends in digits */
+	int			ngroups;
+	int			max_groups;
+	int			separators;		/* separators since the last digit */
+	bool		found;
+} CardScan;
+
+static void
+ScanInit(CardScan *scan)
+{
+	initStringInfo(&scan->digits);
+	scan->max_groups = 16;
+	scan->group_ends = palloc(sizeof(int) * scan->max_groups);
+	scan->ngroups = 0;
+	scan->separators = 0;
+	scan->found = false;
+}
+
+/* Close the current group, if it has digits */
+static void
+EndGroup(CardScan *scan)
+{
+	int			start = scan->ngroups > 0 ? scan->group_ends[scan->ngroups - 1] : 0;
+
+	if (scan->digits.len == start)
+		return;
+	if (scan->ngroups == scan->max_groups)
+	{
+		scan->max_groups *= 2;
+		scan->group_ends = repalloc(scan->group_ends, sizeof(int) * scan->max_groups);
+	}
+	scan->group_ends[scan->ngroups++] = scan->digits.len;
+}
+
+/* End the run: check every span of whole groups of 13 to 19 digits */
+static void
+EndRun(CardScan *scan)
+{
+	EndGroup(scan);
+	for (int first = 0; first < scan->ngroups && !scan->found; first++)
+	{
+		int			start = first > 0 ? scan->group_ends[first - 1] : 0;
+
+		for (int last = first; last < scan->ngroups; last++)
+		{
+			int			n = scan->group_ends[last] - start;
+
+			if (n > MAX_CARD_DIGITS)
+				break;
+			if (n >= MIN_CARD_DIGITS && PassesLuhn(scan->digits.data + start, n))
+			{
+				scan->found = true;
+				break;
+			}
+		}
+	}
+	resetStringInfo(&scan->digits);
+	scan->ngroups = 0;
+	scan->separators = 0;
+}
+
+/*
+ * Read text into the scan. Returns whether the text held only digits and
+ * separators, at least MIN_ELEMENT_DIGITS digits: then a run may go on into
+ * the next array element.
+ */
+static bool
+ScanText(CardScan *scan, const char *text, int len)
+{
+	bool		only_digits = true;
+	int			ndigits = 0;
+	int			n;
+
+	for (int i = 0; i < len; i += n)
+	{
+		pg_wchar	c = TextCharAt(text + i, len - i, &n);
+		int			d = DigitValue(c);
+
+		if (d >= 0)
+		{
+			if (scan->separators > 0)
+				EndGroup(scan);
+			appendStringInfoChar(&scan->digits, '0' + d);
+			scan->separators = 0;
+			ndigits++;
+			if ((scan->digits.len & 1023) == 0)
+				CHECK_FOR_INTERRUPTS();
+		}
+		else if (IsSeparator(c))
+		{
+			if (++scan->separators > MAX_SEPARATORS)
+				EndRun(scan);
+		}
+		else
+		{
+			only_digits = false;
+			EndRun(scan);
+		}
+	}
+	return only_digits && ndigits >= MIN_ELEMENT_DIGITS;
+}
+
 /* Whether text holds a run of digits that looks like a full card number */
 bool
 ContainsCardNumber(const char *text, int len)
 {
-	int			i = 0;
+	CardScan	scan;
 
-	while (i < len)
-	{
-		char		digits[MAX_CARD_DIGITS];
-		int			ndigits = 0;
-		bool		too_long = false;
-
-		if (!isdigit((unsigned char) text[i]))
-		{
-			i++;
-			continue;
-		}
-		/* one run: digits, each followed by at most one space or dash before the next */
-		while (i < len && isdigit((unsigned char) text[i]))
-		{
-			if (ndigits < MAX_CARD_DIGITS)
-				digits[ndigits++] = text[i];
-			else
-				too_long = true;
-			i++;
-			if (i + 1 < len && (text[i] == ' ' || text[i] == '-') &&
-				isdigit((unsigned char) text[i + 1]))
-				i++;
-		}
-		if (!too_long && ndigits >= MIN_CARD_DIGITS && PassesLuhn(digits, ndigits))
-			return true;
-	}
-	return false;
+	ScanInit(&scan);
+	ScanText(&scan, text, len);
+	EndRun(&scan);
+	return scan.found;
 }
 
 /* Whether a key names a card security code, alone or at its end */
@@ -116,24 +266,57 @@ MemberPath(const char *parent, const char *key, int len)
 	return parent[0] == '\0' ? pnstrdup(key, len) : psprintf("%s.%.*s", parent, len, key);
 }
 
-/* Record an error if a scalar holds a card number */
-static void
-CheckScalar(JsonbValue *v, const char *path, List **errors)
+/* The text a scalar is scanned as (a number as numeric_out writes it), or NULL */
+static char *
+ScalarText(JsonbValue *v, int *len)
 {
 	char	   *text;
 
 	if (v->type == jbvString)
 	{
-		if (ContainsCardNumber(v->val.string.val, v->val.string.len))
-			AddValidationError(errors, path, "\"%s\" looks like a full card number", path);
+		*len = v->val.string.len;
+		return v->val.string.val;
 	}
-	else if (v->type == jbvNumeric)
-	{
-		text = DatumGetCString(DirectFunctionCall1(numeric_out,
-												   NumericGetDatum(v->val.numeric)));
-		if (ContainsCardNumber(text, strlen(text)))
-			AddValidationError(errors, path, "\"%s\" looks like a full card number", path);
-	}
+	if (v->type != jbvNumeric)
+		return NULL;
+	text = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v->val.numeric)));
+	*len = strlen(text);
+	return text;
+}
+
+/*
+ * Record an error if a scalar holds a card number. Returns whether it holds
+ * only digits and separators and no card number, so that it may continue a
+ * number split across array elements.
+ */
+static bool
+CheckScalar(JsonbValue *v, const char *path, List **errors)
+{
+	CardScan	scan;
+	int			len;
+	char	   *text = ScalarText(v, &len);
+	bool		only_digits;
+
+	if (text == NULL)
+		return false;
+	ScanInit(&scan);
+	only_digits = ScanText(&scan, text, len);
+	EndRun(&scan);
+	if (scan.found)
+		AddValidationError(errors, path, "\"%s\" looks like a full card number", path);
+	return only_digits && !scan.found;
+}
+
+/* End a number split across njoined elements of the array at path */
+static void
+EndJoined(CardScan *joined, int *njoined, const char *path, List **errors)
+{
+	EndRun(joined);
+	if (*njoined >= 2 && joined->found)
+		AddValidationError(errors, path,
+						   "elements of \"%s\" together look like a full card number", path);
+	joined->found = false;
+	*njoined = 0;
 }
 
 /*
@@ -147,8 +330,11 @@ FindCardData(JsonbContainer *container, const char *path, List **errors)
 	JsonbIteratorToken token;
 	JsonbValue	v;
 	int			index = 0;
+	CardScan	joined;			/* consecutive elements of digits only */
+	int			njoined = 0;
 
 	check_stack_depth();
+	ScanInit(&joined);
 	while ((token = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
 	{
 		CHECK_FOR_INTERRUPTS();
@@ -180,10 +366,21 @@ FindCardData(JsonbContainer *container, const char *path, List **errors)
 		{
 			char	   *element = psprintf("%s[%d]", path, index++);
 
+			if (v.type != jbvBinary && CheckScalar(&v, element, errors))
+			{
+				int			len = 0;
+				char	   *text = ScalarText(&v, &len);
+
+				/* the elements' boundary separates groups */
+				if (njoined++ > 0)
+					joined.separators = Max(joined.separators, 1);
+				ScanText(&joined, text, len);
+				continue;
+			}
+			EndJoined(&joined, &njoined, path, errors);
 			if (v.type == jbvBinary)
 				FindCardData(v.val.binary.data, element, errors);
-			else
-				CheckScalar(&v, element, errors);
 		}
 	}
+	EndJoined(&joined, &njoined, path, errors);
 }

@@ -149,9 +149,22 @@ ClaimsExternalId(PlannedChange *change)
 		change->row.external_id != NULL;
 }
 
+/* Whether an item before the i-th changes customer id to hold another externalId than x */
+static bool
+ReleasedEarlier(PlannedChange *changes, int i, const char *id, const char *x)
+{
+	for (int j = 0; j < i; j++)
+		if (changes[j].kind == CHANGE_UPDATE && strcmp(changes[j].row.id, id) == 0)
+			return changes[j].row.external_id == NULL ||
+				strcmp(changes[j].row.external_id, x) != 0;
+	return false;
+}
+
 /*
  * Refuse changes that would give an externalId a second holder: one held by
- * another stored customer, or claimed by an earlier item of the same batch.
+ * another stored customer (unless an earlier item of the batch releases it),
+ * or claimed by an earlier item of the same batch. Items are decided in
+ * order, so a release counts only when its own item has not failed.
  */
 void
 CheckExternalIds(const CallScope *call, PlannedChange *changes, int nchanges)
@@ -168,25 +181,57 @@ CheckExternalIds(const CallScope *call, PlannedChange *changes, int nchanges)
 		return;
 
 	owners = FetchExternalIdOwners(call->tenant_id, claimed, nclaimed);
-	foreach(lc, owners)
-	{
-		ExternalIdOwner *owner = lfirst(lc);
-
-		for (int i = 0; i < nchanges; i++)
-			if (ClaimsExternalId(&changes[i]) &&
-				strcmp(changes[i].row.external_id, owner->external_id) == 0 &&
-				strcmp(changes[i].row.id, owner->id) != 0)
-				ExternalIdConflict(&changes[i], owner->id);
-	}
-
 	for (int i = 0; i < nchanges; i++)
 	{
 		CHECK_FOR_INTERRUPTS();
+		foreach(lc, owners)
+		{
+			ExternalIdOwner *owner = lfirst(lc);
+
+			if (ClaimsExternalId(&changes[i]) &&
+				strcmp(changes[i].row.external_id, owner->external_id) == 0 &&
+				strcmp(changes[i].row.id, owner->id) != 0 &&
+				!ReleasedEarlier(changes, i, owner->id, owner->external_id))
+				ExternalIdConflict(&changes[i], owner->id);
+		}
 		for (int j = 0; j < i && ClaimsExternalId(&changes[i]); j++)
 			if (ClaimsExternalId(&changes[j]) &&
 				strcmp(changes[j].row.external_id, changes[i].row.external_id) == 0)
 				ExternalIdConflict(&changes[i], changes[j].row.id);
 	}
+}
+
+/*
+ * The order in which updates are written: an update that claims an
+ * externalId an earlier update releases is written in a later statement
+ * (the unique key is checked row by row, so one statement could meet the
+ * claim before the release). wave[i] is the statement of the i-th change.
+ */
+static int
+UpdateWaves(PlannedChange *changes, int nchanges, int *wave)
+{
+	char	  **stored_external_id = palloc0(sizeof(char *) * Max(nchanges, 1));
+	int			nwaves = 1;
+
+	for (int i = 0; i < nchanges; i++)
+		if (changes[i].kind == CHANGE_UPDATE)
+			stored_external_id[i] = DocumentString(changes[i].stored->doc, "externalId");
+	for (int i = 0; i < nchanges; i++)
+	{
+		const char *x = changes[i].row.external_id;
+
+		wave[i] = 0;
+		if (changes[i].kind != CHANGE_UPDATE || x == NULL ||
+			(stored_external_id[i] != NULL && strcmp(stored_external_id[i], x) == 0))
+			continue;
+		CHECK_FOR_INTERRUPTS();
+		for (int j = 0; j < i; j++)
+			if (changes[j].kind == CHANGE_UPDATE && stored_external_id[j] != NULL &&
+				strcmp(stored_external_id[j], x) == 0)
+				wave[i] = Max(wave[i], wave[j] + 1);
+		nwaves = Max(nwaves, wave[i] + 1);
+	}
+	return nwaves;
 }
 
 /*
@@ -199,19 +244,23 @@ WriteChanges(const CallScope *call, PlannedChange *changes, int nchanges)
 {
 	CustomerRow *creates = palloc(sizeof(CustomerRow) * Max(nchanges, 1));
 	CustomerRow *updates = palloc(sizeof(CustomerRow) * Max(nchanges, 1));
+	int		   *wave = palloc(sizeof(int) * Max(nchanges, 1));
+	int			nwaves = UpdateWaves(changes, nchanges, wave);
 	int			ncreates = 0;
-	int			nupdates = 0;
 	List	   *inserted;
 
 	for (int i = 0; i < nchanges; i++)
-	{
 		if (changes[i].kind == CHANGE_CREATE)
 			creates[ncreates++] = changes[i].row;
-		else if (changes[i].kind == CHANGE_UPDATE)
-			updates[nupdates++] = changes[i].row;
-	}
+	for (int w = 0; w < nwaves; w++)
+	{
+		int			nupdates = 0;
 
-	UpdateCustomers(call->tenant_id, call->now, updates, nupdates);
+		for (int i = 0; i < nchanges; i++)
+			if (changes[i].kind == CHANGE_UPDATE && wave[i] == w)
+				updates[nupdates++] = changes[i].row;
+		UpdateCustomers(call->tenant_id, call->now, updates, nupdates);
+	}
 	inserted = InsertCustomers(call->tenant_id, call->now, creates, ncreates);
 
 	/* a create skipped by ON CONFLICT lost a race with a concurrent one */

@@ -24,6 +24,7 @@
 #include "utils/numeric.h"
 #include "utils/timestamp.h"
 
+#include "card_data.h"
 #include "class_fields.h"
 #include "country_codes.h"
 #include "customer_segments.h"
@@ -266,14 +267,19 @@ AddressField(JsonbValue *v, const char *param, void *field, List **errors)
 					   field, errors);
 }
 
-/* customData: any object */
+/* customData: any object without card data (card_data.c) */
 static void
 CustomDataField(JsonbValue *v, const char *param, void *field, List **errors)
 {
 	ParsedCustomer *c = field;
+	int			nerrors = list_length(*errors);
 
 	if (IsJsonbObject(v))
-		c->custom_data = palloc_object(JsonbValue), *c->custom_data = *v;
+	{
+		FindCardData(v->val.binary.data, param, errors);
+		if (list_length(*errors) == nerrors)
+			c->custom_data = palloc_object(JsonbValue), *c->custom_data = *v;
+	}
 	else if (v->type != jbvNull)
 		AddValidationError(errors, param, "\"%s\" must be an object, not %s",
 						   param, JsonbValueTypeName(v));

@@ -244,8 +244,9 @@ customers_save(PG_FUNCTION_ARGS)
 		MemoryContextReset(item_context);
 	}
 	MemoryContextDelete(item_context);
-	CheckExternalIds(&call, changes, n);
+	/* segments first: an item they fail releases no externalId for a later one */
 	CheckCustomerSegments(&call, changes, n);
+	CheckExternalIds(&call, changes, n);
 	WriteChanges(&call, changes, n);
 
 	EndCall(&call);

@@ -39,9 +39,12 @@ IsControl(pg_wchar c)
 	return c < 0x20 || (c >= 0x7F && c <= 0x9F);
 }
 
-/* The character at s (of at most len bytes), and its length in *n */
-static pg_wchar
-CharAt(const char *s, int len, int *n)
+/*
+ * The character at s (of at most len bytes), and its length in *n; in a
+ * database that is not UTF8 a non-ASCII character is none we know.
+ */
+pg_wchar
+TextCharAt(const char *s, int len, int *n)
 {
 	unsigned char c = (unsigned char) s[0];
 
@@ -119,19 +122,19 @@ ApplyTextRules(const char *s, int len, int *out_len, pg_wchar *control)
 {
 	int			n;
 
-	while (len > 0 && IsUnicodeSpace(CharAt(s, len, &n)))
+	while (len > 0 && IsUnicodeSpace(TextCharAt(s, len, &n)))
 		s += n, len -= n;
 	while (len > 0)
 	{
 		int			last = LastCharLen(s, len);
 
-		if (!IsUnicodeSpace(CharAt(s + len - last, last, &n)))
+		if (!IsUnicodeSpace(TextCharAt(s + len - last, last, &n)))
 			break;
 		len -= last;
 	}
 	for (int i = 0; i < len; i += n)
 	{
-		pg_wchar	c = CharAt(s + i, len - i, &n);
+		pg_wchar	c = TextCharAt(s + i, len - i, &n);
 
 		if (IsControl(c))
 		{

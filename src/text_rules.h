@@ -9,6 +9,7 @@
 #include "mb/pg_wchar.h"
 
 extern bool IsUnicodeSpace(pg_wchar c);
+extern pg_wchar TextCharAt(const char *s, int len, int *n);
 extern char *ApplyTextRules(const char *s, int len, int *out_len, pg_wchar *control);
 
 #endif

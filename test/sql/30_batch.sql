@@ -96,3 +96,40 @@ SELECT table_checksum() AS before \gset
 SELECT raises($$SELECT customers.save(jsonb_build_object('data',
 	(SELECT jsonb_agg(jsonb_build_object('name', 'over ' || i)) FROM generate_series(1, 1001) AS i)))$$);
 SELECT table_checksum() = :'before' AS unchanged;
+
+-- an externalId released by an earlier item may be claimed by a later one
+-- (by a create or an update, also along a chain); a release in a later item,
+-- or by an item that fails, leaves the claim a 409 (docs/api.md §3.5)
+SELECT i.n, i.status, i.data ->> 'externalId' AS external_id FROM items(customers.save($$
+{"data": [{"id": "cus_rel_a", "name": "A", "externalId": "rel-x"},
+          {"id": "cus_rel_b", "name": "B", "externalId": "rel-y"},
+          {"id": "cus_rel_c", "name": "C", "externalId": "rel-z"}]}$$)) AS i;
+SELECT i.n, i.result, i.status, i.data ->> 'id' AS id, i.data ->> 'externalId' AS external_id, i.error
+FROM items(customers.save($$
+{"data": [{"id": "cus_rel_a", "externalId": "rel-x2"},
+          {"id": "cus_rel_new", "name": "New", "externalId": "rel-x"}]}$$)) AS i;
+SELECT i.n, i.result, i.status, i.data ->> 'id' AS id, i.data ->> 'externalId' AS external_id, i.error
+FROM items(customers.save($$
+{"data": [{"id": "cus_rel_new", "externalId": null},
+          {"id": "cus_rel_b", "externalId": "rel-x"},
+          {"id": "cus_rel_c", "externalId": "rel-y"},
+          {"id": "cus_rel_a", "externalId": "rel-z"}]}$$)) AS i;
+SELECT table_checksum() AS before_rel \gset
+-- a swap: each claim waits for a release in a later item, so both fail
+SELECT i.n, i.result, i.status, i.data ->> 'id' AS id, i.error
+FROM items(customers.save($$
+{"data": [{"id": "cus_rel_b", "externalId": "rel-y"},
+          {"id": "cus_rel_c", "externalId": "rel-x"}]}$$)) AS i;
+-- the releasing item fails, so the claim fails too
+SELECT i.n, i.result, i.status, i.data ->> 'id' AS id, i.error
+FROM items(customers.save($$
+{"data": [{"id": "cus_rel_a", "externalId": null, "email": "not an address"},
+          {"id": "cus_rel_b", "externalId": "rel-z"}]}$$)) AS i;
+SELECT table_checksum() = :'before_rel' AS unchanged;
+-- the release comes after the claim: the claim fails, the release is saved
+SELECT i.n, i.result, i.status, i.data ->> 'id' AS id, i.error
+FROM items(customers.save($$
+{"data": [{"id": "cus_rel_a", "externalId": "rel-y"},
+          {"id": "cus_rel_c", "externalId": null}]}$$)) AS i;
+SELECT id, external_id, doc ->> 'externalId' AS doc_external_id, version FROM customers.customer
+WHERE tenant_id = 'batch' AND id LIKE 'cus_rel%' ORDER BY id;
