@@ -18,7 +18,10 @@
  * array that hold only digits and separators, at least three digits each,
  * are read as one run, so a number split across elements (["4242", "4242",
  * "4242", "4242"]) is found but a list of small numbers is not.
- * A run failing Luhn (a phone or order number) is ordinary data. Keys that
+ * A run failing Luhn (a phone or order number) is ordinary data. In
+ * customData, which holds hashes and identifiers, a group glued to a letter
+ * ("a4242424242424242f") is part of a word, not a written number; in a
+ * payment method it counts. Keys that
  * name a card security code (cvc, cvv, cvc2, cvv2, securityCode, in any
  * case, with or without "_" or "-", alone or ending a longer key such as
  * "cardCvc") are refused whatever their value.
@@ -128,12 +131,18 @@ typedef struct CardScan
 	int			ngroups;
 	int			max_groups;
 	int			separators;		/* separators since the last digit */
+	bool		strict;			/* also groups glued to a letter count */
+	bool		glued_before;	/* the run's first group follows a letter */
+	bool		after_letter;	/* the last character read was a letter */
 	bool		found;
 } CardScan;
 
 static void
-ScanInit(CardScan *scan)
+ScanInit(CardScan *scan, bool strict)
 {
+	scan->strict = strict;
+	scan->glued_before = false;
+	scan->after_letter = false;
 	initStringInfo(&scan->digits);
 	scan->max_groups = 16;
 	scan->group_ends = palloc(sizeof(int) * scan->max_groups);
@@ -158,16 +167,29 @@ EndGroup(CardScan *scan)
 	scan->group_ends[scan->ngroups++] = scan->digits.len;
 }
 
-/* End the run: check every span of whole groups of 13 to 19 digits */
+/*
+ * End the run: check every span of whole groups of 13 to 19 digits. Unless
+ * strict, a group glued to a letter (glued_after: the run ends at one) is
+ * part of a word, such as a hexadecimal hash, not a written number.
+ */
 static void
-EndRun(CardScan *scan)
+EndRun(CardScan *scan, bool glued_after)
 {
+	int			from = 0;
+	int			to;
+
 	EndGroup(scan);
-	for (int first = 0; first < scan->ngroups && !scan->found; first++)
+	to = scan->ngroups;
+	if (!scan->strict)
+	{
+		from = scan->glued_before ? 1 : 0;
+		to -= (glued_after && scan->separators == 0) ? 1 : 0;
+	}
+	for (int first = from; first < to && !scan->found; first++)
 	{
 		int			start = first > 0 ? scan->group_ends[first - 1] : 0;
 
-		for (int last = first; last < scan->ngroups; last++)
+		for (int last = first; last < to; last++)
 		{
 			int			n = scan->group_ends[last] - start;
 
@@ -183,6 +205,7 @@ EndRun(CardScan *scan)
 	resetStringInfo(&scan->digits);
 	scan->ngroups = 0;
 	scan->separators = 0;
+	scan->glued_before = false;
 }
 
 /*
@@ -204,6 +227,9 @@ ScanText(CardScan *scan, const char *text, int len)
 
 		if (d >= 0)
 		{
+			if (scan->digits.len == 0)
+				scan->glued_before = scan->after_letter;
+			scan->after_letter = false;
 			if (scan->separators > 0)
 				EndGroup(scan);
 			appendStringInfoChar(&scan->digits, '0' + d);
@@ -214,27 +240,31 @@ ScanText(CardScan *scan, const char *text, int len)
 		}
 		else if (IsSeparator(c))
 		{
+			scan->after_letter = false;
 			if (++scan->separators > MAX_SEPARATORS)
-				EndRun(scan);
+				EndRun(scan, false);
 		}
 		else
 		{
+			bool		letter = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+
 			only_digits = false;
-			EndRun(scan);
+			EndRun(scan, letter);
+			scan->after_letter = letter;
 		}
 	}
 	return only_digits && ndigits >= MIN_ELEMENT_DIGITS;
 }
 
 /* Whether text holds a run of digits that looks like a full card number */
-bool
-ContainsCardNumber(const char *text, int len)
+static bool
+ContainsCardNumber(const char *text, int len, bool strict)
 {
 	CardScan	scan;
 
-	ScanInit(&scan);
+	ScanInit(&scan, strict);
 	ScanText(&scan, text, len);
-	EndRun(&scan);
+	EndRun(&scan, false);
 	return scan.found;
 }
 
@@ -290,7 +320,7 @@ ScalarText(JsonbValue *v, int *len)
  * number split across array elements.
  */
 static bool
-CheckScalar(JsonbValue *v, const char *path, List **errors)
+CheckScalar(JsonbValue *v, const char *path, bool strict, List **errors)
 {
 	CardScan	scan;
 	int			len;
@@ -299,9 +329,9 @@ CheckScalar(JsonbValue *v, const char *path, List **errors)
 
 	if (text == NULL)
 		return false;
-	ScanInit(&scan);
+	ScanInit(&scan, strict);
 	only_digits = ScanText(&scan, text, len);
-	EndRun(&scan);
+	EndRun(&scan, false);
 	if (scan.found)
 		AddValidationError(errors, path, "\"%s\" looks like a full card number", path);
 	return only_digits && !scan.found;
@@ -311,7 +341,7 @@ CheckScalar(JsonbValue *v, const char *path, List **errors)
 static void
 EndJoined(CardScan *joined, int *njoined, const char *path, List **errors)
 {
-	EndRun(joined);
+	EndRun(joined, false);
 	if (*njoined >= 2 && joined->found)
 		AddValidationError(errors, path,
 						   "elements of \"%s\" together look like a full card number", path);
@@ -321,10 +351,12 @@ EndJoined(CardScan *joined, int *njoined, const char *path, List **errors)
 
 /*
  * Record an error for every card number and security code in a container,
- * nested at any depth; path is the container's own ("" at the top).
+ * nested at any depth; path is the container's own ("" at the top). strict
+ * (payment methods) also counts digits glued to letters; customData, which
+ * holds hexadecimal hashes and identifiers, does not.
  */
 void
-FindCardData(JsonbContainer *container, const char *path, List **errors)
+FindCardData(JsonbContainer *container, const char *path, bool strict, List **errors)
 {
 	JsonbIterator *it = JsonbIteratorInit(container);
 	JsonbIteratorToken token;
@@ -334,7 +366,7 @@ FindCardData(JsonbContainer *container, const char *path, List **errors)
 	int			njoined = 0;
 
 	check_stack_depth();
-	ScanInit(&joined);
+	ScanInit(&joined, strict);
 	while ((token = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
 	{
 		CHECK_FOR_INTERRUPTS();
@@ -343,7 +375,7 @@ FindCardData(JsonbContainer *container, const char *path, List **errors)
 			JsonbValue	value;
 			char	   *member;
 
-			if (ContainsCardNumber(v.val.string.val, v.val.string.len))
+			if (ContainsCardNumber(v.val.string.val, v.val.string.len, strict))
 			{
 				/* the key itself must not appear in the message */
 				AddValidationError(errors, path, "a key of \"%s\" looks like a full card number",
@@ -358,15 +390,15 @@ FindCardData(JsonbContainer *container, const char *path, List **errors)
 								   "\"%s\" is a card security code, which this store never holds",
 								   member);
 			else if (value.type == jbvBinary)
-				FindCardData(value.val.binary.data, member, errors);
+				FindCardData(value.val.binary.data, member, strict, errors);
 			else
-				CheckScalar(&value, member, errors);
+				CheckScalar(&value, member, strict, errors);
 		}
 		else if (token == WJB_ELEM)
 		{
 			char	   *element = psprintf("%s[%d]", path, index++);
 
-			if (v.type != jbvBinary && CheckScalar(&v, element, errors))
+			if (v.type != jbvBinary && CheckScalar(&v, element, strict, errors))
 			{
 				int			len = 0;
 				char	   *text = ScalarText(&v, &len);
@@ -379,7 +411,7 @@ FindCardData(JsonbContainer *container, const char *path, List **errors)
 			}
 			EndJoined(&joined, &njoined, path, errors);
 			if (v.type == jbvBinary)
-				FindCardData(v.val.binary.data, element, errors);
+				FindCardData(v.val.binary.data, element, strict, errors);
 		}
 	}
 	EndJoined(&joined, &njoined, path, errors);

@@ -11,7 +11,7 @@
 #define MIN_CARD_DIGITS 13
 #define MAX_CARD_DIGITS 19
 
-extern bool ContainsCardNumber(const char *text, int len);
-extern void FindCardData(JsonbContainer *container, const char *path, List **errors);
+extern void FindCardData(JsonbContainer *container, const char *path, bool strict,
+						 List **errors);
 
 #endif

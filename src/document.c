@@ -276,7 +276,7 @@ CustomDataField(JsonbValue *v, const char *param, void *field, List **errors)
 
 	if (IsJsonbObject(v))
 	{
-		FindCardData(v->val.binary.data, param, errors);
+		FindCardData(v->val.binary.data, param, false, errors);
 		if (list_length(*errors) == nerrors)
 			c->custom_data = palloc_object(JsonbValue), *c->custom_data = *v;
 	}

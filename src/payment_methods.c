@@ -469,7 +469,7 @@ customers_save_payment_method(PG_FUNCTION_ARGS)
 	complete = &input->root;
 
 	/* card data is refused before anything is read or written */
-	FindCardData(&input->root, "", &errors);
+	FindCardData(&input->root, "", true, &errors);
 	if (errors != NIL)
 		RaiseItemErrorsWithHint(errors, CARD_DATA_HINT);
 	id = SavedMethodId(&input->root);
