@@ -289,13 +289,6 @@ IsSecurityCodeKey(const char *key, int len)
 	return false;
 }
 
-/* The path of a member: parent.key, or key at the top */
-static char *
-MemberPath(const char *parent, const char *key, int len)
-{
-	return parent[0] == '\0' ? pnstrdup(key, len) : psprintf("%s.%.*s", parent, len, key);
-}
-
 /* The text a scalar is scanned as (a number as numeric_out writes it), or NULL */
 static char *
 ScalarText(JsonbValue *v, int *len)
@@ -315,45 +308,90 @@ ScalarText(JsonbValue *v, int *len)
 }
 
 /*
- * Record an error if a scalar holds a card number. Returns whether it holds
+ * Whether a scalar holds a card number. *continues tells whether it holds
  * only digits and separators and no card number, so that it may continue a
  * number split across array elements.
  */
 static bool
-CheckScalar(JsonbValue *v, const char *path, bool strict, List **errors)
+ScalarHoldsCard(JsonbValue *v, bool strict, bool *continues)
 {
 	CardScan	scan;
 	int			len;
 	char	   *text = ScalarText(v, &len);
 	bool		only_digits;
 
+	*continues = false;
 	if (text == NULL)
 		return false;
 	ScanInit(&scan, strict);
 	only_digits = ScanText(&scan, text, len);
 	EndRun(&scan, false);
-	if (scan.found)
-		AddValidationError(errors, path, "\"%s\" looks like a full card number", path);
-	return only_digits && !scan.found;
+	*continues = only_digits && !scan.found;
+	return scan.found;
 }
 
-/* End a number split across njoined elements of the array at path */
-static void
-EndJoined(CardScan *joined, int *njoined, const char *path, List **errors)
+/* One container on the way down: an object or an array */
+typedef struct ScanFrame
 {
-	EndRun(joined, false);
-	if (*njoined >= 2 && joined->found)
+	bool		is_array;
+	const char *key;			/* an object's current key */
+	int			key_len;
+	int			index;			/* an array's current element */
+	CardScan	joined;			/* consecutive elements of digits only */
+	int			njoined;
+	bool		joined_ready;
+} ScanFrame;
+
+/*
+ * The path of the frames' current member (depth frames below root), built
+ * only for a message: parent.key, parent[i], or key at the top.
+ */
+static char *
+FramePath(const char *root, ScanFrame *frames, int depth, bool member)
+{
+	StringInfoData path;
+
+	initStringInfo(&path);
+	appendStringInfoString(&path, root);
+	for (int d = 0; d < depth; d++)
+	{
+		if (d == depth - 1 && !member)
+			break;
+		if (frames[d].is_array)
+			appendStringInfo(&path, "[%d]", frames[d].index);
+		else
+			appendStringInfo(&path, "%s%.*s", path.len > 0 ? "." : "",
+							 frames[d].key_len, frames[d].key);
+	}
+	return path.data;
+}
+
+/* End a number split across the elements of the array of frame */
+static void
+EndFrameJoined(const char *root, ScanFrame *frames, int depth, List **errors)
+{
+	ScanFrame  *f = &frames[depth - 1];
+
+	if (!f->joined_ready)
+		return;
+	EndRun(&f->joined, false);
+	if (f->njoined >= 2 && f->joined.found)
+	{
+		char	   *path = FramePath(root, frames, depth, false);
+
 		AddValidationError(errors, path,
 						   "elements of \"%s\" together look like a full card number", path);
-	joined->found = false;
-	*njoined = 0;
+	}
+	f->joined.found = false;
+	f->njoined = 0;
 }
 
 /*
  * Record an error for every card number and security code in a container,
  * nested at any depth; path is the container's own ("" at the top). strict
  * (payment methods) also counts digits glued to letters; customData, which
- * holds hexadecimal hashes and identifiers, does not.
+ * holds hexadecimal hashes and identifiers, does not. The walk keeps its
+ * own stack, not C's: customData may be nested 10,000 deep.
  */
 void
 FindCardData(JsonbContainer *container, const char *path, bool strict, List **errors)
@@ -361,58 +399,109 @@ FindCardData(JsonbContainer *container, const char *path, bool strict, List **er
 	JsonbIterator *it = JsonbIteratorInit(container);
 	JsonbIteratorToken token;
 	JsonbValue	v;
-	int			index = 0;
-	CardScan	joined;			/* consecutive elements of digits only */
-	int			njoined = 0;
+	int			max_depth = 16;
+	ScanFrame  *frames = palloc(sizeof(ScanFrame) * max_depth);
+	int			depth = 0;
+	bool		skip_value = false; /* the value of a refused key is not read */
+	int			skip_depth = 0; /* while > 0, inside a skipped container */
+	bool		continues;
 
-	check_stack_depth();
-	ScanInit(&joined, strict);
-	while ((token = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	while ((token = JsonbIteratorNext(&it, &v, false)) != WJB_DONE)
 	{
-		CHECK_FOR_INTERRUPTS();
-		if (token == WJB_KEY)
-		{
-			JsonbValue	value;
-			char	   *member;
+		ScanFrame  *f = depth > 0 ? &frames[depth - 1] : NULL;
 
-			if (ContainsCardNumber(v.val.string.val, v.val.string.len, strict))
+		CHECK_FOR_INTERRUPTS();
+		if (token == WJB_BEGIN_ARRAY || token == WJB_BEGIN_OBJECT)
+		{
+			if (skip_value || skip_depth > 0)
 			{
-				/* the key itself must not appear in the message */
-				AddValidationError(errors, path, "a key of \"%s\" looks like a full card number",
-								   path[0] ? path : "the payment method");
-				JsonbIteratorNext(&it, &value, true);
+				skip_value = false;
+				skip_depth++;
 				continue;
 			}
-			member = MemberPath(path, v.val.string.val, v.val.string.len);
-			JsonbIteratorNext(&it, &value, true);
-			if (IsSecurityCodeKey(v.val.string.val, v.val.string.len))
+			if (f != NULL && f->is_array)
+			{
+				f->index++;
+				EndFrameJoined(path, frames, depth, errors);
+			}
+			if (depth == max_depth)
+			{
+				max_depth *= 2;
+				frames = repalloc(frames, sizeof(ScanFrame) * max_depth);
+			}
+			f = &frames[depth++];
+			memset(f, 0, sizeof(ScanFrame));
+			f->is_array = (token == WJB_BEGIN_ARRAY);
+			f->index = -1;
+			continue;
+		}
+		if (token == WJB_END_ARRAY || token == WJB_END_OBJECT)
+		{
+			if (skip_depth > 0)
+				skip_depth--;
+			else
+			{
+				if (f->is_array)
+					EndFrameJoined(path, frames, depth, errors);
+				depth--;
+			}
+			continue;
+		}
+		if (skip_depth > 0)
+			continue;
+		if (token == WJB_KEY)
+		{
+			f->key = v.val.string.val;
+			f->key_len = v.val.string.len;
+			if (ContainsCardNumber(f->key, f->key_len, strict))
+			{
+				/* the key itself must not appear in the message */
+				char	   *parent = FramePath(path, frames, depth, false);
+
+				AddValidationError(errors, parent, "a key of \"%s\" looks like a full card number",
+								   parent[0] ? parent : "the payment method");
+				skip_value = true;
+			}
+			else if (IsSecurityCodeKey(f->key, f->key_len))
+			{
+				char	   *member = FramePath(path, frames, depth, true);
+
 				AddValidationError(errors, member,
 								   "\"%s\" is a card security code, which this store never holds",
 								   member);
-			else if (value.type == jbvBinary)
-				FindCardData(value.val.binary.data, member, strict, errors);
-			else
-				CheckScalar(&value, member, strict, errors);
-		}
-		else if (token == WJB_ELEM)
-		{
-			char	   *element = psprintf("%s[%d]", path, index++);
-
-			if (v.type != jbvBinary && CheckScalar(&v, element, strict, errors))
-			{
-				int			len = 0;
-				char	   *text = ScalarText(&v, &len);
-
-				/* the elements' boundary separates groups */
-				if (njoined++ > 0)
-					joined.separators = Max(joined.separators, 1);
-				ScanText(&joined, text, len);
-				continue;
+				skip_value = true;
 			}
-			EndJoined(&joined, &njoined, path, errors);
-			if (v.type == jbvBinary)
-				FindCardData(v.val.binary.data, element, strict, errors);
+			continue;
 		}
+		if (token == WJB_VALUE && skip_value)
+		{
+			skip_value = false;
+			continue;
+		}
+		/* a scalar: an object's value or an array's element */
+		if (token == WJB_ELEM)
+			f->index++;
+		if (ScalarHoldsCard(&v, strict, &continues))
+		{
+			char	   *member = FramePath(path, frames, depth, true);
+
+			AddValidationError(errors, member, "\"%s\" looks like a full card number", member);
+		}
+		if (token == WJB_VALUE)
+			continue;
+		if (continues)
+		{
+			int			len = 0;
+			char	   *text = ScalarText(&v, &len);
+
+			if (!f->joined_ready)
+				ScanInit(&f->joined, strict), f->joined_ready = true;
+			/* the elements' boundary separates groups */
+			if (f->njoined++ > 0)
+				f->joined.separators = Max(f->joined.separators, 1);
+			ScanText(&f->joined, text, len);
+		}
+		else
+			EndFrameJoined(path, frames, depth, errors);
 	}
-	EndJoined(&joined, &njoined, path, errors);
 }
