@@ -97,3 +97,14 @@ FROM (VALUES ('4242 4242 4242 4241'), ('4242    4242    4242    4242'), ('4242 4
 	('2026-12-02'), ('12/30'), ('4242.4242')) AS w(text);
 SELECT pg_temp.outcome_save('{"k": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]}') AS short_numbers,
 	pg_temp.outcome_save('{"k": ["4242", "a", "4242", "4242", "4242"]}') AS split_by_a_word;
+-- in customData, digits glued to letters are part of a word (a hexadecimal
+-- hash, an identifier); in a payment method they count
+SELECT pg_temp.outcome_save(jsonb_build_object('sha', 'a4266473782883003f', 'id', 'ord4266473782883003',
+	'hashes', (SELECT jsonb_agg(md5(i::text)) FROM generate_series(1, 2000) AS i))) AS save,
+	pg_temp.outcome_pm('{"k": "a4266473782883003f"}') AS payment_method;
+-- ... but a number written after a word and a space is a number
+SELECT pg_temp.outcome_save('{"k": "card 4266 4737 8288 3003."}') AS save;
+-- 10,000 levels deep, found and named
+SELECT pg_temp.outcome_save((repeat('{"a":', 10000) || '"4242 4242 4242 4242"' || repeat('}', 10000))::jsonb)::jsonb =
+	jsonb_build_array(jsonb_build_object('type', 'VALIDATION_ERROR', 'param', 'customData' || repeat('.a', 10000),
+		'message', format('"%s" looks like a full card number', 'customData' || repeat('.a', 10000)))) AS deep_found;
