@@ -4,6 +4,7 @@ EXTVERSION = 0.2.0
 MODULE_big = customers
 OBJS = \
 	src/aliases.o \
+	src/billing_fields.o \
 	src/call_context.o \
 	src/card_data.o \
 	src/change.o \
@@ -13,6 +14,7 @@ OBJS = \
 	src/class_segments.o \
 	src/class_store.o \
 	src/country_codes.o \
+	src/currency.o \
 	src/cursor.o \
 	src/customer_ops.o \
 	src/customer_reference.o \
@@ -29,9 +31,11 @@ OBJS = \
 	src/jsonb_assemble.o \
 	src/jsonb_build.o \
 	src/keyset_list.o \
+	src/locale_tags.o \
 	src/notify.o \
 	src/page_edges.o \
 	src/payment_methods.o \
+	src/phone.o \
 	src/planned_change.o \
 	src/query.o \
 	src/query_filter.o \
@@ -40,8 +44,10 @@ OBJS = \
 	src/save.o \
 	src/segment_forest.o \
 	src/spi_plans.o \
+	src/tax_ids.o \
 	src/text_rules.o \
-	src/timestamps.o
+	src/timestamps.o \
+	src/timezone_names.o
 # frozen install scripts of released versions, upgrade scripts, and the current
 # version's install script generated from sql/customers.sql
 DATA = sql/$(EXTENSION)--$(EXTVERSION).sql $(filter-out sql/$(EXTENSION)--$(EXTVERSION).sql,$(wildcard sql/$(EXTENSION)--*.sql))

@@ -120,3 +120,12 @@ BEGIN
 END
 $$;
 REVOKE ALL ON FUNCTION customers.distribute() FROM PUBLIC;
+
+-- A customer's EIN is a us_ein tax id in 0.2.0's documents (docs/api.md §2):
+-- the documents of 0.1.0 that hold "ein" are converted (they hold no
+-- taxIds); version and times stay, as the customer did not change.
+UPDATE customers.customer
+SET doc = (doc OPERATOR(pg_catalog.-) 'ein'::text) OPERATOR(pg_catalog.||)
+	pg_catalog.jsonb_build_object('taxIds', pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
+		'type', 'us_ein', 'value', doc OPERATOR(pg_catalog.->) 'ein')))
+WHERE doc OPERATOR(pg_catalog.?) 'ein';

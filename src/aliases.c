@@ -3,7 +3,8 @@
  *		The one table of input aliases, and the rewrite into canonical fields.
  *
  * The REST API (docs/api.md §9.2) and Flexprice send snake_case names and
- * a flat address; they are rewritten to the canonical document before
+ * a flat address, and Stripe's names of the billing fields are accepted
+ * where they are plain renames; they are rewritten to the canonical document before
  * validation, so every rule is written once. An alias given together with
  * its canonical field (or another alias of it) must carry the same value.
  * Errors about a rewritten field name the alias the client sent.
@@ -27,6 +28,8 @@ static const FieldAlias field_aliases[] = {
 	{"legal_name", "businessName", NULL},
 	{"external_id", "externalId", NULL},
 	{"metadata", "customData", NULL},
+	{"preferred_locales", "preferredLocales", NULL},
+	{"tax_id_data", "taxIds", NULL},
 	{"street_address", "address", "address1"},
 	{"address_line1", "address", "address1"},
 	{"sub_premise", "address", "address2"},

@@ -15,6 +15,7 @@
 #include "utils/jsonb.h"
 
 #include "aliases.h"
+#include "billing_fields.h"
 #include "call_context.h"
 #include "customer_reference.h"
 #include "change.h"
@@ -101,8 +102,10 @@ ChangeCustomer(const CustomerRef *ref, JsonbContainer *patch, ChangeAction actio
 		change.row.doc = change.stored->doc;
 	else
 	{
+		/* an "ein" becomes a us_ein tax id */
+		patch = EinToTaxIds(patch, change.stored->doc);
 		PlanChange(&call,
-				   &JsonbMergePatch(&DocumentContent(change.stored->doc)->root,
+				   &JsonbMergePatch(EinToTaxIds(&DocumentContent(change.stored->doc)->root, NULL),
 									patch, true)->root,
 				   &change);
 		CheckExternalIds(&call, &change, 1);

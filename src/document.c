@@ -24,6 +24,7 @@
 #include "utils/numeric.h"
 #include "utils/timestamp.h"
 
+#include "billing_fields.h"
 #include "card_data.h"
 #include "class_fields.h"
 #include "country_codes.h"
@@ -37,7 +38,6 @@
 #include "timestamps.h"
 
 #define MAX_INVOICE_PREFIX_CHARS 16
-#define EIN_DIGITS 9
 #define CUSTOMER_ID_PREFIX "cus_"
 #define DEFAULT_COUNTRY_CODE "USA"
 
@@ -61,6 +61,23 @@ static const char *const server_fields[] = {
 };
 #define NUM_SERVER_FIELDS lengthof(server_fields)
 
+/* An address: the customer's, or its shipping address */
+typedef struct ParsedAddress
+{
+	const char *country_code;
+	char	   *member[NUM_ADDRESS_MEMBERS];
+} ParsedAddress;
+
+/* shipping: where goods go, and who receives them */
+typedef struct ParsedShipping
+{
+	bool		given;
+	char	   *name;
+	char	   *phone;
+	bool		has_address;
+	ParsedAddress address;
+} ParsedShipping;
+
 /* Everything a customer's input says, validated, before it is built */
 typedef struct ParsedCustomer
 {
@@ -69,15 +86,19 @@ typedef struct ParsedCustomer
 	char	   *external_id;
 	char	   *additional_contact_name;
 	char	   *business_name;
-	char	   *ein;
 	char	   *email;
 	List	   *cc_emails;
 	List	   *bcc_emails;
 	char	   *invoice_prefix;
 	bool		invoice_flag[NUM_INVOICE_FLAGS];
-	const char *country_code;
+	ParsedAddress address;
 	const char *kept_country_code;	/* when the address gives none */
-	char	   *address_member[NUM_ADDRESS_MEMBERS];
+	ParsedShipping shipping;
+	const char *currency;
+	char	   *timezone;
+	List	   *preferred_locales;	/* of String */
+	char	   *phone;
+	List	   *tax_ids;		/* of TaxId */
 	JsonbValue *custom_data;
 	List	   *segment_ids;	/* of String */
 	bool		name_ok;		/* false after an error in "name" */
@@ -145,38 +166,6 @@ StatusField(JsonbValue *v, const char *param, void *field, List **errors)
 						   "\"%s\" must be one of ACTIVE, INACTIVE or ARCHIVED", param);
 }
 
-/* A US EIN: nine digits, as NNNNNNNNN or NN-NNNNNNN; stored as NN-NNNNNNN */
-static void
-EinField(JsonbValue *v, const char *param, void *field, List **errors)
-{
-	ParsedCustomer *c = field;
-	bool		ok;
-	char	   *text = TextField(v, param, true, 0, MAX_TEXT_CHARS, errors, &ok);
-	char		digits[EIN_DIGITS + 1];
-	int			ndigits = 0;
-
-	if (!ok || text == NULL)
-		return;
-	for (char *p = text; *p != '\0'; p++)
-	{
-		if (*p >= '0' && *p <= '9' && ndigits < EIN_DIGITS)
-			digits[ndigits++] = *p;
-		else if (!(*p == '-' && p - text == 2 && strlen(text) == EIN_DIGITS + 1))
-		{
-			ndigits = -1;
-			break;
-		}
-	}
-	if (ndigits != EIN_DIGITS)
-	{
-		AddValidationError(errors, param,
-						   "\"%s\" must be 9 digits, written NNNNNNNNN or NN-NNNNNNN", param);
-		return;
-	}
-	digits[EIN_DIGITS] = '\0';
-	c->ein = psprintf("%.2s-%s", digits, digits + 2);
-}
-
 /* The email field */
 static void
 EmailField(JsonbValue *v, const char *param, void *field, List **errors)
@@ -234,14 +223,14 @@ InvoiceSettingsField(JsonbValue *v, const char *param, void *field, List **error
 static void
 CountryCodeField(JsonbValue *v, const char *param, void *field, List **errors)
 {
-	ParsedCustomer *c = field;
+	const char **country_code = field;
 	bool		ok;
 	char	   *code = TextField(v, param, true, 0, MAX_TEXT_CHARS, errors, &ok);
 
 	if (!ok || code == NULL)
 		return;
-	c->country_code = country_alpha3(code, strlen(code));
-	if (c->country_code == NULL)
+	*country_code = country_alpha3(code, strlen(code));
+	if (*country_code == NULL)
 		AddValidationError(errors, param,
 						   "\"%s\" must be an ISO 3166-1 alpha-2 or alpha-3 country code, not \"%s\"",
 						   param, code);
@@ -249,22 +238,57 @@ CountryCodeField(JsonbValue *v, const char *param, void *field, List **errors)
 
 /* the members of address; the strings in the order of address_members */
 static const FieldRule address_fields[] = {
-	{"countryCode", CountryCodeField, 0},
-	{"state", ShortTextField, offsetof(ParsedCustomer, address_member[0])},
-	{"city", ShortTextField, offsetof(ParsedCustomer, address_member[1])},
-	{"zip", ShortTextField, offsetof(ParsedCustomer, address_member[2])},
-	{"phoneWork", ShortTextField, offsetof(ParsedCustomer, address_member[3])},
-	{"address1", ShortTextField, offsetof(ParsedCustomer, address_member[4])},
-	{"address2", ShortTextField, offsetof(ParsedCustomer, address_member[5])},
+	{"countryCode", CountryCodeField, offsetof(ParsedAddress, country_code)},
+	{"state", ShortTextField, offsetof(ParsedAddress, member[0])},
+	{"city", ShortTextField, offsetof(ParsedAddress, member[1])},
+	{"zip", ShortTextField, offsetof(ParsedAddress, member[2])},
+	{"phoneWork", ShortTextField, offsetof(ParsedAddress, member[3])},
+	{"address1", ShortTextField, offsetof(ParsedAddress, member[4])},
+	{"address2", ShortTextField, offsetof(ParsedAddress, member[5])},
 };
 
-/* address: countryCode and six strings */
+/* address: countryCode and six strings, into the ParsedAddress at the offset */
 static void
 AddressField(JsonbValue *v, const char *param, void *field, List **errors)
 {
 	if (IsObjectField(v, param, errors))
 		DispatchFields(v->val.binary.data, param, address_fields, lengthof(address_fields),
 					   field, errors);
+}
+
+/* shipping.address: as address, without a default country */
+static void
+ShippingAddressField(JsonbValue *v, const char *param, void *field, List **errors)
+{
+	ParsedShipping *shipping = field;
+
+	shipping->has_address = IsObjectField(v, param, errors);
+	if (shipping->has_address)
+		AddressField(v, param, &shipping->address, errors);
+}
+
+/* the members of shipping */
+static const FieldRule shipping_fields[] = {
+	{"name", ShortTextField, offsetof(ParsedShipping, name)},
+	{"phone", PhoneField, offsetof(ParsedShipping, phone)},
+	{"address", ShippingAddressField, 0},
+};
+
+/* shipping: a name (required), a phone and an address */
+static void
+ShippingField(JsonbValue *v, const char *param, void *field, List **errors)
+{
+	ParsedShipping *shipping = field;
+	JsonbValue *name;
+
+	if (!IsObjectField(v, param, errors))
+		return;
+	shipping->given = true;
+	DispatchFields(v->val.binary.data, param, shipping_fields, lengthof(shipping_fields),
+				   shipping, errors);
+	name = FindKey(v->val.binary.data, "name");
+	if (name == NULL || name->type == jbvNull)
+		AddValidationError(errors, psprintf("%s.name", param), "\"%s.name\" is required", param);
 }
 
 /* customData: any object without card data (card_data.c) */
@@ -397,11 +421,17 @@ static const FieldRule customer_fields[] = {
 	{"additionalContactName", ShortTextField, offsetof(ParsedCustomer, additional_contact_name)},
 	{"businessName", ShortTextField, offsetof(ParsedCustomer, business_name)},
 	{"ein", EinField, 0},
+	{"taxIds", TaxIdsField, offsetof(ParsedCustomer, tax_ids)},
+	{"currency", CurrencyField, offsetof(ParsedCustomer, currency)},
+	{"preferredLocales", PreferredLocalesField, offsetof(ParsedCustomer, preferred_locales)},
+	{"timezone", TimeZoneField, offsetof(ParsedCustomer, timezone)},
+	{"phone", PhoneField, offsetof(ParsedCustomer, phone)},
+	{"shipping", ShippingField, offsetof(ParsedCustomer, shipping)},
 	{"email", EmailField, 0},
 	{"ccEmails", EmailListField, offsetof(ParsedCustomer, cc_emails)},
 	{"bccEmails", EmailListField, offsetof(ParsedCustomer, bcc_emails)},
 	{"invoiceSettings", InvoiceSettingsField, 0},
-	{"address", AddressField, 0},
+	{"address", AddressField, offsetof(ParsedCustomer, address)},
 	{"customData", CustomDataField, 0},
 	{"classSegments", ClassSegmentsField, 0},
 	{"version", VersionField, 0},
@@ -447,6 +477,18 @@ PushKeyStringList(JsonbParseState **state, const char *key, List *strings)
 	pushJsonbValue(state, WJB_END_ARRAY, NULL);
 }
 
+/* Push an address object; default_country when it gives none (NULL: none) */
+static void
+PushAddress(JsonbParseState **state, ParsedAddress *address, const char *default_country)
+{
+	pushJsonbValue(state, WJB_BEGIN_OBJECT, NULL);
+	PushKeyString(state, "countryCode",
+				  address->country_code ? address->country_code : default_country);
+	for (int i = 0; i < (int) NUM_ADDRESS_MEMBERS; i++)
+		PushKeyString(state, address_members[i], address->member[i]);
+	pushJsonbValue(state, WJB_END_OBJECT, NULL);
+}
+
 /* Build the canonical content of a parsed customer */
 static Jsonb *
 BuildContent(ParsedCustomer *c)
@@ -459,7 +501,20 @@ BuildContent(ParsedCustomer *c)
 	PushKeyString(&state, "externalId", c->external_id);
 	PushKeyString(&state, "additionalContactName", c->additional_contact_name);
 	PushKeyString(&state, "businessName", c->business_name);
-	PushKeyString(&state, "ein", c->ein);
+	PushTaxIds(&state, c->tax_ids);
+	PushKeyString(&state, "currency", c->currency);
+	if (c->preferred_locales != NIL)
+	{
+		ListCell   *lc;
+
+		PushKey(&state, "preferredLocales");
+		pushJsonbValue(&state, WJB_BEGIN_ARRAY, NULL);
+		foreach(lc, c->preferred_locales)
+			PushString(&state, WJB_ELEM, strVal(lfirst(lc)), strlen(strVal(lfirst(lc))));
+		pushJsonbValue(&state, WJB_END_ARRAY, NULL);
+	}
+	PushKeyString(&state, "timezone", c->timezone);
+	PushKeyString(&state, "phone", c->phone);
 	PushKeyString(&state, "email", c->email);
 	PushKeyStringList(&state, "ccEmails", c->cc_emails);
 	PushKeyStringList(&state, "bccEmails", c->bcc_emails);
@@ -472,12 +527,20 @@ BuildContent(ParsedCustomer *c)
 	pushJsonbValue(&state, WJB_END_OBJECT, NULL);
 
 	PushKey(&state, "address");
-	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
-	PushKeyString(&state, "countryCode",
-				  c->country_code ? c->country_code : c->kept_country_code);
-	for (int i = 0; i < (int) NUM_ADDRESS_MEMBERS; i++)
-		PushKeyString(&state, address_members[i], c->address_member[i]);
-	pushJsonbValue(&state, WJB_END_OBJECT, NULL);
+	PushAddress(&state, &c->address, c->kept_country_code);
+	if (c->shipping.given)
+	{
+		PushKey(&state, "shipping");
+		pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+		PushKeyString(&state, "name", c->shipping.name);
+		PushKeyString(&state, "phone", c->shipping.phone);
+		if (c->shipping.has_address)
+		{
+			PushKey(&state, "address");
+			PushAddress(&state, &c->shipping.address, NULL);
+		}
+		pushJsonbValue(&state, WJB_END_OBJECT, NULL);
+	}
 
 	if (c->segment_ids != NIL)
 	{

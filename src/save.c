@@ -16,6 +16,7 @@
 #include "utils/memutils.h"
 
 #include "aliases.h"
+#include "billing_fields.h"
 #include "call_context.h"
 #include "change.h"
 #include "customer_segments.h"
@@ -138,12 +139,12 @@ MatchExternalIds(const CallScope *call, SaveItem *items, PlannedChange *changes,
  * aliases alone, which merges into the stored address (docs/api.md §2.1).
  */
 static JsonbContainer *
-MergeUpdate(StoredCustomer *stored, SaveItem *item)
+MergeUpdate(StoredCustomer *stored, JsonbContainer *input, bool merge_address)
 {
-	Jsonb	   *content = DocumentContent(stored->doc);
-	JsonbContainer *input = item->input;
+	/* a document of release 0.1.0 not updated yet may hold "ein" */
+	JsonbContainer *content = EinToTaxIds(&DocumentContent(stored->doc)->root, NULL);
 
-	if (item->merge_address)
+	if (merge_address)
 	{
 		static const char *const address[] = {"address"};
 		JsonbParseState *state = NULL;
@@ -152,10 +153,10 @@ MergeUpdate(StoredCustomer *stored, SaveItem *item)
 		pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
 		PushKeyValue(&state, "address", FindKey(input, "address"));
 		address_patch = EndObject(&state);
-		content = JsonbMergePatch(&content->root, &address_patch->root, true);
+		content = &JsonbMergePatch(content, &address_patch->root, true)->root;
 		input = &JsonbWithoutKeys(input, address, 1)->root;
 	}
-	return &JsonbMergePatch(&content->root, input, false)->root;
+	return &JsonbMergePatch(content, input, false)->root;
 }
 
 /* Attach stored customers to the items that name them */
@@ -231,10 +232,12 @@ customers_save(PG_FUNCTION_ARGS)
 		if (changes[i].errors != NIL)
 			continue;
 		call_context = MemoryContextSwitchTo(item_context);
+		/* an "ein" becomes a us_ein tax id */
+		input = EinToTaxIds(input, changes[i].stored ? changes[i].stored->doc : NULL);
 		if (changes[i].stored != NULL)
 		{
 			CheckUpdateRemovals(input, &changes[i].errors);
-			input = MergeUpdate(changes[i].stored, &items[i]);
+			input = MergeUpdate(changes[i].stored, input, items[i].merge_address);
 		}
 		PlanChange(&call, input, &changes[i]);
 		if (changes[i].errors != NIL)

@@ -664,7 +664,8 @@ static const char *const known_names[] = {
 	"sort", "orderBy", "direction", "filter", "equal", "notEqual", "greaterThan",
 	"greaterThanEqual", "lessThan", "lessThanEqual", "contain", "contains", "in",
 	"notIn", "expand", "label", "parent", "requiredness", "child", "children", "after",
-	"before",
+	"before", "taxIds", "type", "value", "currency", "preferredLocales", "timezone", "phone",
+	"shipping", "preferred_locales", "tax_id_data",
 };
 
 static const char *const known_values[] = {
@@ -677,6 +678,10 @@ static const char *const known_values[] = {
 	"0001-01-01T00:00:00Z", "9999-12-31T23:59:59.999999+14:00", "294277-01-01T00:00:00Z",
 	"infinity", "-infinity", "epoch", "2023-11-07 05:31:56", "2023-11-07", "now",
 	"cll_", "cls_", "cus_x", "cus_01HF0000000000000000000000",
+	"eu_vat", "gb_vat", "us_ein", "other", "DE136695976", "GB980780684", "CHE-100.155.212",
+	"EUR", "eur", "XAU", "Europe/Paris", "FOO3BAR", "posix/UTC", "fr-CA", "en_us", "x-private",
+	"+14155550100", "0044 20 7946 0958", "(415) 555-0100", "4242 4242 4242 4242",
+	"\u00a0\u3000", "e\u0301", "a\u0007b",
 };
 
 /* Unicode that is valid but unusual */
@@ -1041,6 +1046,13 @@ static const char *const save_seeds[] = {
 	"{\"data\": [{\"name\": \"Rest\", \"legal_name\": \"Rest Ltd\", \"street_address\": \"2 Way\","
 	" \"sub_premise\": \"Unit 1\", \"city\": \"Berlin\", \"state\": \"BE\", \"postal_code\": \"10115\","
 	" \"country\": \"DEU\", \"ein\": \"12-3456789\"}]}",
+	/* the billing fields, with Stripe's names beside */
+	"{\"data\": [{\"name\": \"Billing\", \"currency\": \"cad\", \"timezone\": \"America/Toronto\","
+	" \"preferredLocales\": [\"fr-CA\", \"en\"], \"phone\": \"+1 416 555 0199\","
+	" \"taxIds\": [{\"type\": \"eu_vat\", \"value\": \"DE136695976\"}, {\"type\": \"other\", \"value\": \"x\"}],"
+	" \"shipping\": {\"name\": \"Dock\", \"phone\": \"+14165550100\", \"address\": {\"countryCode\": \"CA\","
+	" \"city\": \"Toronto\"}}}, {\"name\": \"Stripe\", \"tax_id_data\": [{\"type\": \"au_abn\","
+	" \"value\": \"83914571673\"}], \"preferred_locales\": [\"en-AU\"], \"ein\": \"123456789\"}]}",
 	/* updates of existing customers, with versions and segments */
 	"{\"data\": [{\"id\": \"$customer\", \"name\": \"Renamed\", \"version\": 1},"
 	" {\"id\": \"$customer\", \"status\": \"INACTIVE\"}, {\"name\": \"New\", \"externalId\": \"ext-fuzz-2\"}]}",
@@ -1056,6 +1068,8 @@ static const char *const patch_seeds[] = {
 	"{\"external_id\": \"ext-fuzz-3\", \"metadata\": {\"k\": [1, 2, {\"x\": null}]}}",
 	"{\"status\": \"INACTIVE\", \"classSegments\": [\"$segment\"]}",
 	"{\"invoiceSettings\": {\"showName\": false, \"invoicePrefix\": \"X-\"}, \"ein\": \"123456789\"}",
+	"{\"currency\": \"EUR\", \"shipping\": {\"name\": \"Dock\", \"phone\": null}, \"ein\": null,"
+	" \"taxIds\": [{\"type\": \"gb_vat\", \"value\": \"GB 980 7806 84\"}], \"city\": \"Lyon\"}",
 };
 
 static const char *const query_seeds[] = {

@@ -95,8 +95,8 @@ FROM pg_temp.save_items(
 	jsonb_build_object('name', 'B', 'businessName', repeat('b', 256)),
 	'{"name": "B", "additionalContactName": false, "businessName": {}}');
 
--- ein: 9 digits as NNNNNNNNN or NN-NNNNNNN, stored NN-NNNNNNN; anything else 400
-SELECT n, result, status, data -> 'ein' AS ein, error
+-- ein: 9 digits as NNNNNNNNN or NN-NNNNNNN, stored as the us_ein tax id NN-NNNNNNN; anything else 400
+SELECT n, result, status, data -> 'taxIds' AS tax_ids, error
 FROM pg_temp.save_items(
 	'{"name": "N", "ein": "123456789"}',
 	'{"name": "N", "ein": "12-3456789"}',

@@ -98,7 +98,7 @@ SELECT table_checksum() = :'sum_before' AS table_unchanged,
 -- A matching version precondition succeeds; the same id is accepted
 SELECT p ->> 'businessName' AS business_name, p -> 'version' AS version
 FROM customers.patch('cus_patch1', '{"version": 9, "businessName": "Acme Holdings"}') AS p;
-SELECT p ->> 'ein' AS ein, p -> 'version' AS version
+SELECT p -> 'taxIds' AS tax_ids, p -> 'version' AS version
 FROM customers.patch('cus_patch1', '{"id": "cus_patch1", "ein": "123456789"}') AS p;
 
 -- archive: ARCHIVED with archivedDateTime, version + 1

@@ -118,6 +118,19 @@ SKIP:
 		is(table_contents($node, 'upgraded', $table), $before{$table}, "customers.$table is unchanged by the update");
 	}
 	call_every_function($node, 'upgraded', "updated to $current");
+
+	# A document of release 0.1.0 holding "ein" holds it as its us_ein tax id
+	# after the update, at the same version (docs/operations.md, Upgrades)
+	$node->safe_psql('postgres', 'CREATE DATABASE ein');
+	$node->safe_psql('ein', "CREATE EXTENSION customers VERSION '$from' CASCADE");
+	$node->safe_psql('ein', q{
+		SET customers.tenant_id = 't';
+		SELECT customers.save('{"data": [{"id": "cus_ein", "name": "Ein"}, {"id": "cus_none", "name": "None"}]}');
+		UPDATE customers.customer SET doc = doc || '{"ein": "12-3456789"}' WHERE id = 'cus_ein'});
+	$node->safe_psql('ein', 'ALTER EXTENSION customers UPDATE');
+	is($node->safe_psql('ein', q{SELECT id, doc -> 'taxIds', doc ? 'ein', version FROM customers.customer ORDER BY id}),
+		qq{cus_ein|[{"type": "us_ein", "value": "12-3456789"}]|f|1\ncus_none||f|1},
+		"the update makes a $from document's ein its us_ein tax id");
 }
 
 $node->stop;

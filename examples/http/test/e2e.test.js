@@ -225,7 +225,7 @@ const REST_CREATED = savedBy('acme', {
 	id: '<generated cus id>',
 	name: 'Globex Corporation',
 	businessName: 'Globex Corporation LLC',
-	ein: '98-7654321',
+	taxIds: [{ type: 'us_ein', value: '98-7654321' }], // the seed's ein
 	email: 'AP@Globex.example',
 	externalId: 'globex-001',
 	status: 'ACTIVE',
@@ -259,7 +259,7 @@ const REST_PATCHED = {
 	...REST_CREATED,
 	name: 'Acme Corp',
 	businessName: 'Acme Corporation Inc.',
-	ein: '12-3456789',
+	taxIds: [{ type: 'us_ein', value: '12-3456789' }],
 	address: {
 		address1: '123 Main St, New York, NY 10001', address2: 'Apt 1', city: 'New York', state: 'NY', zip: '10001',
 		countryCode: 'USA',
@@ -343,9 +343,9 @@ test('GET /customers/{id}/history lists every change, newest first', async () =>
 		data: [
 			entry(4, 'RESTORE', ['status']),
 			entry(3, 'ARCHIVE', ['status']), // the second DELETE changed nothing
-			entry(2, 'PATCH', ['address', 'businessName', 'ein', 'name']),
-			entry(1, 'CREATE', ['address', 'bccEmails', 'businessName', 'ccEmails', 'customData', 'ein', 'email',
-				'externalId', 'invoiceSettings', 'name', 'status']),
+			entry(2, 'PATCH', ['address', 'businessName', 'name', 'taxIds']),
+			entry(1, 'CREATE', ['address', 'bccEmails', 'businessName', 'ccEmails', 'customData', 'email',
+				'externalId', 'invoiceSettings', 'name', 'status', 'taxIds']),
 		],
 		start_cursor: null, end_cursor: null, has_previous_page: false, has_next_page: false,
 	});
