@@ -25,6 +25,7 @@
 #include "item_errors.h"
 #include "jsonb_build.h"
 #include "request.h"
+#include "text_rules.h"
 
 #define SAVE_HINT "Pass {\"data\": [customer, ...]}."
 #define UPSERT_HINT "Pass \"upsertBy\": \"externalId\" to update the customers whose externalId is stored, or leave it out."
@@ -112,7 +113,16 @@ MatchExternalIds(const CallScope *call, SaveItem *items, PlannedChange *changes,
 		external_id = FindKey(items[i].input, "externalId");
 		if ((id == NULL || id->type == jbvNull) &&
 			external_id != NULL && external_id->type == jbvString)
-			external_ids[nwanted++] = wanted[i] = JsonbStringCopy(external_id);
+		{
+			/* as it will be stored: trimmed, in NFC (text_rules.c) */
+			int			len;
+			pg_wchar	control;
+			char	   *text = ApplyTextRules(external_id->val.string.val,
+											  external_id->val.string.len, &len, &control);
+
+			if (text != NULL && len > 0)
+				external_ids[nwanted++] = wanted[i] = text;
+		}
 	}
 	if (nwanted == 0)
 		return;
