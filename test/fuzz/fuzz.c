@@ -681,7 +681,7 @@ static const char *const known_values[] = {
 	"eu_vat", "gb_vat", "us_ein", "other", "DE136695976", "GB980780684", "CHE-100.155.212",
 	"EUR", "eur", "XAU", "Europe/Paris", "FOO3BAR", "posix/UTC", "fr-CA", "en_us", "x-private",
 	"+14155550100", "0044 20 7946 0958", "(415) 555-0100", "4242 4242 4242 4242",
-	"\u00a0\u3000", "e\u0301", "a\u0007b",
+	"\xc2\xa0\xe3\x80\x80", "e\xcc\x81", "a\x07" "b",	/* NBSP and U+3000, e + U+0301, BEL */
 };
 
 /* Unicode that is valid but unusual */
