@@ -16,6 +16,8 @@ OBJS = \
 	src/country_codes.o \
 	src/currency.o \
 	src/cursor.o \
+	src/customer_delete.o \
+	src/customer_erase.o \
 	src/customer_ops.o \
 	src/customer_reference.o \
 	src/customer_segments.o \
@@ -26,6 +28,7 @@ OBJS = \
 	src/email.o \
 	src/envelope.o \
 	src/history.o \
+	src/idempotency.o \
 	src/ids.o \
 	src/item_errors.o \
 	src/jsonb_assemble.o \

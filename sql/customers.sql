@@ -184,17 +184,17 @@ CREATE POLICY tenant_isolation ON customers.customer_segment
 
 CREATE FUNCTION customers.save(request jsonb)
 RETURNS jsonb
-AS 'MODULE_PATHNAME', 'customers_save'
+AS 'MODULE_PATHNAME', 'customers_save_idempotent'
 LANGUAGE C VOLATILE;
 
 CREATE FUNCTION customers.save_class_labels(request jsonb)
 RETURNS jsonb
-AS 'MODULE_PATHNAME', 'customers_save_class_labels'
+AS 'MODULE_PATHNAME', 'customers_save_class_labels_idempotent'
 LANGUAGE C VOLATILE;
 
 CREATE FUNCTION customers.save_class_segments(request jsonb)
 RETURNS jsonb
-AS 'MODULE_PATHNAME', 'customers_save_class_segments'
+AS 'MODULE_PATHNAME', 'customers_save_class_segments_idempotent'
 LANGUAGE C VOLATILE;
 
 CREATE FUNCTION customers.class_segments(request jsonb DEFAULT '{}')
@@ -204,7 +204,7 @@ LANGUAGE C STABLE;
 
 CREATE FUNCTION customers.delete_class_segment(id text)
 RETURNS jsonb
-AS 'MODULE_PATHNAME', 'customers_delete_class_segment'
+AS 'MODULE_PATHNAME', 'customers_delete_class_segment_idempotent'
 LANGUAGE C VOLATILE;
 
 CREATE FUNCTION customers.query(request jsonb)
@@ -219,17 +219,17 @@ LANGUAGE C STABLE;
 
 CREATE FUNCTION customers.patch(id text, patch jsonb)
 RETURNS jsonb
-AS 'MODULE_PATHNAME', 'customers_patch'
+AS 'MODULE_PATHNAME', 'customers_patch_idempotent'
 LANGUAGE C VOLATILE;
 
 CREATE FUNCTION customers.archive(id text)
 RETURNS jsonb
-AS 'MODULE_PATHNAME', 'customers_archive'
+AS 'MODULE_PATHNAME', 'customers_archive_idempotent'
 LANGUAGE C VOLATILE;
 
 CREATE FUNCTION customers.restore(id text)
 RETURNS jsonb
-AS 'MODULE_PATHNAME', 'customers_restore'
+AS 'MODULE_PATHNAME', 'customers_restore_idempotent'
 LANGUAGE C VOLATILE;
 
 -- Change history: one row per change of a customer (create, update, patch,
@@ -326,7 +326,7 @@ LANGUAGE C STABLE;
 
 CREATE FUNCTION customers.save_payment_method(customer_id text, method jsonb)
 RETURNS jsonb
-AS 'MODULE_PATHNAME', 'customers_save_payment_method'
+AS 'MODULE_PATHNAME', 'customers_save_payment_method_idempotent'
 LANGUAGE C VOLATILE;
 
 CREATE FUNCTION customers.payment_methods(customer_id text)
@@ -341,18 +341,25 @@ LANGUAGE C STABLE;
 
 CREATE FUNCTION customers.detach_payment_method(customer_id text, id text)
 RETURNS jsonb
-AS 'MODULE_PATHNAME', 'customers_detach_payment_method'
+AS 'MODULE_PATHNAME', 'customers_detach_payment_method_idempotent'
 LANGUAGE C VOLATILE;
 
 CREATE FUNCTION customers.create_user(customer_id text, "user" jsonb)
 RETURNS jsonb
-AS 'MODULE_PATHNAME', 'customers_create_user'
+AS 'MODULE_PATHNAME', 'customers_create_user_idempotent'
 LANGUAGE C VOLATILE;
 
 CREATE FUNCTION customers.users(customer_id text, request jsonb DEFAULT '{}')
 RETURNS jsonb
 AS 'MODULE_PATHNAME', 'customers_users'
 LANGUAGE C STABLE;
+
+-- Removes a customer for good, with its payment methods, users, segments
+-- (the foreign keys' cascades) and history (the trigger above).
+CREATE FUNCTION customers.delete(id text)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'customers_delete_idempotent'
+LANGUAGE C VOLATILE;
 
 -- What row level security does not cover. TRUNCATE ignores the policies, so
 -- each table refuses it to a role they confine (it would empty every
@@ -390,6 +397,69 @@ LANGUAGE C VOLATILE;
 CREATE POLICY owner_only ON customers.cursor_key
 	USING (customers.cursor_key_guard())
 	WITH CHECK (customers.cursor_key_guard());
+-- Idempotency keys (docs/api.md §3.8): the first result of a writing call
+-- made under customers.idempotency_key, replayed to its retries until it
+-- expires. fingerprint is the SHA-256 of the function and its arguments;
+-- customer_ref the customer argument as given (erase scrubs its results).
+CREATE TABLE customers.idempotency_key (
+	tenant_id text NOT NULL,
+	key text NOT NULL,
+	function text NOT NULL,
+	fingerprint bytea NOT NULL,
+	customer_ref text,
+	response jsonb,
+	created_at timestamptz NOT NULL,
+	expires_at timestamptz NOT NULL,
+	PRIMARY KEY (tenant_id, key)
+);
+-- a tenant's expired keys, deleted by its own keyed calls (every key
+-- starts with tenant_id; customers.purge_idempotency_keys() reads the table)
+CREATE INDEX idempotency_key_expires_idx ON customers.idempotency_key (tenant_id, expires_at);
+SELECT pg_catalog.pg_extension_config_dump('customers.idempotency_key', '');
+ALTER TABLE customers.idempotency_key ENABLE ROW LEVEL SECURITY;
+ALTER TABLE customers.idempotency_key FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON customers.idempotency_key
+	USING (tenant_id OPERATOR(pg_catalog.=) customers.current_tenant())
+	WITH CHECK (tenant_id OPERATOR(pg_catalog.=) customers.current_tenant());
+CREATE TRIGGER refuse_confined_truncate BEFORE TRUNCATE ON customers.idempotency_key
+	FOR EACH STATEMENT EXECUTE FUNCTION customers.refuse_confined_truncate();
+
+-- Deletes up to batch expired keys of every tenant: an administrator's
+-- schedule calls it (not PUBLIC's).
+CREATE FUNCTION customers.purge_idempotency_keys(batch integer DEFAULT 1000)
+RETURNS integer
+AS 'MODULE_PATHNAME', 'customers_purge_idempotency_keys'
+LANGUAGE C VOLATILE;
+REVOKE ALL ON FUNCTION customers.purge_idempotency_keys(integer) FROM PUBLIC;
+
+-- Erased customers (docs/api.md §3.9): the tombstone that proves an
+-- erasure and refuses the id (and a kept externalId) to later writes. It
+-- holds no personal data: the id, the externalId only when the caller asked
+-- to keep it, when and by whom.
+CREATE TABLE customers.erased_customer (
+	tenant_id text NOT NULL,
+	id text COLLATE "C" NOT NULL,
+	external_id text,
+	erased_at timestamptz NOT NULL,
+	erased_by text NOT NULL,
+	PRIMARY KEY (tenant_id, id),
+	UNIQUE (tenant_id, external_id)
+);
+SELECT pg_catalog.pg_extension_config_dump('customers.erased_customer', '');
+ALTER TABLE customers.erased_customer ENABLE ROW LEVEL SECURITY;
+ALTER TABLE customers.erased_customer FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON customers.erased_customer
+	USING (tenant_id OPERATOR(pg_catalog.=) customers.current_tenant())
+	WITH CHECK (tenant_id OPERATOR(pg_catalog.=) customers.current_tenant());
+CREATE TRIGGER refuse_confined_truncate BEFORE TRUNCATE ON customers.erased_customer
+	FOR EACH STATEMENT EXECUTE FUNCTION customers.refuse_confined_truncate();
+
+-- Erases a customer's personal data for good and keeps its tombstone.
+CREATE FUNCTION customers.erase(id text, options jsonb DEFAULT '{}')
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'customers_erase_idempotent'
+LANGUAGE C VOLATILE;
+
 -- Citus: one step that distributes every table by tenant_id, colocated with
 -- customers.customer, and replicates the cursor key to every node. Run on
 -- the coordinator after CREATE EXTENSION (Citus's hooks are off inside
@@ -415,12 +485,14 @@ BEGIN
 	DROP TRIGGER IF EXISTS customer_history_delete ON customers.customer;
 	DROP TRIGGER IF EXISTS customer_history_truncate ON customers.customer;
 	FOREACH t IN ARRAY ARRAY['customer', 'class_label', 'class_segment', 'customer_segment',
-							 'customer_history', 'payment_method', 'customer_user', 'cursor_key'] LOOP
+							 'customer_history', 'payment_method', 'customer_user', 'idempotency_key',
+							 'erased_customer', 'cursor_key'] LOOP
 		EXECUTE format('DROP TRIGGER IF EXISTS refuse_confined_truncate ON customers.%I', t);
 	END LOOP;
 	-- referenced tables first
 	FOREACH t IN ARRAY ARRAY['customer', 'class_label', 'class_segment', 'customer_segment',
-							 'customer_history', 'payment_method', 'customer_user'] LOOP
+							 'customer_history', 'payment_method', 'customer_user', 'idempotency_key',
+							 'erased_customer'] LOOP
 		IF NOT EXISTS (SELECT FROM pg_dist_partition
 					   WHERE logicalrelid = format('customers.%I', t)::regclass) THEN
 			PERFORM create_distributed_table(format('customers.%I', t), 'tenant_id',

@@ -17,8 +17,9 @@
 #include "aliases.h"
 #include "billing_fields.h"
 #include "call_context.h"
-#include "customer_reference.h"
 #include "change.h"
+#include "customer_erase.h"
+#include "customer_reference.h"
 #include "customer_segments.h"
 #include "document.h"
 #include "item_errors.h"
@@ -89,7 +90,7 @@ ChangeCustomer(const CustomerRef *ref, JsonbContainer *patch, ChangeAction actio
 	}
 
 	if (change.stored == NULL)
-		change.stored = RequireCustomer(call.tenant_id, id, true);
+		change.stored = RequireCustomerRef(call.tenant_id, ref, true);
 	change.action = action_names[action];
 	if (patch == NULL)
 	{
@@ -109,6 +110,7 @@ ChangeCustomer(const CustomerRef *ref, JsonbContainer *patch, ChangeAction actio
 									patch, true)->root,
 				   &change);
 		CheckExternalIds(&call, &change, 1);
+		CheckErased(&call, &change, 1);
 		CheckCustomerSegments(&call, &change, 1);
 		if (change.kind != CHANGE_FAILED)
 			WriteChanges(&call, &change, 1);

@@ -19,6 +19,7 @@
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 
+#include "customer_erase.h"
 #include "customer_reference.h"
 #include "pg_compat.h"
 #include "request.h"
@@ -139,24 +140,46 @@ ResolveExternalId(const char *tenant, const char *external_id, bool for_update)
 }
 
 /*
- * The stored customer a reference names (locked when for_update), or P0002.
+ * The stored customer a reference names (locked when for_update), or NULL.
  * Under READ COMMITTED a lock that waited for a concurrent change of the
  * externalId checks it again, so the customer found still holds it.
  */
 StoredCustomer *
-RequireCustomerRef(const char *tenant, const CustomerRef *ref, bool for_update)
+FindCustomerRef(const char *tenant, const CustomerRef *ref, bool for_update)
 {
-	char	   *id;
+	char	   *id = ref->id;
 
-	if (ref->id != NULL)
-		return RequireCustomer(tenant, ref->id, for_update);
-	id = ResolveExternalId(tenant, ref->external_id, for_update);
 	if (id == NULL)
+		id = ResolveExternalId(tenant, ref->external_id, for_update);
+	return id == NULL ? NULL : FetchCustomer(tenant, id, for_update);
+}
+
+/* P0002 for a reference to no customer: erased (when and by whom), or unknown */
+void
+RaiseCustomerNotFound(const char *tenant, const CustomerRef *ref)
+{
+	RaiseIfErased(tenant, ref->id, ref->external_id);
+	if (ref->id != NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_NO_DATA_FOUND),
-				 errmsg("customer with externalId \"%s\" does not exist", ref->external_id),
-				 errhint("Check the externalId, and that customers.tenant_id names the customer's tenant.")));
-	return RequireCustomer(tenant, id, for_update);
+				 errmsg("customer \"%s\" does not exist", ref->id),
+				 errhint("Check the id, and that customers.tenant_id names the customer's tenant.")));
+	ereport(ERROR,
+			(errcode(ERRCODE_NO_DATA_FOUND),
+			 errmsg("customer with externalId \"%s\" does not exist", ref->external_id),
+			 errhint("Check the externalId, and that customers.tenant_id names the customer's tenant.")));
+	pg_unreachable();
+}
+
+/* The stored customer a reference names (locked when for_update), or P0002 */
+StoredCustomer *
+RequireCustomerRef(const char *tenant, const CustomerRef *ref, bool for_update)
+{
+	StoredCustomer *customer = FindCustomerRef(tenant, ref, for_update);
+
+	if (customer == NULL)
+		RaiseCustomerNotFound(tenant, ref);
+	return customer;
 }
 
 /* The stored document a reference names, or NULL; read-only, one index lookup */

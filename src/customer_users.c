@@ -199,7 +199,7 @@ customers_create_user(PG_FUNCTION_ARGS)
 	if (!ParseUser(&input->root, customer_id, &user, &errors))
 		RaiseItemErrorsWithHint(errors, USER_HINT);
 	if (customer == NULL)
-		customer = RequireCustomer(call.tenant_id, customer_id, true);
+		customer = RequireCustomerRef(call.tenant_id, &ref, true);
 	RequireNotArchived(customer);
 	id = GenerateId(USER_ID_PREFIX);
 	doc = BuildUser(&user, id, customer_id, FormatTimestamp(call.now));

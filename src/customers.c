@@ -5,6 +5,8 @@
  * customers.tenant_id names the tenant of the current transaction,
  * customers.require_tenant refuses calls without one, and customers.actor
  * names who is making the change (createdBy / updatedBy).
+ * customers.idempotency_key names one writing call for its retries, and
+ * customers.idempotency_key_ttl, the administrator's, how long keys last.
  *
  * require_tenant guards the application against itself, so the application
  * must not be able to turn it off: only a superuser sets it (ALTER ROLE ...
@@ -21,11 +23,14 @@
  */
 #include "postgres.h"
 
+#include <limits.h>
+
 #include "fmgr.h"
 #include "utils/guc.h"
 #include "utils/guc_tables.h"
 
 #include "call_context.h"
+#include "idempotency.h"
 #include "pg_compat.h"
 
 PG_MODULE_MAGIC;
@@ -103,6 +108,26 @@ _PG_init(void)
 							   PGC_USERSET,
 							   0,
 							   NULL, NULL, NULL);
+
+	DefineCustomStringVariable("customers.idempotency_key",
+							   "Idempotency key of the writing call of the current transaction.",
+							   "Set it per transaction with SET LOCAL; a retry with the same key and request gets the first call's result.",
+							   &customers_idempotency_key,
+							   "",
+							   PGC_USERSET,
+							   0,
+							   NULL, NULL, NULL);
+
+	DefineCustomIntVariable("customers.idempotency_key_ttl",
+							"How long an idempotency key is kept after its first call.",
+							"Set by an administrator; expired keys are deleted in small batches.",
+							&customers_idempotency_ttl,
+							DEFAULT_IDEMPOTENCY_TTL,
+							60,
+							INT_MAX,
+							PGC_SUSET,
+							GUC_UNIT_S,
+							NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("customers");
 }

@@ -20,6 +20,13 @@
 
 #define CHANGES_CHANNEL "customers_changes"
 
+/* Queue the wake-up: the call removed a customer (delete, erase) */
+void
+NotifyWakeUp(void)
+{
+	Async_Notify(CHANGES_CHANNEL, "");
+}
+
 /* Queue the wake-up when the call created or updated a customer */
 void
 NotifyChanges(PlannedChange *changes, int nchanges)
@@ -28,7 +35,7 @@ NotifyChanges(PlannedChange *changes, int nchanges)
 	{
 		if (changes[i].kind == CHANGE_CREATE || changes[i].kind == CHANGE_UPDATE)
 		{
-			Async_Notify(CHANGES_CHANNEL, "");
+			NotifyWakeUp();
 			return;
 		}
 	}

@@ -7,6 +7,7 @@
 
 #include "planned_change.h"
 
+extern void NotifyWakeUp(void);
 extern void NotifyChanges(PlannedChange *changes, int nchanges);
 
 #endif

@@ -19,6 +19,7 @@
 #include "billing_fields.h"
 #include "call_context.h"
 #include "change.h"
+#include "customer_erase.h"
 #include "customer_segments.h"
 #include "document.h"
 #include "envelope.h"
@@ -260,6 +261,7 @@ customers_save(PG_FUNCTION_ARGS)
 	/* segments first: an item they fail releases no externalId for a later one */
 	CheckCustomerSegments(&call, changes, n);
 	CheckExternalIds(&call, changes, n);
+	CheckErased(&call, changes, n);
 	WriteChanges(&call, changes, n);
 
 	EndCall(&call);

@@ -56,6 +56,10 @@ SELECT customers.archive('cus_n4') -> 'version' AS version;
 COMMIT;
 -- payment methods and users do not notify
 SELECT customers.create_user('cus_n1', '{"email": "n@example.com"}') ->> 'email' AS email;
+-- delete wakes the listener; a failed delete does not
+SELECT customers.save('{"data": [{"id": "cus_n5", "name": "Five"}]}') ->> 'result' AS result;
+SELECT raises($$SELECT customers.delete('cus_nope')$$);
+SELECT customers.delete('cus_n5') ->> 'deleted' AS deleted;
 SELECT 'done' AS note;
 
 \o

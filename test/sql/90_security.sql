@@ -181,7 +181,9 @@ INSERT INTO calls VALUES
 	($$customers.payment_method('cus_sec_a', 'pm_x')$$),
 	($$customers.detach_payment_method('cus_sec_a', 'pm_x')$$),
 	($$customers.create_user('cus_sec_a', '{"email": "x@example.com"}')$$),
-	($$customers.users('cus_sec_a', '{}')$$);
+	($$customers.users('cus_sec_a', '{}')$$),
+	($$customers.delete('cus_sec_a')$$),
+	($$customers.erase('cus_sec_a', '{}')$$);
 SELECT coalesce(string_agg(call || ': ' || outcome, E'\n' ORDER BY call), 'none') AS calls_not_refused
 FROM (SELECT call, raises('SELECT ' || call) AS outcome FROM calls) AS t
 WHERE outcome NOT LIKE '22023: customers.tenant_id is not set%';
@@ -189,12 +191,14 @@ SELECT raises('SELECT count(*) FROM customers.customer') AS direct_sql;
 RESET ROLE;
 -- the list above names every function of the extension (but trigger
 -- functions, which no one can call, the cursor key's policy, which raises
--- for everyone, and distribute(), which only the owner may: test 97)
+-- for everyone, distribute(), which only the owner may: test 97, and
+-- purge_idempotency_keys(), the owner's too: test 88)
 SELECT coalesce(string_agg(p.proname, ', ' ORDER BY p.proname), 'none') AS functions_not_tried
 FROM pg_proc p WHERE p.pronamespace = 'customers'::regnamespace
   AND p.prorettype <> 'pg_catalog.trigger'::pg_catalog.regtype
   AND p.oid <> 'customers.cursor_key_guard()'::regprocedure
   AND p.oid <> 'customers.distribute()'::regprocedure
+  AND p.oid <> 'customers.purge_idempotency_keys(integer)'::regprocedure
   AND NOT EXISTS (SELECT 1 FROM calls WHERE call LIKE 'customers.' || p.proname || '(%');
 -- '' (what SET LOCAL leaves behind) is unset too
 BEGIN;

@@ -23,6 +23,8 @@ INSERT INTO api VALUES
 	('function customers.detach_payment_method(text,text)', 'API'),
 	('function customers.create_user(text,jsonb)', 'API'),
 	('function customers.users(text,jsonb)', 'API'),
+	('function customers.delete(text)', 'API'),
+	('function customers.erase(text,jsonb)', 'API'),
 	('function customers.save_class_labels(jsonb)', 'API'),
 	('function customers.save_class_segments(jsonb)', 'API'),
 	('function customers.class_segments(jsonb)', 'API'),

@@ -178,11 +178,11 @@ RESET customers.tenant_id;
 REVOKE EXECUTE ON FUNCTION customers.save(jsonb), customers.patch(text, jsonb), customers.archive(text),
 	customers.restore(text), customers.save_payment_method(text, jsonb), customers.detach_payment_method(text, text),
 	customers.create_user(text, jsonb), customers.save_class_labels(jsonb), customers.save_class_segments(jsonb),
-	customers.delete_class_segment(text) FROM PUBLIC;
+	customers.delete_class_segment(text), customers.delete(text), customers.erase(text, jsonb) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION customers.save(jsonb), customers.patch(text, jsonb), customers.archive(text),
 	customers.restore(text), customers.save_payment_method(text, jsonb), customers.detach_payment_method(text, text),
 	customers.create_user(text, jsonb), customers.save_class_labels(jsonb), customers.save_class_segments(jsonb),
-	customers.delete_class_segment(text) TO customers_attacker;
+	customers.delete_class_segment(text), customers.delete(text), customers.erase(text, jsonb) TO customers_attacker;
 CREATE ROLE customers_reporting;
 GRANT USAGE ON SCHEMA customers TO customers_reporting;
 -- the recipe names every function that writes (the others only read)
@@ -202,11 +202,11 @@ RESET ROLE;
 GRANT EXECUTE ON FUNCTION customers.save(jsonb), customers.patch(text, jsonb), customers.archive(text),
 	customers.restore(text), customers.save_payment_method(text, jsonb), customers.detach_payment_method(text, text),
 	customers.create_user(text, jsonb), customers.save_class_labels(jsonb), customers.save_class_segments(jsonb),
-	customers.delete_class_segment(text) TO PUBLIC;
+	customers.delete_class_segment(text), customers.delete(text), customers.erase(text, jsonb) TO PUBLIC;
 REVOKE EXECUTE ON FUNCTION customers.save(jsonb), customers.patch(text, jsonb), customers.archive(text),
 	customers.restore(text), customers.save_payment_method(text, jsonb), customers.detach_payment_method(text, text),
 	customers.create_user(text, jsonb), customers.save_class_labels(jsonb), customers.save_class_segments(jsonb),
-	customers.delete_class_segment(text) FROM customers_attacker;
+	customers.delete_class_segment(text), customers.delete(text), customers.erase(text, jsonb) FROM customers_attacker;
 REVOKE USAGE ON SCHEMA customers FROM customers_reporting;
 DROP ROLE customers_reporting;
 RESET customers.tenant_id;

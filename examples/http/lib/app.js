@@ -65,6 +65,20 @@ function findRoute(method, pathname) {
 	throw new HttpError(404, `no route for ${method} ${pathname}`, { hint: 'See examples/http/README.md for the routes.' });
 }
 
+// The Idempotency-Key header of a writing request, or '' (docs/api.md §3.8):
+// a retry with the same key and request gets the first response replayed.
+// Reading routes ignore it, as they change nothing.
+function idempotencyKeyOf(headers) {
+	const key = headers['idempotency-key'];
+	if (key === undefined)
+		return '';
+	if (key.length < 1 || key.length > 255)
+		throw new HttpError(400, 'header "Idempotency-Key" must be 1 to 255 characters long', {
+			param: 'Idempotency-Key', hint: 'Send a unique value per request, such as a UUID, and the same one with its retries.',
+		});
+	return key;
+}
+
 // Parse a JSON body (kept as text too); the media type must be JSON.
 async function jsonBody(req) {
 	const type = (req.headers['content-type'] || 'application/json').split(';')[0].trim().toLowerCase();
@@ -97,10 +111,11 @@ async function handle(pools, tokens, req) {
 	}
 	if (route.prepare)
 		route.prepare(ctx);
+	const idempotencyKey = route.readOnly ? '' : idempotencyKeyOf(req.headers);
 	let row;
 	try {
 		const pool = route.readOnly && pools.replica ? pools.replica : pools.primary;
-		row = await callAs(pool, principal, Boolean(route.readOnly), route.sql, route.values(ctx));
+		row = await callAs(pool, principal, Boolean(route.readOnly), route.sql, route.values(ctx), idempotencyKey);
 	} catch (err) {
 		throw route.explain ? route.explain(err, ctx) : err;
 	}

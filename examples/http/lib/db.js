@@ -3,7 +3,8 @@
 //
 // Every request borrows a pooled connection and runs:
 //   BEGIN [READ ONLY]
-//   SELECT set_config('customers.tenant_id', $1, true), set_config('customers.actor', $2, true)
+//   SELECT set_config('customers.tenant_id', $1, true), set_config('customers.actor', $2, true),
+//          set_config('customers.idempotency_key', $3, true)   (the Idempotency-Key header, or '')
 //   <the one statement that calls the extension, values as $n parameters>
 //   COMMIT                      (ROLLBACK on any error)
 // set_config(..., true) is the parameterized SET LOCAL: the settings end with
@@ -27,8 +28,9 @@ function createPool(max, overrides = {}) {
 	});
 }
 
-// Run sql with values for principal in one transaction; resolves to the first row.
-async function callAs(pool, principal, readOnly, sql, values) {
+// Run sql with values for principal in one transaction, under an
+// idempotency key ('' for none); resolves to the first row.
+async function callAs(pool, principal, readOnly, sql, values, idempotencyKey = '') {
 	const client = await pool.connect();
 	let broken;
 	// A connection that dies mid-request (the backend was terminated) also
@@ -40,8 +42,9 @@ async function callAs(pool, principal, readOnly, sql, values) {
 		await client.query(readOnly ? 'BEGIN READ ONLY' : 'BEGIN');
 		await client.query(
 			"SELECT pg_catalog.set_config('customers.tenant_id', $1, true), " +
-			"pg_catalog.set_config('customers.actor', $2, true)",
-			[principal.tenant, principal.actor]);
+			"pg_catalog.set_config('customers.actor', $2, true), " +
+			"pg_catalog.set_config('customers.idempotency_key', $3, true)",
+			[principal.tenant, principal.actor, idempotencyKey]);
 		const result = await client.query(sql, values);
 		await client.query('COMMIT');
 		return result.rows[0];

@@ -12,6 +12,7 @@ const STATUS_BY_SQLSTATE = new Map([
 	['23505', 409], // unique_violation: externalId held by another customer
 	['40001', 409], // serialization_failure: stale version precondition
 	['55000', 409], // object_not_in_prerequisite_state: archived customer
+	['CU001', 422], // the Idempotency-Key was used for another request
 	['28000', 403], // invalid_authorization_specification
 	['42501', 403], // insufficient_privilege
 ]);
@@ -25,6 +26,7 @@ const TYPE_BY_STATUS = new Map([
 	[409, 'CONFLICT'],
 	[413, 'PAYLOAD_TOO_LARGE'],
 	[415, 'UNSUPPORTED_MEDIA_TYPE'],
+	[422, 'IDEMPOTENCY_ERROR'],
 	[431, 'REQUEST_HEADER_FIELDS_TOO_LARGE'],
 	[500, 'UNKNOWN_ERROR'],
 ]);

@@ -333,6 +333,35 @@ test('customers by externalId: /customers/external_id/{externalId}/… reaches t
 	assert.equal((await call('GET', base, { token: 'globex' })).status, 404);
 });
 
+test('Idempotency-Key: a retried create replays the first response; another request with the key is a 422', async () => {
+	const headers = { 'idempotency-key': 'create-retry-1' };
+	const first = await call('POST', '/customers', { token: 'acme', json: { name: 'Retried Create' }, headers });
+	assert.equal(first.status, 201);
+	const retry = await call('POST', '/customers', { token: 'acme', json: { name: 'Retried Create' }, headers });
+	assert.equal(retry.status, 201);
+	assert.equal(retry.text, first.text);
+	assert.equal(retry.headers.location, first.headers.location);
+	const other = await call('POST', '/customers', { token: 'acme', json: { name: 'Another Create' }, headers });
+	assert.equal(other.status, 422);
+	assert.equal(other.body.error[0].type, 'IDEMPOTENCY_ERROR');
+	assert.equal(other.body.error[0].message, 'idempotency key "create-retry-1" was used for another request');
+	// the key is the tenant's: another tenant's request with it runs
+	const globex = await call('POST', '/customers', { token: 'globex', json: { name: 'Retried Create' }, headers });
+	assert.equal(globex.status, 201);
+	assert.notEqual(globex.body.id, first.body.id);
+	const rows = await db.query("SELECT count(*)::int AS n FROM customers.customer WHERE name = 'Retried Create'");
+	assert.equal(rows.rows[0].n, 2);
+	// reading routes ignore the header; an over-long key is a 400
+	assert.equal((await call('GET', `/customers/${first.body.id}`, { token: 'acme', headers })).status, 200);
+	const long = await call('PATCH', `/customers/${first.body.id}`, {
+		token: 'acme', json: { name: 'X' }, headers: { 'idempotency-key': 'k'.repeat(256) },
+	});
+	assert.equal(long.status, 400);
+	assert.equal(long.body.error[0].param, 'Idempotency-Key');
+	// the later tests list acme's customers: these go again
+	await db.query("DELETE FROM customers.customer WHERE name = 'Retried Create'");
+});
+
 test('GET /customers/{id}/history lists every change, newest first', async () => {
 	const res = await call('GET', `/customers/${restId}/history`, { token: 'acme' });
 	assert.equal(res.status, 200);
