@@ -32,6 +32,7 @@
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "mb/pg_wchar.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/timestamp.h"
@@ -74,10 +75,21 @@
 	" ORDER BY expires_at LIMIT " CppAsString2(CLEANUP_BATCH) " FOR UPDATE SKIP LOCKED))"
 
 /* every tenant's: the table is read until batch expired keys are found */
-#define PURGE_SQL \
-	"DELETE FROM customers.idempotency_key WHERE (tenant_id, key) OPERATOR(pg_catalog.=) ANY" \
-	" (ARRAY(SELECT (tenant_id, key) FROM customers.idempotency_key" \
-	" WHERE expires_at OPERATOR(pg_catalog.<=) $1 LIMIT $2 FOR UPDATE SKIP LOCKED))"
+/*
+ * Every tenant's, one tenant at a time: the tenants with expired keys (the
+ * table is read until found), then up to $3 of one tenant's keys, so each
+ * delete runs on one tenant's rows (on Citus, one shard: a lock on rows
+ * of several shards is refused there)
+ */
+#define PURGE_TENANTS_SQL \
+	"SELECT DISTINCT tenant_id FROM customers.idempotency_key" \
+	" WHERE expires_at OPERATOR(pg_catalog.<=) $1 LIMIT $2"
+
+#define PURGE_TENANT_SQL \
+	"DELETE FROM customers.idempotency_key WHERE tenant_id OPERATOR(pg_catalog.=) $1" \
+	" AND key OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT key FROM customers.idempotency_key" \
+	" WHERE tenant_id OPERATOR(pg_catalog.=) $1 AND expires_at OPERATOR(pg_catalog.<=) $2" \
+	" LIMIT $3 FOR UPDATE SKIP LOCKED))"
 
 char	   *customers_idempotency_key = NULL;
 int			customers_idempotency_ttl = DEFAULT_IDEMPOTENCY_TTL;
@@ -284,11 +296,16 @@ PG_FUNCTION_INFO_V1(customers_purge_idempotency_keys);
 Datum
 customers_purge_idempotency_keys(PG_FUNCTION_ARGS)
 {
-	static SPIPlanPtr purge_plan = NULL;
-	static Oid	types[2] = {TIMESTAMPTZOID, INT4OID};
+	static SPIPlanPtr tenants_plan = NULL;
+	static SPIPlanPtr tenant_plan = NULL;
+	static Oid	tenants_types[2] = {TIMESTAMPTZOID, INT4OID};
+	static Oid	tenant_types[3] = {TEXTOID, TIMESTAMPTZOID, INT4OID};
 	CallScope	call;
-	Datum		values[2];
+	Datum		values[3];
 	int32		batch;
+	int32		purged = 0;
+	List	   *tenants = NIL;
+	ListCell   *lc;
 
 	if (PG_ARGISNULL(0) || (batch = PG_GETARG_INT32(0)) < 1 || batch > 100000)
 		ereport(ERROR,
@@ -298,10 +315,25 @@ customers_purge_idempotency_keys(PG_FUNCTION_ARGS)
 	BeginCall(&call);
 	values[0] = TimestampTzGetDatum(call.now);
 	values[1] = Int32GetDatum(batch);
-	ExecutePlan(KeptPlan(&purge_plan, PURGE_SQL, 2, types), values, false, SPI_OK_DELETE);
-	batch = (int32) SPI_processed;
+	ExecutePlan(KeptPlan(&tenants_plan, PURGE_TENANTS_SQL, 2, tenants_types), values, false,
+				SPI_OK_SELECT);
+	for (uint64 r = 0; r < SPI_processed; r++)
+		tenants = lappend(tenants, SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1));
+	SPI_freetuptable(SPI_tuptable);
+	foreach(lc, tenants)
+	{
+		CHECK_FOR_INTERRUPTS();
+		if (purged >= batch)
+			break;
+		values[0] = CStringGetTextDatum(lfirst(lc));
+		values[1] = TimestampTzGetDatum(call.now);
+		values[2] = Int32GetDatum(batch - purged);
+		ExecutePlan(KeptPlan(&tenant_plan, PURGE_TENANT_SQL, 3, tenant_types), values, false,
+					SPI_OK_DELETE);
+		purged += (int32) SPI_processed;
+	}
 	EndCall(&call);
-	PG_RETURN_INT32(batch);
+	PG_RETURN_INT32(purged);
 }
 
 /*
