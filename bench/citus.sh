@@ -17,22 +17,18 @@ SECS=${BENCH_SECONDS:-5}
 PG_BINDIR=${PG_BINDIR:-/usr/lib/postgresql/15/bin}
 export PG_BINDIR
 
-bash scripts/deps.sh
+# shellcheck source=bench/common.sh
+source bench/common.sh
+bench_install
 rc=0
 bash scripts/citus.sh || rc=$?
 ((rc == 0)) || { echo "bench/citus.sh: needs Citus (scripts/citus.sh)" >&2; exit 1; }
-make -s PG_CONFIG="$PG_BINDIR/pg_config" >/dev/null
-make -s PG_CONFIG="$PG_BINDIR/pg_config" install >/dev/null
-
-# shellcheck source=scripts/cluster.sh
-source scripts/cluster.sh
 # shellcheck source=scripts/citus_cluster.sh
 source scripts/citus_cluster.sh
 trap 'cluster_stop; citus_cluster_stop' EXIT
 
 WORK=$(mktemp -d)
 chmod 777 "$WORK"
-sql() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
 
 # setup MODE: the extension, the fixtures and the application role
 setup() {
@@ -42,30 +38,6 @@ setup() {
 		sql -c "SET client_min_messages = warning" -c "SELECT customers.distribute()" >/dev/null
 	fi
 	sql -f bench/setup.sql >/dev/null
-}
-
-# load: customers 1..ROWS through save, two loaders; prints rows/s
-load() {
-	local w start end
-	for w in 0 1; do
-		awk -v rows="$ROWS" -v w="$w" 'BEGIN {
-			for (first = 1 + w * 1000; first <= rows; first += 2000) {
-				n = (rows - first + 1 < 1000) ? rows - first + 1 : 1000
-				printf "SELECT customers.save(bench.batch(%d, %d)) ->> '\''result'\'';\n", first, n
-			}
-		}' >"$WORK/load$w.sql"
-	done
-	start=$(date +%s.%N)
-	sql -U bench_app -f "$WORK/load0.sql" >"$WORK/load0.out" &
-	sql -U bench_app -f "$WORK/load1.sql" >"$WORK/load1.out"
-	wait $!
-	end=$(date +%s.%N)
-	if grep -qv '^SUCCESS$' "$WORK/load0.out" "$WORK/load1.out"; then
-		echo "bench/citus.sh: a load batch failed" >&2
-		exit 1
-	fi
-	sql -c "VACUUM (ANALYZE) customers.customer" >/dev/null
-	awk -v r="$ROWS" -v s="$start" -v e="$end" 'BEGIN { printf "%.0f", r / (e - s) }'
 }
 
 # run_case NAME SQL: median latency (ms) and tps, as "median tps"
@@ -89,7 +61,7 @@ run_case() {
 measure() {
 	local mode=$1 rate token id get page0 deep
 	setup "$mode"
-	rate=$(load)
+	rate=$(bench_load "$PGDATABASE" "$ROWS" "$WORK")
 	id=$(sql -c "SELECT id FROM customers.customer WHERE tenant_id = 'bench' ORDER BY id OFFSET $((ROWS / 2)) LIMIT 1")
 	token=$(sql -U bench_app -c "SELECT bench.cursor_at($((ROWS / 2)))")
 	# warm-up, untimed

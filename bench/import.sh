@@ -23,27 +23,15 @@ cd "$(dirname "$0")/.."
 SIZES=${IMPORT_ROWS:-10000 30000 100000}
 OUT=${BENCH_RESULTS:-bench/results}
 
-bash scripts/deps.sh
-# shellcheck source=scripts/cluster.sh
-source scripts/cluster.sh
-make -s PG_CONFIG="$PG_BINDIR/pg_config" -j"$(nproc)" >/dev/null
-make -s PG_CONFIG="$PG_BINDIR/pg_config" install >/dev/null
-
-cluster_start
-cat >>"$CLUSTER_DIR/data/postgresql.conf" <<-CONF
-	shared_buffers = '2GB'
-	maintenance_work_mem = '512MB'
-	max_wal_size = '8GB'
-	checkpoint_timeout = '30min'
-CONF
-_cluster_as_postgres "$PG_BINDIR/pg_ctl" -D "$CLUSTER_DIR/data" -l "$CLUSTER_DIR/server.log" \
-	-w -t 60 restart >/dev/null
+# shellcheck source=bench/common.sh
+source bench/common.sh
+bench_install
+bench_cluster_start
 
 WORK=$CLUSTER_DIR/import
 mkdir -p "$WORK" "$OUT"
 chmod 777 "$WORK"
 
-sql() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
 sql -c "CREATE ROLE bench_app LOGIN" \
 	-c "ALTER ROLE bench_app SET customers.tenant_id = 'import'"
 

@@ -27,34 +27,15 @@ OUT=${BENCH_RESULTS:-bench/results}
 SMALL_ROWS=$((ROWS < 10000 ? ROWS : 10000))
 ((ROWS >= 2000)) || { echo "bench: BENCH_ROWS must be at least 2000" >&2; exit 1; }
 
-bash scripts/deps.sh
-# BENCH_PG=18: on that major (scripts/pg_build.sh builds it on first use)
-if [[ -n ${BENCH_PG:-} ]]; then
-	PG_BINDIR=$(bash scripts/pg_build.sh "$BENCH_PG")
-	export PG_BINDIR
-fi
-# shellcheck source=scripts/cluster.sh
-source scripts/cluster.sh
-make -s PG_CONFIG="$PG_BINDIR/pg_config" -j"$(nproc)" >/dev/null
-make -s PG_CONFIG="$PG_BINDIR/pg_config" install >/dev/null
-
-cluster_start
-# Room for the data set in memory; the same settings serve every case.
-cat >>"$CLUSTER_DIR/data/postgresql.conf" <<-CONF
-	shared_buffers = '2GB'
-	work_mem = '16MB'
-	maintenance_work_mem = '512MB'
-	max_wal_size = '8GB'
-	checkpoint_timeout = '30min'
-CONF
-_cluster_as_postgres "$PG_BINDIR/pg_ctl" -D "$CLUSTER_DIR/data" -l "$CLUSTER_DIR/server.log" \
-	-w -t 60 restart >/dev/null
+# shellcheck source=bench/common.sh
+source bench/common.sh
+bench_install
+bench_cluster_start "work_mem = '16MB'"
 
 WORK=$CLUSTER_DIR/bench
 mkdir -p "$WORK" "$OUT"
 chmod 777 "$WORK"
 
-sql() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
 app_sql() { sql -U bench_app "$@"; }
 
 sql -c "CREATE ROLE bench_app LOGIN" \
@@ -66,37 +47,9 @@ for db in postgres bench_small; do
 	sql -d "$db" -c "CREATE EXTENSION customers CASCADE" -f bench/setup.sql >/dev/null
 done
 
-# Load customers 1..rows into a database through customers.save, batches of
-# 1000 split over two loaders; prints the rate.
-load() {
-	local db=$1 rows=$2 start end rate w
-	for w in 0 1; do
-		awk -v rows="$rows" -v w="$w" 'BEGIN {
-			for (first = 1 + w * 1000; first <= rows; first += 2000) {
-				n = (rows - first + 1 < 1000) ? rows - first + 1 : 1000
-				printf "SELECT customers.save(bench.batch(%d, %d)) ->> '\''result'\'';\n", first, n
-			}
-		}' >"$WORK/load$w.sql"
-	done
-	start=$(date +%s.%N)
-	app_sql -d "$db" -f "$WORK/load0.sql" >"$WORK/load0.out" &
-	app_sql -d "$db" -f "$WORK/load1.sql" >"$WORK/load1.out"
-	wait $!
-	end=$(date +%s.%N)
-	if grep -qv '^SUCCESS$' "$WORK/load0.out" "$WORK/load1.out"; then
-		echo "bench: a load batch failed" >&2
-		exit 1
-	fi
-	sql -d "$db" -c "VACUUM (ANALYZE) customers.customer"
-	rate=$(awk -v r="$rows" -v s="$start" -v e="$end" 'BEGIN { printf "%.0f", r / (e - s) }')
-	echo "$db: loaded $rows customers through customers.save in $(awk -v s="$start" -v e="$end" \
-		'BEGIN { printf "%.1f", e - s }') s ($rate rows/s)" >&2
-	echo "$rate"
-}
-
 echo "== load" >&2
-LOAD_RATE=$(load postgres "$ROWS")
-load bench_small "$SMALL_ROWS" >/dev/null
+LOAD_RATE=$(bench_load postgres "$ROWS" "$WORK")
+bench_load bench_small "$SMALL_ROWS" "$WORK" >/dev/null
 
 # One pgbench case: name, role, database, SQL; median latency (ms) to
 # $WORK/name.median, transactions per second to $WORK/name.tps.

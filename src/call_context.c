@@ -70,6 +70,13 @@ CurrentTenant(void)
 				 errmsg("customers.tenant_id is too long"),
 				 errdetail("A tenant id has at most %d bytes.", MAX_TENANT_ID_LEN),
 				 errhint("Use a shorter tenant id.")));
+	/* ' t1 ' would be a tenant other than 't1' that no one can tell apart */
+	if (isspace((unsigned char) tenant[0]) || isspace((unsigned char) tenant[strlen(tenant) - 1]))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("customers.tenant_id must not begin or end with white space"),
+				 errdetail("Tenant ids are compared exactly, so white space around one would name another tenant."),
+				 errhint("Trim the tenant id before setting it.")));
 	return tenant;
 }
 
@@ -140,7 +147,16 @@ BeginCall(CallScope *call)
 
 	call->tenant_id = CurrentTenant();
 	if (customers_actor != NULL && customers_actor[0] != '\0')
+	{
+		/* it is stored in every document written, as createdBy or updatedBy */
+		if (strlen(customers_actor) > MAX_ACTOR_LEN)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("customers.actor is too long"),
+					 errdetail("An actor has at most %d bytes.", MAX_ACTOR_LEN),
+					 errhint("Name who acts briefly, such as an API key id or a user id.")));
 		call->actor = customers_actor;
+	}
 	else
 		call->actor = GetUserNameFromId(GetUserId(), false);
 	call->now = GetCurrentStatementStartTimestamp();

@@ -8,8 +8,9 @@
 
 #include "datatype/timestamp.h"
 
-/* the longest tenant id accepted, in bytes */
+/* the longest tenant id and actor accepted, in bytes */
 #define MAX_TENANT_ID_LEN 255
+#define MAX_ACTOR_LEN 255
 
 extern char *customers_tenant_id;
 extern bool customers_require_tenant;

@@ -360,8 +360,8 @@ FramePath(const char *root, ScanFrame *frames, int depth, bool member)
 		if (frames[d].is_array)
 			appendStringInfo(&path, "[%d]", frames[d].index);
 		else
-			appendStringInfo(&path, "%s%.*s", path.len > 0 ? "." : "",
-							 frames[d].key_len, frames[d].key);
+			appendStringInfo(&path, "%s%s", path.len > 0 ? "." : "",
+							 Echo(pnstrdup(frames[d].key, frames[d].key_len)));
 	}
 	return path.data;
 }

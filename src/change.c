@@ -68,10 +68,14 @@ PlanChange(const CallScope *call, JsonbContainer *input, PlannedChange *change)
 
 	if (stored == NULL && values.has_version && values.version != 0)
 	{
-		AddItemError(&change->errors, ITEM_STATUS_CONFLICT, ERRCODE_T_R_SERIALIZATION_FAILURE,
-					 "version", "%s does not exist, so it is not at version " INT64_FORMAT,
-					 values.id ? psprintf("customer \"%s\"", values.id) : "customer",
-					 values.version);
+		if (values.id != NULL)
+			AddItemError(&change->errors, ITEM_STATUS_CONFLICT, ERRCODE_T_R_SERIALIZATION_FAILURE,
+						 "version", "customer \"%s\" does not exist, so it is not at version " INT64_FORMAT,
+						 values.id, values.version);
+		else
+			AddItemError(&change->errors, ITEM_STATUS_CONFLICT, ERRCODE_T_R_SERIALIZATION_FAILURE,
+						 "version", "customer does not exist, so it is not at version " INT64_FORMAT,
+						 values.version);
 		return;
 	}
 	if (stored != NULL && values.has_version && values.version != stored->version)
@@ -138,7 +142,7 @@ ExternalIdConflict(PlannedChange *change, const char *holder)
 	change->kind = CHANGE_FAILED;
 	AddItemError(&change->errors, ITEM_STATUS_CONFLICT, ERRCODE_UNIQUE_VIOLATION, "externalId",
 				 "externalId \"%s\" already belongs to customer \"%s\"",
-				 change->row.external_id, holder);
+				 Echo(change->row.external_id), holder);
 }
 
 /* Whether a change would write an externalId */

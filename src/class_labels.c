@@ -192,6 +192,34 @@ WriteLabels(const CallScope *call, LabelItem *items, int n)
 	SPI_freetuptable(SPI_tuptable);
 }
 
+/* The batch as ForEachBatchItem hands it to ReadLabelItem and KeepLabelItem */
+typedef struct LabelBatch
+{
+	JsonbContainer *data;
+	LabelItem  *items;
+} LabelBatch;
+
+/* Read one item's fields */
+static bool
+ReadLabelItem(int i, void *state)
+{
+	LabelBatch *batch = state;
+
+	ParseLabel(getIthJsonbValueFromContainer(batch->data, i), &batch->items[i]);
+	return true;
+}
+
+/* Keep what reading an item produced */
+static void
+KeepLabelItem(int i, void *state)
+{
+	LabelItem  *item = &((LabelBatch *) state)->items[i];
+
+	item->errors = CopyItemErrors(item->errors);
+	item->id = KeepString(item->id);
+	item->name = KeepString(item->name);
+}
+
 PG_FUNCTION_INFO_V1(customers_save_class_labels);
 
 /* SQL: customers.save_class_labels(request jsonb) returns the Tight envelope */
@@ -204,10 +232,11 @@ customers_save_class_labels(PG_FUNCTION_ARGS)
 	LabelItem  *items = palloc0(sizeof(LabelItem) * n);
 	ItemResult *results = palloc0(sizeof(ItemResult) * n);
 	CallScope	call;
+	LabelBatch	batch = {data, items};
 
+	ForEachBatchItem(n, ReadLabelItem, KeepLabelItem, &batch);
 	for (int i = 0; i < n; i++)
 	{
-		ParseLabel(getIthJsonbValueFromContainer(data, i), &items[i]);
 		for (int j = 0; j < i && items[i].id != NULL; j++)
 			if (items[j].id != NULL && strcmp(items[j].id, items[i].id) == 0)
 				AddValidationError(&items[i].errors, "id",

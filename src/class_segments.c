@@ -298,6 +298,36 @@ SegmentDocument(const CallScope *call, Segment *s, Label *label)
 	return EndObject(&state);
 }
 
+/* The batch as ForEachBatchItem hands it to ReadSegmentItem and KeepSegmentItem */
+typedef struct SegmentBatch
+{
+	JsonbContainer *data;
+	SegmentItem *items;
+} SegmentBatch;
+
+/* Read one item's fields */
+static bool
+ReadSegmentItem(int i, void *state)
+{
+	SegmentBatch *batch = state;
+
+	ParseSegment(getIthJsonbValueFromContainer(batch->data, i), &batch->items[i]);
+	return true;
+}
+
+/* Keep what reading an item produced */
+static void
+KeepSegmentItem(int i, void *state)
+{
+	SegmentItem *item = &((SegmentBatch *) state)->items[i];
+
+	item->errors = CopyItemErrors(item->errors);
+	item->id = KeepString(item->id);
+	item->name = KeepString(item->name);
+	item->label_id = KeepString(item->label_id);
+	item->parent_id = KeepString(item->parent_id);
+}
+
 PG_FUNCTION_INFO_V1(customers_save_class_segments);
 
 /* SQL: customers.save_class_segments(request jsonb) returns the Tight envelope */
@@ -315,10 +345,11 @@ customers_save_class_segments(PG_FUNCTION_ARGS)
 	List	   *stored;
 	Forest		forest;
 	CallScope	call;
+	SegmentBatch batch = {data, items};
 
+	ForEachBatchItem(n, ReadSegmentItem, KeepSegmentItem, &batch);
 	for (int i = 0; i < n; i++)
 	{
-		ParseSegment(getIthJsonbValueFromContainer(data, i), &items[i]);
 		for (int j = 0; j < i && items[i].id != NULL; j++)
 			if (items[j].id != NULL && strcmp(items[j].id, items[i].id) == 0)
 				AddValidationError(&items[i].errors, "id",
@@ -435,7 +466,7 @@ customers_class_segments(PG_FUNCTION_ARGS)
 	if (label_id != NULL && labels == NIL)
 		ereport(ERROR,
 				(errcode(ERRCODE_NO_DATA_FOUND),
-				 errmsg("class label \"%s\" does not exist", label_id),
+				 errmsg("class label \"%s\" does not exist", Echo(label_id)),
 				 errhint("Check the id, and that customers.tenant_id names the label's tenant.")));
 
 	children = ChildrenByParent(segments);
@@ -465,7 +496,7 @@ SegmentNotFound(const char *id)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_NO_DATA_FOUND),
-			 errmsg("class segment \"%s\" does not exist", id),
+			 errmsg("class segment \"%s\" does not exist", Echo(id)),
 			 errhint("Check the id, and that customers.tenant_id names the segment's tenant.")));
 }
 

@@ -21,6 +21,7 @@
 
 #include "customer_erase.h"
 #include "customer_reference.h"
+#include "item_errors.h"
 #include "pg_compat.h"
 #include "request.h"
 #include "spi_plans.h"
@@ -38,16 +39,6 @@
 static SPIPlanPtr id_plan = NULL;
 static SPIPlanPtr id_for_update_plan = NULL;
 static SPIPlanPtr doc_plan = NULL;
-
-/* Refuse a reference that is not {"externalId": string} */
-pg_noreturn static void
-InvalidReference(const char *message)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("invalid customer reference: %s", message),
-			 errhint(REFERENCE_HINT)));
-}
 
 /* The JSON type a token starts, for messages */
 static const char *
@@ -96,18 +87,20 @@ ParseCustomerRef(const char *text, CustomerRef *ref)
 		lex->token_type != JSON_TOKEN_STRING || strcmp(lex->strval->data, "externalId") != 0 ||
 		json_lex(lex) != JSON_SUCCESS || lex->token_type != JSON_TOKEN_COLON ||
 		json_lex(lex) != JSON_SUCCESS)
-		InvalidReference("it must be a JSON object with exactly one key, \"externalId\"");
+		RequestError(REFERENCE_HINT,
+					 "customer reference must be a JSON object with exactly one key, \"externalId\"");
 	if (lex->token_type != JSON_TOKEN_STRING)
-		InvalidReference(psprintf("\"externalId\" must be a string, not %s",
-								  TokenTypeName(lex->token_type)));
+		RequestError(REFERENCE_HINT, "\"externalId\" must be a string, not %s",
+					 TokenTypeName(lex->token_type));
 	ref->external_id = pstrdup(lex->strval->data);
 	if (json_lex(lex) != JSON_SUCCESS || lex->token_type != JSON_TOKEN_OBJECT_END ||
 		json_lex(lex) != JSON_SUCCESS || lex->token_type != JSON_TOKEN_END)
-		InvalidReference("it must be a JSON object with exactly one key, \"externalId\"");
+		RequestError(REFERENCE_HINT,
+					 "customer reference must be a JSON object with exactly one key, \"externalId\"");
 	len = strlen(ref->external_id);
 	if (len == 0 || pg_mbstrlen_with_len(ref->external_id, len) > MAX_EXTERNAL_ID_CHARS)
-		InvalidReference(psprintf("\"externalId\" must be 1 to %d characters long",
-								  MAX_EXTERNAL_ID_CHARS));
+		RequestError(REFERENCE_HINT, "\"externalId\" must be 1 to %d characters long",
+					 MAX_EXTERNAL_ID_CHARS);
 }
 
 /* A customer id argument, which must not be null */
@@ -162,11 +155,11 @@ RaiseCustomerNotFound(const char *tenant, const CustomerRef *ref)
 	if (ref->id != NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_NO_DATA_FOUND),
-				 errmsg("customer \"%s\" does not exist", ref->id),
+				 errmsg("customer \"%s\" does not exist", Echo(ref->id)),
 				 errhint("Check the id, and that customers.tenant_id names the customer's tenant.")));
 	ereport(ERROR,
 			(errcode(ERRCODE_NO_DATA_FOUND),
-			 errmsg("customer with externalId \"%s\" does not exist", ref->external_id),
+			 errmsg("customer with externalId \"%s\" does not exist", Echo(ref->external_id)),
 			 errhint("Check the externalId, and that customers.tenant_id names the customer's tenant.")));
 	pg_unreachable();
 }

@@ -90,13 +90,9 @@ IndexOfString(List *list, const char *s)
 	return -1;
 }
 
-/* Record a segment error and fail the change */
-static void
-SegmentError(PlannedChange *change, const char *param, const char *message)
-{
-	change->kind = CHANGE_FAILED;
-	AddValidationError(&change->errors, param, "%s", message);
-}
+/* Record a segment error (a complete message and its arguments) and fail the change */
+#define SegmentError(change, param, ...) \
+	((change)->kind = CHANGE_FAILED, AddValidationError(&(change)->errors, (param), __VA_ARGS__))
 
 /*
  * Check the segments of every change that writes: each exists, one per
@@ -162,12 +158,11 @@ CheckCustomerSegments(const CallScope *call, PlannedChange *changes, int nchange
 			int			same = label ? IndexOfString(labels, label) : -1;
 
 			if (label == NULL)
-				SegmentError(change, param,
-							 psprintf("class segment \"%s\" does not exist", segment));
+				SegmentError(change, param, "class segment \"%s\" does not exist", segment);
 			else if (same >= 0)
 				SegmentError(change, param,
-							 psprintf("class segments \"%s\" and \"%s\" both belong to class label \"%s\"; a customer holds at most one segment per label",
-									  strVal(list_nth(change->row.segment_ids, same)), segment, label));
+							 "class segments \"%s\" and \"%s\" both belong to class label \"%s\"; a customer holds at most one segment per label",
+							 strVal(list_nth(change->row.segment_ids, same)), segment, label);
 			labels = lappend(labels, makeString(label ? label : ""));
 			index++;
 		}
@@ -175,8 +170,8 @@ CheckCustomerSegments(const CallScope *call, PlannedChange *changes, int nchange
 			foreach(lc, required)
 				if (IndexOfString(labels, strVal(linitial(lfirst(lc)))) < 0)
 					SegmentError(change, "classSegments",
-								 psprintf("class label \"%s\" (\"%s\") is REQUIRED: a new customer must hold one of its segments",
-										  strVal(linitial(lfirst(lc))), strVal(lsecond(lfirst(lc)))));
+								 "class label \"%s\" (\"%s\") is REQUIRED: a new customer must hold one of its segments",
+								 strVal(linitial(lfirst(lc))), strVal(lsecond(lfirst(lc))));
 		change->row.segment_labels = labels;
 	}
 }

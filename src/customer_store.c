@@ -15,6 +15,7 @@
 #include "utils/timestamp.h"
 
 #include "customer_store.h"
+#include "item_errors.h"
 #include "spi_plans.h"
 
 #define CUSTOMER_COLUMNS \
@@ -260,7 +261,7 @@ RequireCustomer(const char *tenant, const char *id, bool for_update)
 	if (customer == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_NO_DATA_FOUND),
-				 errmsg("customer \"%s\" does not exist", id),
+				 errmsg("customer \"%s\" does not exist", Echo(id)),
 				 errhint("Check the id, and that customers.tenant_id names the customer's tenant.")));
 	return customer;
 }

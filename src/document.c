@@ -233,7 +233,7 @@ CountryCodeField(JsonbValue *v, const char *param, void *field, List **errors)
 	if (*country_code == NULL)
 		AddValidationError(errors, param,
 						   "\"%s\" must be an ISO 3166-1 alpha-2 or alpha-3 country code, not \"%s\"",
-						   param, code);
+						   param, Echo(code));
 }
 
 /* the members of address; the strings in the order of address_members */
@@ -309,25 +309,21 @@ CustomDataField(JsonbValue *v, const char *param, void *field, List **errors)
 						   param, JsonbValueTypeName(v));
 }
 
+/* the largest version precondition: 18 digits */
+#define MAX_VERSION INT64CONST(999999999999999999)
+
 /* version: a non-negative integer, used as a precondition */
 static void
 VersionField(JsonbValue *v, const char *param, void *field, List **errors)
 {
 	CustomerValues *out = ((ParsedCustomer *) field)->values;
-	char	   *text;
 
 	if (v->type == jbvNull)
 		return;
-	if (v->type == jbvNumeric)
+	if (IntegerValue(v, 0, MAX_VERSION, &out->version))
 	{
-		text = DatumGetCString(DirectFunctionCall1(numeric_out,
-												   NumericGetDatum(v->val.numeric)));
-		if (strspn(text, "0123456789") == strlen(text) && strlen(text) <= 18)
-		{
-			out->has_version = true;
-			out->version = strtoi64(text, NULL, 10);
-			return;
-		}
+		out->has_version = true;
+		return;
 	}
 	AddValidationError(errors, param, "\"%s\" must be a non-negative integer", param);
 }

@@ -10,6 +10,7 @@
 #include "postgres.h"
 
 #include "lib/stringinfo.h"
+#include "mb/pg_wchar.h"
 
 #include "item_errors.h"
 
@@ -125,4 +126,20 @@ CopyItemErrors(List *errors)
 		copy = lappend(copy, kept);
 	}
 	return copy;
+}
+
+/*
+ * A caller's id, key or value as an error message may repeat it: its first
+ * ECHO_MAX_CHARS characters and "..." when it is longer, so a 100,000
+ * character id does not go whole into the client's error and the server log.
+ */
+const char *
+Echo(const char *value)
+{
+	int			len = strlen(value);
+
+	/* a character takes at least one byte */
+	if (len <= ECHO_MAX_CHARS || pg_mbstrlen_with_len(value, len) <= ECHO_MAX_CHARS)
+		return value;
+	return psprintf("%.*s...", pg_mbcharcliplen(value, len, ECHO_MAX_CHARS), value);
 }

@@ -14,6 +14,9 @@
 #define ITEM_STATUS_VALIDATION 400
 #define ITEM_STATUS_CONFLICT 409
 
+/* the most characters of a caller's id, key or value that a message repeats */
+#define ECHO_MAX_CHARS 64
+
 typedef struct ItemError
 {
 	int			status;			/* HTTP-style status for the envelope */
@@ -27,6 +30,7 @@ extern void AddItemError(List **errors, int status, int sqlstate, const char *pa
 extern void AddValidationError(List **errors, const char *param,
 							   const char *fmt,...) pg_attribute_printf(3, 4);
 extern List *CopyItemErrors(List *errors);
+extern const char *Echo(const char *value);
 pg_noreturn extern void RaiseItemErrors(List *errors);
 pg_noreturn extern void RaiseItemErrorsWithHint(List *errors, const char *hint);
 

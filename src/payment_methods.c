@@ -130,15 +130,10 @@ Last4Field(JsonbValue *v, const char *param, void *field, List **errors)
 static int
 IntegerField(JsonbValue *v, const char *param, int min, int max, List **errors)
 {
-	if (v->type == jbvNumeric)
-	{
-		char	   *text = DatumGetCString(DirectFunctionCall1(numeric_out,
-															   NumericGetDatum(v->val.numeric)));
+	int64		value;
 
-		if (strspn(text, "0123456789") == strlen(text) && strlen(text) <= 4 &&
-			atoi(text) >= min && atoi(text) <= max)
-			return atoi(text);
-	}
+	if (IntegerValue(v, min, max, &value))
+		return (int) value;
 	AddValidationError(errors, param, "\"%s\" must be an integer from %d to %d", param, min, max);
 	return -1;
 }
@@ -372,7 +367,8 @@ MethodNotFound(const char *customer_id, const char *id)
 {
 	ereport(ERROR,
 			(errcode(ERRCODE_NO_DATA_FOUND),
-			 errmsg("payment method \"%s\" of customer \"%s\" does not exist", id, customer_id),
+			 errmsg("payment method \"%s\" of customer \"%s\" does not exist",
+					Echo(id), Echo(customer_id)),
 			 errhint("List the customer's payment methods with customers.payment_methods('%s').",
 					 customer_id)));
 }

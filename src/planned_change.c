@@ -7,6 +7,7 @@
 
 #include "item_errors.h"
 #include "planned_change.h"
+#include "request.h"
 
 /*
  * What a written change was, for its history row and notification: the
@@ -18,13 +19,6 @@ ChangeActionName(const PlannedChange *change)
 	if (change->action != NULL)
 		return change->action;
 	return change->kind == CHANGE_CREATE ? "CREATE" : "UPDATE";
-}
-
-/* A string copied into the current memory context, or NULL */
-static char *
-KeepString(const char *s)
-{
-	return s == NULL ? NULL : pstrdup(s);
 }
 
 /*

@@ -33,6 +33,7 @@
 #include "cursor.h"
 #include "customer_segments.h"
 #include "envelope.h"
+#include "item_errors.h"
 #include "jsonb_build.h"
 #include "page_edges.h"
 #include "query_filter.h"
@@ -110,13 +111,13 @@ ParseSort(JsonbValue *v, QueryRequest *request)
 			if (strcmp(order_by, sort_columns[i].name) == 0)
 				request->sort_key = i;
 		if (request->sort_key < 0)
-			RequestError(hint, "\"sort.orderBy\" must be a sort key, not \"%s\"", order_by);
+			RequestError(hint, "\"sort.orderBy\" must be a sort key, not \"%s\"", Echo(order_by));
 	}
 	direction = RequestString(v->val.binary.data, "direction", "sort.direction", hint);
 	if (direction != NULL && strcmp(direction, "DESC") == 0)
 		request->descending = true;
 	else if (direction != NULL && strcmp(direction, "ASC") != 0)
-		RequestError(hint, "\"sort.direction\" must be ASC or DESC, not \"%s\"", direction);
+		RequestError(hint, "\"sort.direction\" must be ASC or DESC, not \"%s\"", Echo(direction));
 }
 
 /* The whole request, checked; the cursor is verified against the rest */

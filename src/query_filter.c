@@ -19,6 +19,7 @@
 
 #include "document.h"
 #include "email.h"
+#include "item_errors.h"
 #include "jsonb_build.h"
 #include "query_filter.h"
 #include "request.h"
@@ -132,7 +133,7 @@ ScalarValue(const FilterField *field, JsonbValue *v, const char *path)
 		strcmp(text, STATUS_ACTIVE) != 0 && strcmp(text, STATUS_INACTIVE) != 0 &&
 		strcmp(text, STATUS_ARCHIVED) != 0)
 		RequestError("A status is ACTIVE, INACTIVE or ARCHIVED.",
-					 "\"%s\" must be a customer status, not \"%s\"", path, text);
+					 "\"%s\" must be a customer status, not \"%s\"", path, Echo(text));
 	return text;
 }
 
@@ -243,7 +244,7 @@ OperatorParam(const FilterField *field, FilterOp op, JsonbValue *v, const char *
 
 		if (!ParseRfc3339(text, strlen(text), &ts))
 			RequestError("Give a date-time such as \"2023-11-07T05:31:56Z\" or \"2023-11-07T00:31:56.5-05:00\".",
-						 "\"%s\" must be an RFC 3339 date-time, not \"%s\"", path, text);
+						 "\"%s\" must be an RFC 3339 date-time, not \"%s\"", path, Echo(text));
 		return AddParam(out, TIMESTAMPTZOID, TimestampTzGetDatum(ShownTimeBound(op, ts)));
 	}
 	else
@@ -280,7 +281,7 @@ ParseField(const FilterField *field, JsonbValue *ops, QueryFilter *out, bool *na
 		int			param;
 		char	   *op_path;
 
-		op_path = psprintf("%s.%s", path, JsonbStringCopy(&key));
+		op_path = psprintf("%s.%s", path, Echo(JsonbStringCopy(&key)));
 		op = JsonbStringIndex(&key, op_names, NUM_FILTER_OPS);
 		if (op < 0 || (field->ops & BIT(op)) == 0)
 		{
@@ -381,7 +382,7 @@ ParseClassSegments(JsonbValue *v, QueryFilter *out)
 		else if (strcmp(name, "id") == 0)
 			RequestError(hint, "\"filter.classSegments.id\" must be an object with the one key \"in\"");
 		else
-			RequestError(hint, "unrecognized key \"filter.classSegments.%s\"", name);
+			RequestError(hint, "unrecognized key \"filter.classSegments.%s\"", Echo(name));
 	}
 }
 
@@ -427,7 +428,7 @@ ParseFilter(JsonbValue *filter, int first_param, QueryFilter *out)
 			if (field == NULL)
 				RequestError("Filter fields: name, email, businessName, externalId, status, id, "
 							 "createdDateTime, updatedDateTime, customData.",
-							 "unrecognized field \"filter.%s\"", JsonbStringCopy(&key));
+							 "unrecognized field \"filter.%s\"", Echo(JsonbStringCopy(&key)));
 			ParseField(field, &value, out, &names_archived);
 		}
 	}

@@ -14,8 +14,10 @@
 #include "fmgr.h"
 #include "lib/stringinfo.h"
 #include "mb/pg_wchar.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
+#include "utils/memutils.h"
 #include "utils/numeric.h"
 
 #include "item_errors.h"
@@ -126,6 +128,42 @@ BatchRequestDataWith(Jsonb *request, const char *hint, const char *const *option
 	return data->val.binary.data;
 }
 
+/*
+ * Run work for each of n batch items in a memory context reset after each
+ * item, calling keep in between to copy what the item produced into the
+ * caller's context: a batch of 1000 keeps each item's results, not its
+ * intermediate copies.
+ */
+void
+ForEachBatchItem(int n, BatchItemWork work, BatchItemKeep keep, void *state)
+{
+	MemoryContext item_context = AllocSetContextCreate(CurrentMemoryContext,
+													   "customers batch item",
+													   ALLOCSET_DEFAULT_SIZES);
+
+	for (int i = 0; i < n; i++)
+	{
+		MemoryContext call_context;
+		bool		worked;
+
+		CHECK_FOR_INTERRUPTS();
+		call_context = MemoryContextSwitchTo(item_context);
+		worked = work(i, state);
+		MemoryContextSwitchTo(call_context);
+		if (worked)
+			keep(i, state);
+		MemoryContextReset(item_context);
+	}
+	MemoryContextDelete(item_context);
+}
+
+/* A string copied into the current memory context, or NULL */
+char *
+KeepString(const char *s)
+{
+	return s == NULL ? NULL : pstrdup(s);
+}
+
 /* Reject keys of object other than the allowed ones */
 void
 CheckRequestKeys(JsonbContainer *object, const char *const *allowed, int nallowed,
@@ -134,7 +172,7 @@ CheckRequestKeys(JsonbContainer *object, const char *const *allowed, int nallowe
 	char	   *unknown = FirstUnknownKey(object, allowed, nallowed);
 
 	if (unknown != NULL)
-		RequestError(hint, "unrecognized key \"%s%s\"", where, unknown);
+		RequestError(hint, "unrecognized key \"%s%s\"", where, Echo(unknown));
 }
 
 /* The value of a key that must be a string, or NULL when absent or null */
@@ -151,23 +189,55 @@ RequestString(JsonbContainer *object, const char *key, const char *path,
 	return JsonbStringCopy(v);
 }
 
+/*
+ * The one rule for integers in requests (docs/api.md §3.3): a JSON number
+ * whose value is a whole number from min to max, however it is written (50,
+ * 5e1, 50.0); false for anything else.
+ */
+bool
+IntegerValue(JsonbValue *v, int64 min, int64 max, int64 *result)
+{
+	char	   *text;
+	char	   *dot;
+	const char *digits;
+	int64		value;
+
+	if (v->type != jbvNumeric)
+		return false;
+	/* numeric_out writes plain digits, with the scale the number was given */
+	text = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v->val.numeric)));
+	if ((dot = strchr(text, '.')) != NULL)
+	{
+		if (strspn(dot + 1, "0") != strlen(dot + 1))
+			return false;
+		*dot = '\0';
+	}
+	digits = text[0] == '-' ? text + 1 : text;
+	if (digits[0] == '\0' || strlen(digits) > 18 || strspn(digits, "0123456789") != strlen(digits))
+		return false;
+	value = strtoi64(text, NULL, 10);
+	if (value < min || value > max)
+		return false;
+	*result = value;
+	return true;
+}
+
 /* limit: an integer from 1 to 1000, 50 when absent */
 int
 ParsePageLimit(JsonbValue *v)
 {
 	const char *hint = "Give \"limit\" as an integer from 1 to 1000.";
-	char	   *text;
+	int64		limit;
 
 	if (v == NULL || v->type == jbvNull)
 		return DEFAULT_PAGE_LIMIT;
 	if (v->type != jbvNumeric)
 		RequestError(hint, "\"limit\" must be a number, not %s", JsonbValueTypeName(v));
-	text = DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(v->val.numeric)));
-	if (strspn(text, "0123456789") != strlen(text) || strlen(text) > 4 ||
-		atoi(text) < 1 || atoi(text) > MAX_PAGE_LIMIT)
-		RequestError(hint, "\"limit\" must be an integer from 1 to %d, not %s",
-					 MAX_PAGE_LIMIT, text);
-	return atoi(text);
+	if (!IntegerValue(v, 1, MAX_PAGE_LIMIT, &limit))
+		RequestError(hint, "\"limit\" must be an integer from 1 to %d, not %s", MAX_PAGE_LIMIT,
+					 Echo(DatumGetCString(DirectFunctionCall1(numeric_out,
+															  NumericGetDatum(v->val.numeric)))));
+	return (int) limit;
 }
 
 /*
@@ -186,7 +256,7 @@ DispatchFields(JsonbContainer *object, const char *parent, const FieldRule *rule
 	while (NextPair(&it, &key, &value))
 	{
 		char	   *name = JsonbStringCopy(&key);
-		char	   *param = parent == NULL ? name : psprintf("%s.%s", parent, name);
+		const char *param = parent == NULL ? Echo(name) : psprintf("%s.%s", parent, Echo(name));
 		const FieldRule *rule = NULL;
 
 		for (int i = 0; i < nrules && rule == NULL; i++)

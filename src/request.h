@@ -29,6 +29,17 @@ extern JsonbContainer *BatchRequestDataWith(Jsonb *request, const char *hint,
 											const char *const *options, int noptions);
 
 /*
+ * One batch item's work, run in a memory context of its own (true when it
+ * did some), and the keeping of what it produced, run in the call's context
+ * before that one is reset (ForEachBatchItem).
+ */
+typedef bool (*BatchItemWork) (int index, void *state);
+typedef void (*BatchItemKeep) (int index, void *state);
+
+extern void ForEachBatchItem(int n, BatchItemWork work, BatchItemKeep keep, void *state);
+extern char *KeepString(const char *s);
+
+/*
  * Raise the 22023 error of an invalid request: a complete message (naming
  * the request path, such as "filter.name.equal", as its first quoted word)
  * and the hint that says what to pass.
@@ -43,6 +54,7 @@ extern void CheckRequestKeys(JsonbContainer *object, const char *const *allowed,
 							 const char *where, const char *hint);
 extern char *RequestString(JsonbContainer *object, const char *key, const char *path,
 						   const char *hint);
+extern bool IntegerValue(JsonbValue *v, int64 min, int64 max, int64 *result);
 extern int	ParsePageLimit(JsonbValue *v);
 
 /*

@@ -13,7 +13,6 @@
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "utils/jsonb.h"
-#include "utils/memutils.h"
 
 #include "aliases.h"
 #include "billing_fields.h"
@@ -197,6 +196,44 @@ AttachStored(const CallScope *call, SaveItem *items, PlannedChange *changes, int
 	}
 }
 
+/* The batch as ForEachBatchItem hands it to PlanItem and KeepItem */
+typedef struct SaveBatch
+{
+	const CallScope *call;
+	SaveItem   *items;
+	PlannedChange *changes;
+} SaveBatch;
+
+/* Plan one item that has no errors yet: the stored document merged with it */
+static bool
+PlanItem(int i, void *state)
+{
+	SaveBatch  *batch = state;
+	PlannedChange *change = &batch->changes[i];
+	JsonbContainer *input = batch->items[i].input;
+
+	if (change->errors != NIL)
+		return false;
+	/* an "ein" becomes a us_ein tax id */
+	input = EinToTaxIds(input, change->stored ? change->stored->doc : NULL);
+	if (change->stored != NULL)
+	{
+		CheckUpdateRemovals(input, &change->errors);
+		input = MergeUpdate(change->stored, input, batch->items[i].merge_address);
+	}
+	PlanChange(batch->call, input, change);
+	if (change->errors != NIL)
+		change->kind = CHANGE_FAILED;
+	return true;
+}
+
+/* Keep what an item's plan produced */
+static void
+KeepItem(int i, void *state)
+{
+	KeepPlannedChange(&((SaveBatch *) state)->changes[i]);
+}
+
 PG_FUNCTION_INFO_V1(customers_save);
 
 /* SQL: customers.save(request jsonb) returns the Tight envelope */
@@ -211,7 +248,7 @@ customers_save(PG_FUNCTION_ARGS)
 	PlannedChange *changes;
 	ItemResult *results;
 	CallScope	call;
-	MemoryContext item_context;
+	SaveBatch	batch;
 
 	request = PG_ARGISNULL(0) ? NULL : PG_GETARG_JSONB_P(0);
 	data = BatchRequestDataWith(request, SAVE_HINT, save_options, lengthof(save_options));
@@ -227,37 +264,11 @@ customers_save(PG_FUNCTION_ARGS)
 		MatchExternalIds(&call, items, changes, n);
 	AttachStored(&call, items, changes, n);
 
-	/*
-	 * Each item is planned in a memory context of its own, reset for the
-	 * next, so a batch of 1000 keeps what each plan produced but not its
-	 * merge copies and intermediate documents.
-	 */
-	item_context = AllocSetContextCreate(CurrentMemoryContext, "customers save item",
-										 ALLOCSET_DEFAULT_SIZES);
-	for (int i = 0; i < n; i++)
-	{
-		JsonbContainer *input = items[i].input;
-		MemoryContext call_context;
-
-		CHECK_FOR_INTERRUPTS();
-		if (changes[i].errors != NIL)
-			continue;
-		call_context = MemoryContextSwitchTo(item_context);
-		/* an "ein" becomes a us_ein tax id */
-		input = EinToTaxIds(input, changes[i].stored ? changes[i].stored->doc : NULL);
-		if (changes[i].stored != NULL)
-		{
-			CheckUpdateRemovals(input, &changes[i].errors);
-			input = MergeUpdate(changes[i].stored, input, items[i].merge_address);
-		}
-		PlanChange(&call, input, &changes[i]);
-		if (changes[i].errors != NIL)
-			changes[i].kind = CHANGE_FAILED;
-		MemoryContextSwitchTo(call_context);
-		KeepPlannedChange(&changes[i]);
-		MemoryContextReset(item_context);
-	}
-	MemoryContextDelete(item_context);
+	/* a batch of 1000 keeps each plan, not its merge copies */
+	batch.call = &call;
+	batch.items = items;
+	batch.changes = changes;
+	ForEachBatchItem(n, PlanItem, KeepItem, &batch);
 	/* segments first: an item they fail releases no externalId for a later one */
 	CheckCustomerSegments(&call, changes, n);
 	CheckExternalIds(&call, changes, n);

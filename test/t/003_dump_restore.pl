@@ -12,16 +12,7 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 use CustomersTest;
 
-my $node = PostgreSQL::Test::Cluster->new('dump');
-$node->init;
-$node->start;
-$node->safe_psql('postgres', 'CREATE DATABASE source');
-$node->safe_psql(
-	'source', q{
-CREATE EXTENSION customers CASCADE;
-CREATE ROLE app LOGIN;
-GRANT USAGE ON SCHEMA customers TO app;
-});
+my $node = node_with_app('dump', 'source');
 
 fill_every_table($node, 'source');
 sub tables { return extension_tables($node, $_[0]); }

@@ -11,19 +11,16 @@
 use strict;
 use warnings;
 
+use FindBin;
+use lib $FindBin::RealBin;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use CustomersTest;
 
-my $node = PostgreSQL::Test::Cluster->new('backup');
-$node->init;
-$node->start;
-$node->safe_psql('postgres', 'CREATE DATABASE source');
+my $node = node_with_app('backup', 'source');
 $node->safe_psql(
 	'source', q{
-CREATE EXTENSION customers CASCADE;
-CREATE ROLE app LOGIN;
-GRANT USAGE ON SCHEMA customers TO app;
 -- the backup role, as the README documents it
 CREATE ROLE customers_backup LOGIN BYPASSRLS;
 GRANT USAGE ON SCHEMA customers TO customers_backup;
@@ -56,16 +53,8 @@ FROM generate_series(1, 3) AS n;
 }
 
 # The extension's tables, and each one's rows as text
-my @tables = split /\n/, $node->safe_psql('source',
-	q{SELECT c.relname FROM pg_class c JOIN pg_depend d ON d.objid = c.oid AND d.deptype = 'e'
-	  JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'customers'
-	  WHERE c.relkind = 'r' ORDER BY 1});
-sub contents
-{
-	my ($db, $table) = @_;
-	return $node->safe_psql($db,
-		"SELECT count(*) || E'\\n' || coalesce(string_agg(t::text, E'\\n' ORDER BY t::text), '') FROM customers.$table t");
-}
+my @tables = extension_tables($node, 'source');
+sub contents { return table_contents($node, @_); }
 
 # pages through the API as the application, before and after
 my $request = q{'{"limit": 5, "sort": {"orderBy": "NAME"}}'};

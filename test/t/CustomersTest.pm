@@ -1,6 +1,8 @@
-# What several TAP tests share: data in every table of the extension and its
-# state as text (003 dump and restore, 005 pg_upgrade compare what arrived
-# with what was there), and the first released version (004, 006).
+# What several TAP tests share: a node with the extension and the
+# application role (003, 005), data in every table of the extension and its
+# state as text (003 dump and restore, 005 backups, 007 pg_upgrade compare
+# what arrived with what was there), and the first released version (004,
+# 006).
 package CustomersTest;
 
 use strict;
@@ -8,8 +10,28 @@ use warnings;
 
 use Exporter 'import';
 use FindBin;
+use PostgreSQL::Test::Cluster;
 use Test::More;
-our @EXPORT = qw(fill_every_table extension_tables table_contents first_release call_every_function);
+our @EXPORT =
+  qw(node_with_app fill_every_table extension_tables table_contents first_release call_every_function);
+
+# A started node $name whose database $db has the extension, and the
+# application role app (LOGIN, USAGE on the schema, as docs/operations.md has it)
+sub node_with_app
+{
+	my ($name, $db) = @_;
+	my $node = PostgreSQL::Test::Cluster->new($name);
+	$node->init;
+	$node->start;
+	$node->safe_psql('postgres', "CREATE DATABASE $db");
+	$node->safe_psql(
+		$db, q{
+CREATE EXTENSION customers CASCADE;
+CREATE ROLE app LOGIN;
+GRANT USAGE ON SCHEMA customers TO app;
+});
+	return $node;
+}
 
 # Two tenants with every kind of row: labels, a segment tree, 20 customers
 # (one archived, one inactive, half holding segments), payment methods,

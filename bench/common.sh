@@ -1,0 +1,67 @@
+# What the benchmarks share (sourced by run.sh, import.sh and citus.sh):
+# the build and install, a cluster sized for a data set, psql, and loading
+# customers through customers.save.
+
+# Build and install the extension for PG_BINDIR; BENCH_PG=18 picks another
+# major (scripts/pg_build.sh builds it on first use). Sources
+# scripts/cluster.sh, which puts PG_BINDIR first on PATH.
+bench_install() {
+	bash scripts/deps.sh
+	if [[ -n ${BENCH_PG:-} ]]; then
+		PG_BINDIR=$(bash scripts/pg_build.sh "$BENCH_PG")
+		export PG_BINDIR
+	fi
+	# shellcheck source=scripts/cluster.sh
+	source scripts/cluster.sh
+	make -s PG_CONFIG="$PG_BINDIR/pg_config" -j"$(nproc)" >/dev/null
+	make -s PG_CONFIG="$PG_BINDIR/pg_config" install >/dev/null
+}
+
+# Start the throwaway cluster with room for the data set in memory, and the
+# settings given as arguments ("work_mem = '16MB'") besides.
+bench_cluster_start() {
+	local setting
+	cluster_start
+	{
+		echo "shared_buffers = '2GB'"
+		echo "maintenance_work_mem = '512MB'"
+		echo "max_wal_size = '8GB'"
+		echo "checkpoint_timeout = '30min'"
+		for setting in "$@"; do
+			echo "$setting"
+		done
+	} >>"$CLUSTER_DIR/data/postgresql.conf"
+	_cluster_as_postgres "$PG_BINDIR/pg_ctl" -D "$CLUSTER_DIR/data" -l "$CLUSTER_DIR/server.log" \
+		-w -t 60 restart >/dev/null
+}
+
+sql() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
+
+# bench_load DB ROWS WORK: customers 1..ROWS of bench/setup.sql's shape
+# saved through customers.save by bench_app, in batches of 1000 split over
+# two loaders (scripts in WORK), then VACUUM (ANALYZE); prints rows/s (and
+# the time to stderr), exits on a failed batch.
+bench_load() {
+	local db=$1 rows=$2 work=$3 start end w
+	for w in 0 1; do
+		awk -v rows="$rows" -v w="$w" 'BEGIN {
+			for (first = 1 + w * 1000; first <= rows; first += 2000) {
+				n = (rows - first + 1 < 1000) ? rows - first + 1 : 1000
+				printf "SELECT customers.save(bench.batch(%d, %d)) ->> '\''result'\'';\n", first, n
+			}
+		}' >"$work/load$w.sql"
+	done
+	start=$(date +%s.%N)
+	sql -U bench_app -d "$db" -f "$work/load0.sql" >"$work/load0.out" &
+	sql -U bench_app -d "$db" -f "$work/load1.sql" >"$work/load1.out"
+	wait $!
+	end=$(date +%s.%N)
+	if grep -qv '^SUCCESS$' "$work/load0.out" "$work/load1.out"; then
+		echo "bench: a load batch failed" >&2
+		exit 1
+	fi
+	sql -d "$db" -c "VACUUM (ANALYZE) customers.customer" >/dev/null
+	echo "$db: loaded $rows customers through customers.save in $(awk -v s="$start" -v e="$end" \
+		'BEGIN { printf "%.1f", e - s }') s" >&2
+	awk -v r="$rows" -v s="$start" -v e="$end" 'BEGIN { printf "%.0f", r / (e - s) }'
+}
