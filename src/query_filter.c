@@ -142,7 +142,8 @@ static int
 AddParam(QueryFilter *out, Oid type, Datum value)
 {
 	if (out->nparams >= MAX_FILTER_PARAMS)
-		elog(ERROR, "too many filter parameters");
+		RequestError("Use in or notIn for lists of values, or split the query.",
+					 "\"filter\" must hold at most %d values", MAX_FILTER_PARAMS);
 	out->types[out->nparams] = type;
 	out->values[out->nparams] = value;
 	return out->first_param + out->nparams++;
@@ -259,14 +260,18 @@ OperatorParam(const FilterField *field, FilterOp op, JsonbValue *v, const char *
 	}
 }
 
-/* The conditions of one field: {operator: value, …} */
+/*
+ * The conditions of one field: {operator: value, …}, in the node at
+ * node_path; conjunctive when only ANDs lead to it from the top.
+ */
 static void
-ParseField(const FilterField *field, JsonbValue *ops, QueryFilter *out, bool *names_archived)
+ParseField(const FilterField *field, JsonbValue *ops, const char *node_path, bool conjunctive,
+		   QueryFilter *out, bool *names_archived)
 {
 	JsonbIterator *it;
 	JsonbValue	key;
 	JsonbValue	value;
-	char	   *path = psprintf("filter.%s", field->name);
+	char	   *path = psprintf("%s.%s", node_path, field->name);
 
 	if (ops->type == jbvNull)
 		return;
@@ -317,7 +322,7 @@ ParseField(const FilterField *field, JsonbValue *ops, QueryFilter *out, bool *na
 			 pg_mbstrlen_with_len(value.val.string.val, value.val.string.len) >= 3);
 		/* how many rows a value selects decides the plan: see query.c */
 		out->custom_plan = true;
-		if (op != OP_NOT_EQUAL && op != OP_NOT_IN && out->nnot_null < MAX_FILTER_PARAMS)
+		if (conjunctive && op != OP_NOT_EQUAL && op != OP_NOT_IN && out->nnot_null < MAX_FILTER_PARAMS)
 			out->not_null[out->nnot_null++] = field->column;
 		appendStringInfo(&out->conditions,
 						 op_sql[field->kind == VALUE_TIME ? (int) ShownTimeOp(op) : op],
@@ -386,10 +391,114 @@ ParseClassSegments(JsonbValue *v, QueryFilter *out)
 	}
 }
 
+#define FIELDS_HINT "Filter fields: name, email, businessName, externalId, status, id, " \
+	"createdDateTime, updatedDateTime, customData, classSegments; and, or, not."
+
+static void ParseNode(JsonbValue *node, const char *path, int depth, bool conjunctive,
+					  QueryFilter *out, bool *names_archived);
+
+/*
+ * The nodes of an "and" or an "or" (an array of nodes), each in
+ * parentheses, joined by AND or OR, as one condition " AND (…)".
+ */
+static void
+ParseBranches(JsonbValue *v, const char *path, int depth, bool is_or, QueryFilter *out,
+			  bool *names_archived)
+{
+	const char *hint = is_or ?
+		"Write {\"or\": [{\"name\": {\"contain\": \"acme\"}}, {\"email\": {\"contain\": \"acme\"}}]}." :
+		"Write {\"and\": [{\"name\": {\"contain\": \"acme\"}}, {\"email\": {\"contain\": \"acme\"}}]}.";
+	StringInfoData outer = out->conditions;
+	StringInfoData group;
+	int			n;
+
+	if (!IsJsonbArray(v))
+		RequestError(hint, "\"%s\" must be an array of filters, not %s", path, JsonbValueTypeName(v));
+	n = JsonContainerSize(v->val.binary.data);
+	if (n < 1 || n > MAX_FILTER_BRANCHES)
+		RequestError(hint, "\"%s\" must hold 1 to %d filters, not %d", path, MAX_FILTER_BRANCHES, n);
+	initStringInfo(&group);
+	for (int i = 0; i < n; i++)
+	{
+		initStringInfo(&out->conditions);
+		ParseNode(getIthJsonbValueFromContainer(v->val.binary.data, i), psprintf("%s[%d]", path, i),
+				  depth + 1, false, out, names_archived);
+		appendStringInfo(&group, "%s(true%s)", i > 0 ? (is_or ? " OR " : " AND ") : "",
+						 out->conditions.data);
+	}
+	out->conditions = outer;
+	appendStringInfo(&out->conditions, " AND (%s)", group.data);
+}
+
+/*
+ * One node of the filter, at path: {"field": {"operator": value}, "and":
+ * [nodes], "or": [nodes], "not": node, …}, all of which must hold. depth
+ * counts the and/or/not above it; conjunctive is true at the top, where
+ * conditions may skip the NULL keys of the sort (FilterNeedsColumn).
+ */
+static void
+ParseNode(JsonbValue *node, const char *path, int depth, bool conjunctive, QueryFilter *out,
+		  bool *names_archived)
+{
+	JsonbIterator *it;
+	JsonbValue	key;
+	JsonbValue	value;
+
+	if (!IsJsonbObject(node))
+		RequestError("Give a filter as {\"field\": {\"operator\": value}}.",
+					 "\"%s\" must be an object, not %s", path, JsonbValueTypeName(node));
+	if (depth > MAX_FILTER_DEPTH)
+		RequestError("Simplify the filter: an and inside an and, or an or inside an or, can be one.",
+					 "\"%s\" is nested deeper than %d levels of and, or and not", path, MAX_FILTER_DEPTH);
+	if (++out->nnodes > MAX_FILTER_NODES)
+		RequestError("Write fewer and, or and not filters, or split the query.",
+					 "\"%s\" is past the limit of %d filters in all", path, MAX_FILTER_NODES);
+
+	it = JsonbIteratorInit(node->val.binary.data);
+	while (NextPair(&it, &key, &value))
+	{
+		const FilterField *field = NULL;
+		char	   *key_path = psprintf("%s.%s", path, Echo(JsonbStringCopy(&key)));
+
+		if (JsonbStringIs(&key, "and") || JsonbStringIs(&key, "or"))
+		{
+			ParseBranches(&value, key_path, depth, JsonbStringIs(&key, "or"), out, names_archived);
+			continue;
+		}
+		if (JsonbStringIs(&key, "not"))
+		{
+			StringInfoData outer = out->conditions;
+			char	   *inner;
+
+			initStringInfo(&out->conditions);
+			ParseNode(&value, key_path, depth + 1, false, out, names_archived);
+			inner = out->conditions.data;
+			out->conditions = outer;
+			/* not matching includes comparing a field the customer lacks (NULL) */
+			appendStringInfo(&out->conditions, " AND ((true%s) IS NOT TRUE)", inner);
+			continue;
+		}
+		for (int i = 0; i < (int) lengthof(filter_fields); i++)
+			if (JsonbStringIs(&key, filter_fields[i].name))
+				field = &filter_fields[i];
+		if (field == NULL && JsonbStringIs(&key, "classSegments"))
+		{
+			if (depth > 0)
+				RequestError("Give classSegments at the top of the filter.",
+							 "\"%s\" must be at the top of the filter, not inside and, or or not", key_path);
+			ParseClassSegments(&value, out);
+			continue;
+		}
+		if (field == NULL)
+			RequestError(FIELDS_HINT, "unrecognized field \"%s\"", key_path);
+		ParseField(field, &value, path, conjunctive, out, names_archived);
+	}
+}
+
 /*
  * Turn a filter (an object, or NULL for none) into conditions whose
  * parameters are numbered from first_param. Archived customers are left out
- * unless a status condition names ARCHIVED.
+ * unless a status condition anywhere in the filter names ARCHIVED.
  */
 void
 ParseFilter(JsonbValue *filter, int first_param, QueryFilter *out)
@@ -403,34 +512,11 @@ ParseFilter(JsonbValue *filter, int first_param, QueryFilter *out)
 
 	if (filter != NULL && filter->type != jbvNull)
 	{
-		JsonbIterator *it;
-		JsonbValue	key;
-		JsonbValue	value;
-
 		if (!IsJsonbObject(filter))
 			RequestError("Give the filter as {\"field\": {\"operator\": value}}.",
 						 "\"filter\" must be an object, not %s", JsonbValueTypeName(filter));
 		out->text = JsonbToCString(NULL, filter->val.binary.data, filter->val.binary.len);
-
-		it = JsonbIteratorInit(filter->val.binary.data);
-		while (NextPair(&it, &key, &value))
-		{
-			const FilterField *field = NULL;
-
-			for (int i = 0; i < (int) lengthof(filter_fields); i++)
-				if (JsonbStringIs(&key, filter_fields[i].name))
-					field = &filter_fields[i];
-			if (field == NULL && JsonbStringIs(&key, "classSegments"))
-			{
-				ParseClassSegments(&value, out);
-				continue;
-			}
-			if (field == NULL)
-				RequestError("Filter fields: name, email, businessName, externalId, status, id, "
-							 "createdDateTime, updatedDateTime, customData.",
-							 "unrecognized field \"filter.%s\"", Echo(JsonbStringCopy(&key)));
-			ParseField(field, &value, out, &names_archived);
-		}
+		ParseNode(filter, "filter", 0, true, out, &names_archived);
 	}
 
 	if (!names_archived)

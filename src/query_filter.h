@@ -11,6 +11,11 @@
 /* the most parameters a filter can produce: one per field and operator */
 #define MAX_FILTER_PARAMS 64
 
+/* and, or and not: how deep they nest, how many filters an array holds, in all */
+#define MAX_FILTER_DEPTH 8
+#define MAX_FILTER_BRANCHES 32
+#define MAX_FILTER_NODES 256
+
 /* A filter as SQL conditions over customers.customer and their parameters */
 typedef struct QueryFilter
 {
@@ -24,6 +29,7 @@ typedef struct QueryFilter
 	bool		custom_plan;	/* plan each call for its values */
 	bool		value_blind;	/* a condition whose share of rows no plan can see */
 	bool		gin_served;		/* one of them a GIN index can serve */
+	int			nnodes;			/* filter nodes, against MAX_FILTER_NODES */
 	int			nnot_null;
 	const char *not_null[MAX_FILTER_PARAMS];	/* columns a condition holds only where set */
 } QueryFilter;

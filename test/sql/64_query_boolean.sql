@@ -1,0 +1,173 @@
+-- and, or and not in filters (docs/api.md §4.1): hand-written cases, the
+-- errors of nested nodes (22023 naming the node's path), the cursor bound
+-- to the whole expression, and random trees of every operator over random
+-- data, each compared with plain SQL over the same rows.
+\pset format unaligned
+SET customers.tenant_id = 'qbool';
+
+-- 300 customers, fields drawn at random (a fixed seed): a third without an
+-- email, a quarter without a business name, some INACTIVE, a few archived
+SELECT setseed(0.64);
+CREATE TEMP TABLE people AS
+SELECT i, (ARRAY['Acme', 'Beta', 'Gamma', 'Delta', 'Omega'])[1 + floor(random() * 5)::int] || ' '
+		  || (ARRAY['Corp', 'Labs', 'Inc'])[1 + floor(random() * 3)::int] || ' ' || i AS name,
+	   CASE WHEN random() < 0.33 THEN NULL ELSE 'u' || floor(random() * 100)::int || '@'
+		   || (ARRAY['acme.com', 'beta.de', 'x.io'])[1 + floor(random() * 3)::int] END AS email,
+	   CASE WHEN random() < 0.25 THEN NULL ELSE 'Biz ' || floor(random() * 20)::int END AS business_name,
+	   CASE WHEN random() < 0.2 THEN 'INACTIVE' ELSE 'ACTIVE' END AS status,
+	   (ARRAY['gold', 'silver', 'tin'])[1 + floor(random() * 3)::int] AS plan
+FROM generate_series(1, 300) AS i;
+SELECT count(*) AS saved FROM jsonb_array_elements(customers.save(jsonb_build_object('data', (
+	SELECT jsonb_agg(jsonb_strip_nulls(jsonb_build_object('id', 'cus_b' || lpad(i::text, 3, '0'),
+		'name', name, 'email', email, 'businessName', business_name, 'status', status,
+		'externalId', CASE WHEN i % 7 = 0 THEN NULL ELSE 'ext' || i END,
+		'customData', jsonb_build_object('plan', plan))) ORDER BY i)
+	FROM people))) -> 'data');
+SELECT count(customers.archive('cus_b' || lpad(i::text, 3, '0'))) AS archived
+FROM generate_series(10, 300, 29) AS i;
+
+-- the ids a filter finds (sorted by id), and plain SQL's for a predicate
+CREATE FUNCTION pg_temp.ids(filter jsonb) RETURNS text[] LANGUAGE sql AS $$
+	SELECT coalesce(array_agg(d ->> 'id' ORDER BY n), '{}')
+	FROM jsonb_array_elements(customers.query(jsonb_build_object('filter', filter,
+		'sort', '{"orderBy": "ID"}'::jsonb, 'limit', 1000)) -> 'data') WITH ORDINALITY AS t(d, n)
+$$;
+CREATE FUNCTION pg_temp.plain(predicate text) RETURNS text[] LANGUAGE plpgsql AS $$
+DECLARE
+	r text[];
+BEGIN
+	EXECUTE 'SELECT coalesce(array_agg(id ORDER BY id), ''{}'') FROM customers.customer'
+			|| ' WHERE tenant_id = ''qbool'' AND (' || predicate || ')' INTO r;
+	RETURN r;
+END
+$$;
+
+-- Hand-written: each filter against its predicate (archived left out unless
+-- a status condition anywhere names ARCHIVED)
+SELECT f AS filter, cardinality(pg_temp.ids(f::jsonb)) AS found,
+	   pg_temp.ids(f::jsonb) = pg_temp.plain(p) AS same
+FROM (VALUES
+	('{"or": [{"name": {"contain": "acme"}}, {"email": {"contain": "acme"}}]}',
+	 $$(name ILIKE '%acme%' OR email ILIKE '%acme%') AND status <> 'ARCHIVED'$$),
+	('{"and": [{"status": {"equal": "ACTIVE"}}, {"or": [{"businessName": {"equal": "Biz 3"}}, {"businessName": {"equal": "Biz 4"}}]}]}',
+	 $$status = 'ACTIVE' AND business_name IN ('Biz 3', 'Biz 4')$$),
+	('{"not": {"email": {"contain": "@beta.de"}}}',
+	 $$(email IS NULL OR email NOT ILIKE '%@beta.de%') AND status <> 'ARCHIVED'$$),
+	('{"not": {"email": {"notEqual": "u1@x.io"}}}',
+	 $$email = 'u1@x.io' AND status <> 'ARCHIVED'$$),
+	('{"name": {"contain": "labs"}, "not": {"or": [{"customData": {"contains": {"plan": "gold"}}}, {"status": {"equal": "INACTIVE"}}]}}',
+	 $$name ILIKE '%labs%' AND NOT (doc -> 'customData' @> '{"plan": "gold"}' OR status = 'INACTIVE') AND status <> 'ARCHIVED'$$),
+	('{"or": [{"status": {"equal": "ARCHIVED"}}, {"name": {"contain": "omega"}}]}',
+	 $$status = 'ARCHIVED' OR name ILIKE '%omega%'$$),
+	('{"or": [{"not": {"status": {"equal": "ARCHIVED"}}}]}', $$status <> 'ARCHIVED'$$),
+	('{"and": [{}], "or": [{}, {"name": {"equal": "nobody"}}]}', $$status <> 'ARCHIVED'$$),
+	('{"or": [{"email": {"greaterThan": "u9"}}, {"businessName": {"lessThan": "Biz 10"}}]}',
+	 $$(email > 'u9' OR business_name < 'Biz 10') AND status <> 'ARCHIVED'$$)) AS c(f, p);
+
+-- Every sort, direction and page size walked both ways (check_all)
+SELECT * FROM check_all('{"or": [{"name": {"contain": "acme"}}, {"email": {"greaterThan": "u5"}}]}',
+						$$(name ILIKE '%acme%' OR email > 'u5') AND status <> 'ARCHIVED'$$);
+SELECT * FROM check_all('{"not": {"or": [{"email": {"in": ["u1@x.io", "u2@acme.com"]}}, {"businessName": {"greaterThan": "Biz 3"}}]}}',
+						$$NOT coalesce(email IN ('u1@x.io', 'u2@acme.com') OR business_name > 'Biz 3', false) AND status <> 'ARCHIVED'$$);
+
+-- The cursor's signature covers the whole expression: a token of one tree
+-- is refused with another
+SELECT raises(format('SELECT customers.query(%L)', jsonb_build_object('limit', 5,
+	'filter', '{"or": [{"name": {"contain": "acme"}}, {"name": {"contain": "beta"}}]}'::jsonb,
+	'cursor', customers.query('{"limit": 5, "filter": {"or": [{"name": {"contain": "acme"}}, {"name": {"contain": "gamma"}}]}}')
+			  #>> '{cursor,after}'))) AS other_tree;
+
+-- Errors name the path of the offending node
+SELECT r AS filter, raises(format('SELECT customers.query(%L)', jsonb_build_object('filter', r::jsonb))) AS error
+FROM (VALUES
+	('{"or": [{"name": {"contain": "a"}}, {"name": {"like": "b"}}]}'),
+	('{"and": [{"or": [{"email": {"equal": 5}}]}]}'),
+	('{"not": {"or": [{}, {"customData": {"contains": "gold"}}]}}'),
+	('{"or": {"name": {"equal": "a"}}}'),
+	('{"or": []}'),
+	('{"and": [[]]}'),
+	('{"not": [{"name": {"equal": "a"}}]}'),
+	('{"or": [{"classSegments": {"id": {"in": ["cls_1"]}}}]}'),
+	('{"or": [{"nickname": {"equal": "a"}}]}'),
+	('{"not": {"not": {"not": {"not": {"not": {"not": {"not": {"not": {"not": {"name": {"equal": "a"}}}}}}}}}}}')) AS c(r);
+SELECT raises(format('SELECT customers.query(%L)', jsonb_build_object('filter', jsonb_build_object('or',
+	(SELECT jsonb_agg('{"name": {"equal": "a"}}'::jsonb) FROM generate_series(1, 33)))))) AS or_33;
+SELECT raises(format('SELECT customers.query(%L)', jsonb_build_object('filter', jsonb_build_object('or',
+	(SELECT jsonb_agg(jsonb_build_object('or', (SELECT jsonb_agg('{}'::jsonb) FROM generate_series(1, 10))))
+	 FROM generate_series(1, 30)))))) AS nodes_331;
+SELECT raises(format('SELECT customers.query(%L)', jsonb_build_object('filter', jsonb_build_object('or',
+	(SELECT jsonb_agg(jsonb_build_object('name', jsonb_build_object('equal', 'a' || j))) FROM generate_series(1, 32) AS j),
+	'and', (SELECT jsonb_agg(jsonb_build_object('email', jsonb_build_object('equal', 'a' || j))) FROM generate_series(1, 32) AS j),
+	'externalId', '{"equal": "x"}'::jsonb)))) AS params_65;
+
+-- Random trees: leaves of every field and operator over the data above,
+-- joined by and, or and not up to 4 levels deep; each tree's customers
+-- against plain SQL's
+CREATE TEMP TABLE leaves (filter jsonb, predicate text);
+INSERT INTO leaves VALUES
+	('{"name": {"equal": "Acme Corp 17"}}', $$name = 'Acme Corp 17'$$),
+	('{"name": {"notEqual": "Acme Corp 17"}}', $$name <> 'Acme Corp 17'$$),
+	('{"name": {"greaterThan": "Delta"}}', $$name > 'Delta'$$),
+	('{"name": {"lessThanEqual": "Beta Labs 5"}}', $$name <= 'Beta Labs 5'$$),
+	('{"name": {"contain": "labs"}}', $$name ILIKE '%labs%'$$),
+	('{"name": {"contain": "a 1"}}', $$name ILIKE '%a 1%'$$),
+	('{"name": {"in": ["Acme Corp 17", "Beta Inc 2", "Omega Labs 3"]}}', $$name IN ('Acme Corp 17', 'Beta Inc 2', 'Omega Labs 3')$$),
+	('{"email": {"contain": "acme"}}', $$email ILIKE '%acme%'$$),
+	('{"email": {"notEqual": "u1@x.io"}}', $$(email IS NULL OR email <> 'u1@x.io')$$),
+	('{"email": {"greaterThanEqual": "u5"}}', $$email >= 'u5'$$),
+	('{"email": {"notIn": ["u2@x.io", "u3@beta.de"]}}', $$(email IS NULL OR email NOT IN ('u2@x.io', 'u3@beta.de'))$$),
+	('{"businessName": {"lessThan": "Biz 12"}}', $$business_name < 'Biz 12'$$),
+	('{"businessName": {"notIn": ["Biz 1", "Biz 2"]}}', $$(business_name IS NULL OR business_name NOT IN ('Biz 1', 'Biz 2'))$$),
+	('{"businessName": {"contain": "z 1"}}', $$business_name ILIKE '%z 1%'$$),
+	('{"externalId": {"greaterThan": "ext2"}}', $$external_id > 'ext2'$$),
+	('{"externalId": {"notEqual": "ext5"}}', $$(external_id IS NULL OR external_id <> 'ext5')$$),
+	('{"status": {"equal": "INACTIVE"}}', $$status = 'INACTIVE'$$),
+	('{"status": {"in": ["ACTIVE", "ARCHIVED"]}}', $$status IN ('ACTIVE', 'ARCHIVED')$$),
+	('{"status": {"notEqual": "ACTIVE"}}', $$status <> 'ACTIVE'$$),
+	('{"id": {"in": ["cus_b001", "cus_b010", "cus_b100", "cus_b150"]}}', $$id IN ('cus_b001', 'cus_b010', 'cus_b100', 'cus_b150')$$),
+	('{"id": {"notIn": ["cus_b002", "cus_b003"]}}', $$id NOT IN ('cus_b002', 'cus_b003')$$),
+	('{"customData": {"contains": {"plan": "gold"}}}', $$doc -> 'customData' @> '{"plan": "gold"}'$$),
+	('{"customData": {"contains": {"plan": "tin"}}}', $$doc -> 'customData' @> '{"plan": "tin"}'$$),
+	('{"createdDateTime": {"greaterThan": "2000-01-01T00:00:00Z"}}', $$true$$),
+	('{"updatedDateTime": {"lessThan": "2000-01-01T00:00:00Z"}}', $$false$$);
+-- a random tree of depth at most d: its filter and its predicate
+CREATE FUNCTION pg_temp.tree(d int, OUT filter jsonb, OUT predicate text) LANGUAGE plpgsql AS $$
+DECLARE
+	k int := CASE WHEN d = 0 THEN 0 ELSE floor(random() * 4)::int END;
+	n int := 1 + floor(random() * 3)::int;
+	sub record;
+	fs jsonb := '[]';
+	ps text[] := '{}';
+BEGIN
+	IF k = 0 THEN
+		SELECT l.filter, l.predicate INTO filter, predicate FROM leaves l ORDER BY random() LIMIT 1;
+		RETURN;
+	END IF;
+	IF k = 3 THEN
+		sub := pg_temp.tree(d - 1);
+		filter := jsonb_build_object('not', sub.filter);
+		predicate := format('(%s) IS NOT TRUE', sub.predicate);
+		RETURN;
+	END IF;
+	FOR i IN 1..n LOOP
+		sub := pg_temp.tree(d - 1);
+		fs := fs || jsonb_build_array(sub.filter);
+		ps := ps || ('(' || sub.predicate || ')');
+	END LOOP;
+	filter := jsonb_build_object(CASE k WHEN 1 THEN 'and' ELSE 'or' END, fs);
+	predicate := array_to_string(ps, CASE k WHEN 1 THEN ' AND ' ELSE ' OR ' END);
+END
+$$;
+-- does a filter name ARCHIVED in a status condition anywhere?
+CREATE FUNCTION pg_temp.names_archived(f jsonb) RETURNS boolean LANGUAGE sql AS $$
+	SELECT f::text ~ '"status": \{[^}]*ARCHIVED'
+$$;
+SELECT setseed(0.2);
+CREATE TEMP TABLE trees AS SELECT t.* FROM generate_series(1, 300) AS g, LATERAL pg_temp.tree(4) AS t;
+SELECT count(*) AS trees,
+	   count(*) FILTER (WHERE pg_temp.ids(filter) IS DISTINCT FROM pg_temp.plain(
+		   '(' || predicate || ')' || CASE WHEN pg_temp.names_archived(filter) THEN '' ELSE ' AND status <> ''ARCHIVED''' END))
+		   AS differ
+FROM trees;
+-- trees with a few matches and with many, not all or nothing
+SELECT count(*) FILTER (WHERE cardinality(pg_temp.ids(filter)) BETWEEN 1 AND 270) > 100 AS varied FROM trees;
