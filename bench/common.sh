@@ -1,4 +1,4 @@
-# What the benchmarks share (sourced by run.sh, import.sh and citus.sh):
+# What the benchmarks share (sourced by run.sh, import.sh, citus.sh and matrix.sh):
 # the build and install, a cluster sized for a data set, psql, and loading
 # customers through customers.save.
 
@@ -37,17 +37,17 @@ bench_cluster_start() {
 
 sql() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
 
-# bench_load DB ROWS WORK: customers 1..ROWS of bench/setup.sql's shape
-# saved through customers.save by bench_app, in batches of 1000 split over
-# two loaders (scripts in WORK), then VACUUM (ANALYZE); prints rows/s (and
+# bench_load DB ROWS WORK [BATCH]: customers 1..ROWS of bench/setup.sql's
+# shape (or of the BATCH function's) saved through customers.save by
+# bench_app, in batches of 1000 split over two loaders (scripts in WORK), then VACUUM (ANALYZE); prints rows/s (and
 # the time to stderr), exits on a failed batch.
 bench_load() {
-	local db=$1 rows=$2 work=$3 start end w
+	local db=$1 rows=$2 work=$3 batch=${4:-bench.batch} start end w
 	for w in 0 1; do
-		awk -v rows="$rows" -v w="$w" 'BEGIN {
+		awk -v rows="$rows" -v w="$w" -v batch="$batch" 'BEGIN {
 			for (first = 1 + w * 1000; first <= rows; first += 2000) {
 				n = (rows - first + 1 < 1000) ? rows - first + 1 : 1000
-				printf "SELECT customers.save(bench.batch(%d, %d)) ->> '\''result'\'';\n", first, n
+				printf "SELECT customers.save(%s(%d, %d)) ->> '\''result'\'';\n", batch, first, n
 			}
 		}' >"$work/load$w.sql"
 	done

@@ -30,45 +30,19 @@ OUT=${BENCH_RESULTS:-bench/results}
 WHERE=${MATRIX_WHERE:-true}
 mkdir -p "$OUT"
 
-sql() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
+# shellcheck source=bench/common.sh
+source bench/common.sh
 
 if [[ -z ${MATRIX_REUSE:-} ]]; then
-	bash scripts/deps.sh
-	# shellcheck source=scripts/cluster.sh
-	source scripts/cluster.sh
-	make -s PG_CONFIG="$PG_BINDIR/pg_config" -j"$(nproc)" >/dev/null
-	make -s PG_CONFIG="$PG_BINDIR/pg_config" install >/dev/null
-	cluster_start
-	cat >>"$CLUSTER_DIR/data/postgresql.conf" <<-CONF
-		shared_buffers = '2GB'
-		work_mem = '16MB'
-		maintenance_work_mem = '512MB'
-		max_wal_size = '8GB'
-		checkpoint_timeout = '30min'
-	CONF
-	_cluster_as_postgres "$PG_BINDIR/pg_ctl" -D "$CLUSTER_DIR/data" -l "$CLUSTER_DIR/server.log" \
-		-w -t 60 restart >/dev/null
+	bench_install
+	bench_cluster_start "work_mem = '16MB'"
 	WORK=$CLUSTER_DIR/matrix
 	mkdir -p "$WORK"
 	chmod 777 "$WORK"
 	sql -c "CREATE ROLE bench_app LOGIN" -c "ALTER ROLE bench_app SET customers.tenant_id = 'bench'" \
 		-c "CREATE EXTENSION customers CASCADE" -f bench/matrix_setup.sql >/dev/null
 	echo "== load $ROWS customers through customers.save (two loaders)" >&2
-	for w in 0 1; do
-		awk -v rows="$ROWS" -v w="$w" 'BEGIN {
-			for (first = 1 + w * 1000; first <= rows; first += 2000) {
-				n = (rows - first + 1 < 1000) ? rows - first + 1 : 1000
-				printf "SELECT customers.save(matrix.batch(%d, %d)) ->> '\''result'\'';\n", first, n
-			}
-		}' >"$WORK/load$w.sql"
-	done
-	sql -U bench_app -f "$WORK/load0.sql" >"$WORK/load0.out" &
-	sql -U bench_app -f "$WORK/load1.sql" >"$WORK/load1.out"
-	wait $!
-	if grep -qv '^SUCCESS$' "$WORK/load0.out" "$WORK/load1.out"; then
-		echo "matrix: a load batch failed" >&2
-		exit 1
-	fi
+	bench_load "$PGDATABASE" "$ROWS" "$WORK" matrix.batch >/dev/null
 	# 0.01 % archived, through the API
 	sql -c "SET customers.tenant_id = 'bench'" -c "SELECT count(customers.archive(id)) FROM (
 		SELECT id FROM customers.customer WHERE tenant_id = 'bench' ORDER BY md5(id) LIMIT $((ROWS / 10000))) s" >/dev/null
