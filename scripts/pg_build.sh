@@ -10,7 +10,7 @@
 # apt configuration: its own deb-src list on this machine's Debian mirror and
 # its own state and cache directories, so the machine's apt sources are never
 # read or changed. The build holds what the test suites need: the server,
-# pg_upgrade and pgbench, contrib's pg_trgm, btree_gin and amcheck, the
+# pg_upgrade and pgbench, contrib's pg_trgm, btree_gin, amcheck and pageinspect, the
 # isolation tester and the TAP modules (--enable-tap-tests), all installed
 # into PGXS so `make installcheck` finds them.
 #
@@ -46,7 +46,8 @@ build_deps=(gcc make bison flex perl bzip2 pkg-config
 configure_flags=(--enable-tap-tests --with-icu --without-llvm)
 
 log=$root/pg$major.log
-want="postgresql-$major source $suite; configure ${configure_flags[*]}"
+contrib_modules=(pg_trgm btree_gin amcheck pageinspect)
+want="postgresql-$major source $suite; configure ${configure_flags[*]}; contrib ${contrib_modules[*]}"
 if [[ -x $prefix/bin/postgres && -f $stamp ]] && [[ $(head -1 "$stamp") == "$want"* ]]; then
 	echo "$prefix/bin"
 	exit 0
@@ -112,7 +113,7 @@ jobs=$(nproc)
 	# not part of the top-level install: PGXS's ISOLATION needs these
 	nice make -j"$jobs" -C src/test/isolation
 	make -C src/test/isolation install
-	for module in pg_trgm btree_gin amcheck; do
+	for module in "${contrib_modules[@]}"; do
 		nice make -j"$jobs" -C "contrib/$module"
 		make -C "contrib/$module" install
 	done
