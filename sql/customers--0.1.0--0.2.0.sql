@@ -243,3 +243,11 @@ SET doc = (doc OPERATOR(pg_catalog.-) 'ein'::text) OPERATOR(pg_catalog.||)
 	pg_catalog.jsonb_build_object('taxIds', pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_object(
 		'type', 'us_ein', 'value', doc OPERATOR(pg_catalog.->) 'ein')))
 WHERE doc OPERATOR(pg_catalog.?) 'ein';
+
+-- Filters and sorts on currency, address.countryCode and taxIds.value
+-- (docs/api.md §4.1), each served by an index on its expression.
+CREATE INDEX customer_currency_idx ON customers.customer (tenant_id, (doc ->> 'currency'), id);
+CREATE INDEX customer_country_code_idx ON customers.customer
+	(tenant_id, ((doc -> 'address') ->> 'countryCode'), id);
+CREATE INDEX customer_tax_ids_idx ON customers.customer
+	USING gin (tenant_id, (doc -> 'taxIds') jsonb_path_ops);

@@ -61,6 +61,11 @@ CREATE INDEX customer_business_name_idx ON customers.customer (tenant_id, busine
 CREATE INDEX customer_status_idx ON customers.customer (tenant_id, status, id);
 CREATE INDEX customer_created_at_idx ON customers.customer (tenant_id, created_at, id);
 CREATE INDEX customer_updated_at_idx ON customers.customer (tenant_id, updated_at, id);
+-- Sort keys and equality filters read from the document (src/query_filter.h
+-- spells the same expressions).
+CREATE INDEX customer_currency_idx ON customers.customer (tenant_id, (doc ->> 'currency'), id);
+CREATE INDEX customer_country_code_idx ON customers.customer
+	(tenant_id, ((doc -> 'address') ->> 'countryCode'), id);
 
 -- "contain" is ILIKE '%…%', served by trigram indexes; customData.contains
 -- by a jsonb_path_ops index. btree_gin puts tenant_id first in both.
@@ -72,6 +77,9 @@ CREATE INDEX customer_business_name_trgm_idx ON customers.customer
 	USING gin (tenant_id, business_name gin_trgm_ops);
 CREATE INDEX customer_custom_data_idx ON customers.customer
 	USING gin (tenant_id, (doc -> 'customData') jsonb_path_ops);
+-- taxIds.value is [{"value": …}] contained in the tax ids
+CREATE INDEX customer_tax_ids_idx ON customers.customer
+	USING gin (tenant_id, (doc -> 'taxIds') jsonb_path_ops);
 
 -- Class labels and segments (Tight's classes). A segment's path is the ids
 -- from its root down to itself, kept on every save, so a subtree is

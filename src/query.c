@@ -4,8 +4,8 @@
  *		keyset cursors in both directions.
  *
  * A sort order is walked in segments. Keys that are never NULL have one
- * segment; email and business name also have the NULL segment, last for ASC
- * and first for DESC as PostgreSQL sorts them. Each segment is one index
+ * segment; email, business name, currency and country code also have the
+ * NULL segment, last for ASC and first for DESC as PostgreSQL sorts them. Each segment is one index
  * range scan, "(key, id) > (cursor key, cursor id)" ordered by "key, id"
  * (or by id alone among NULLs), so a page costs the same at any depth. A
  * page fetches limit + 1 rows through as many segments as it needs; the
@@ -64,6 +64,8 @@ static const SortColumn sort_columns[] = {
 	{"CREATED_DATE_TIME", "created_at", false, true, false},
 	{"UPDATED_DATE_TIME", "updated_at", false, true, false},
 	{"ID", "id", false, false, true},
+	{"CURRENCY", CURRENCY_SQL, true, false, false},
+	{"COUNTRY_CODE", COUNTRY_CODE_SQL, true, false, false},
 };
 
 /* A parsed query request */
@@ -91,7 +93,7 @@ ParseSort(JsonbValue *v, QueryRequest *request)
 {
 	static const char *const keys[] = {"orderBy", "direction"};
 	const char *hint = "Sort with {\"orderBy\": \"NAME\"|\"EMAIL\"|\"BUSINESS_NAME\"|\"STATUS\"|"
-		"\"CREATED_DATE_TIME\"|\"UPDATED_DATE_TIME\"|\"ID\", \"direction\": \"ASC\"|\"DESC\"}.";
+		"\"CREATED_DATE_TIME\"|\"UPDATED_DATE_TIME\"|\"ID\"|\"CURRENCY\"|\"COUNTRY_CODE\", \"direction\": \"ASC\"|\"DESC\"}.";
 	char	   *order_by;
 	char	   *direction;
 

@@ -12,11 +12,14 @@
 
 #include "catalog/pg_type.h"
 #include "mb/pg_wchar.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/formatting.h"
 #include "utils/timestamp.h"
 #include "utils/jsonb.h"
 
+#include "country_codes.h"
+#include "currency.h"
 #include "document.h"
 #include "email.h"
 #include "item_errors.h"
@@ -50,6 +53,16 @@ static const char *const op_names[NUM_FILTER_OPS] = {
 #define COMPARE_OPS (BIT(OP_GREATER) | BIT(OP_GREATER_EQUAL) | BIT(OP_LESS) | BIT(OP_LESS_EQUAL))
 #define TEXT_OPS (BIT(OP_EQUAL) | BIT(OP_NOT_EQUAL) | COMPARE_OPS | BIT(OP_CONTAIN) | \
 				  BIT(OP_IN) | BIT(OP_NOT_IN))
+/* codes from a list: their order means nothing, nor do parts of them */
+#define CODE_OPS (BIT(OP_EQUAL) | BIT(OP_NOT_EQUAL) | BIT(OP_IN) | BIT(OP_NOT_IN))
+
+/*
+ * A customer holds several tax ids: taxIds.value is the containment of
+ * [{"value": v}] in the stored array, served by a GIN index (as customData).
+ */
+#define TAX_IDS_SQL "(doc OPERATOR(pg_catalog.->) 'taxIds')"
+#define TAX_ID_EQUAL_SQL " AND %1$s OPERATOR(pg_catalog.@>) $%2$d"
+#define TAX_ID_IN_SQL " AND %1$s OPERATOR(pg_catalog.@>) ANY ($%2$d)"
 
 typedef enum ValueKind
 {
@@ -57,7 +70,10 @@ typedef enum ValueKind
 	VALUE_EMAIL,				/* compared lower-cased */
 	VALUE_STATUS,
 	VALUE_TIME,
-	VALUE_JSON
+	VALUE_JSON,
+	VALUE_CURRENCY,				/* an ISO 4217 code, compared upper case */
+	VALUE_COUNTRY,				/* an ISO 3166-1 code, compared as alpha-3 */
+	VALUE_TAX_ID				/* a stored value of one of taxIds */
 } ValueKind;
 
 typedef struct FilterField
@@ -79,6 +95,9 @@ static const FilterField filter_fields[] = {
 	{"createdDateTime", "created_at", VALUE_TIME, COMPARE_OPS, false},
 	{"updatedDateTime", "updated_at", VALUE_TIME, COMPARE_OPS, false},
 	{"customData", "(doc OPERATOR(pg_catalog.->) 'customData')", VALUE_JSON, BIT(OP_CONTAINS), false},
+	{"currency", CURRENCY_SQL, VALUE_CURRENCY, CODE_OPS, false},
+	{"address.countryCode", COUNTRY_CODE_SQL, VALUE_COUNTRY, CODE_OPS, false},
+	{"taxIds.value", TAX_IDS_SQL, VALUE_TAX_ID, BIT(OP_EQUAL) | BIT(OP_IN), false},
 };
 
 /* the SQL of each operator: %1$s is the column, %2$d the parameter */
@@ -134,7 +153,45 @@ ScalarValue(const FilterField *field, JsonbValue *v, const char *path)
 		strcmp(text, STATUS_ARCHIVED) != 0)
 		RequestError("A status is ACTIVE, INACTIVE or ARCHIVED.",
 					 "\"%s\" must be a customer status, not \"%s\"", path, Echo(text));
+	if (field->kind == VALUE_CURRENCY)
+	{
+		const char *code = CurrencyCode(text, strlen(text));
+
+		if (code == NULL)
+			RequestError("Give an ISO 4217 currency code, such as \"EUR\" (any case).",
+						 "\"%s\" must be an ISO 4217 currency code, not \"%s\"", path, Echo(text));
+		text = pnstrdup(code, 3);
+	}
+	if (field->kind == VALUE_COUNTRY)
+	{
+		const char *code = country_alpha3(text, strlen(text));
+
+		if (code == NULL)
+			RequestError("Give an ISO 3166-1 country code, such as \"FRA\" or \"FR\" (any case).",
+						 "\"%s\" must be an ISO 3166-1 country code, not \"%s\"", path, Echo(text));
+		text = pnstrdup(code, 3);
+	}
 	return text;
+}
+
+/* [{"value": value}]: the stored taxIds that hold a tax id of this value */
+static Datum
+TaxIdContainment(const char *value)
+{
+	JsonbParseState *state = NULL;
+	JsonbValue	v;
+
+	pushJsonbValue(&state, WJB_BEGIN_ARRAY, NULL);
+	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	v.type = jbvString;
+	v.val.string.val = "value";
+	v.val.string.len = 5;
+	pushJsonbValue(&state, WJB_KEY, &v);
+	v.val.string.val = (char *) value;
+	v.val.string.len = strlen(value);
+	pushJsonbValue(&state, WJB_VALUE, &v);
+	pushJsonbValue(&state, WJB_END_OBJECT, NULL);
+	return JsonbPGetDatum(JsonbValueToJsonb(pushJsonbValue(&state, WJB_END_ARRAY, NULL)));
 }
 
 /* Add a parameter and return its number */
@@ -236,6 +293,16 @@ OperatorParam(const FilterField *field, FilterOp op, JsonbValue *v, const char *
 			*names_archived |= (field->kind == VALUE_STATUS &&
 								strcmp(values[i], STATUS_ARCHIVED) == 0);
 		}
+		if (field->kind == VALUE_TAX_ID)
+		{
+			Datum	   *elems = palloc(sizeof(Datum) * Max(n, 1));
+
+			for (int i = 0; i < n; i++)
+				elems[i] = TaxIdContainment(values[i]);
+			return AddParam(out, JSONBARRAYOID,
+							PointerGetDatum(construct_array(elems, n, JSONBOID, -1, false,
+															TYPALIGN_INT)));
+		}
 		return AddParam(out, TEXTARRAYOID, TextArray(values, n));
 	}
 	if (field->kind == VALUE_TIME)
@@ -256,6 +323,8 @@ OperatorParam(const FilterField *field, FilterOp op, JsonbValue *v, const char *
 							strcmp(text, STATUS_ARCHIVED) == 0);
 		if (op == OP_CONTAIN)
 			text = ContainPattern(text);
+		if (field->kind == VALUE_TAX_ID)
+			return AddParam(out, JSONBOID, TaxIdContainment(text));
 		return AddParam(out, TEXTOID, CStringGetTextDatum(text));
 	}
 }
@@ -324,9 +393,13 @@ ParseField(const FilterField *field, JsonbValue *ops, const char *node_path, boo
 		out->custom_plan = true;
 		if (conjunctive && op != OP_NOT_EQUAL && op != OP_NOT_IN && out->nnot_null < MAX_FILTER_PARAMS)
 			out->not_null[out->nnot_null++] = field->column;
-		appendStringInfo(&out->conditions,
-						 op_sql[field->kind == VALUE_TIME ? (int) ShownTimeOp(op) : op],
-						 field->column, param);
+		if (field->kind == VALUE_TAX_ID)
+			appendStringInfo(&out->conditions, op == OP_IN ? TAX_ID_IN_SQL : TAX_ID_EQUAL_SQL,
+							 field->column, param);
+		else
+			appendStringInfo(&out->conditions,
+							 op_sql[field->kind == VALUE_TIME ? (int) ShownTimeOp(op) : op],
+							 field->column, param);
 	}
 }
 
@@ -392,7 +465,8 @@ ParseClassSegments(JsonbValue *v, QueryFilter *out)
 }
 
 #define FIELDS_HINT "Filter fields: name, email, businessName, externalId, status, id, " \
-	"createdDateTime, updatedDateTime, customData, classSegments; and, or, not."
+	"createdDateTime, updatedDateTime, customData, currency, address.countryCode, taxIds.value, " \
+	"classSegments; and, or, not."
 
 static void ParseNode(JsonbValue *node, const char *path, int depth, bool conjunctive,
 					  QueryFilter *out, bool *names_archived);

@@ -16,6 +16,13 @@
 #define MAX_FILTER_BRANCHES 32
 #define MAX_FILTER_NODES 256
 
+/*
+ * Filter fields and sort keys read from the document, each served by an
+ * index on the same expression (sql/customers.sql): the text must match.
+ */
+#define CURRENCY_SQL "(doc OPERATOR(pg_catalog.->>) 'currency')"
+#define COUNTRY_CODE_SQL "((doc OPERATOR(pg_catalog.->) 'address') OPERATOR(pg_catalog.->>) 'countryCode')"
+
 /* A filter as SQL conditions over customers.customer and their parameters */
 typedef struct QueryFilter
 {

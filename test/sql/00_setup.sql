@@ -149,7 +149,8 @@ DECLARE
 	col text := CASE order_by WHEN 'NAME' THEN 'name' WHEN 'EMAIL' THEN 'email'
 		WHEN 'BUSINESS_NAME' THEN 'business_name' WHEN 'STATUS' THEN 'status'
 		WHEN 'CREATED_DATE_TIME' THEN 'created_at' WHEN 'UPDATED_DATE_TIME' THEN 'updated_at'
-		ELSE 'id' END;
+		WHEN 'CURRENCY' THEN $e$(doc ->> 'currency')$e$
+		WHEN 'COUNTRY_CODE' THEN $e$(doc -> 'address' ->> 'countryCode')$e$ ELSE 'id' END;
 	expected text[];
 	forward text[] := '{}';
 	backward text[];
@@ -158,7 +159,7 @@ DECLARE
 	response jsonb;
 	pages int := 0;
 BEGIN
-	EXECUTE format('SELECT coalesce(array_agg(id ORDER BY %I %s, id %s), ''{}'') FROM customers.customer'
+	EXECUTE format('SELECT coalesce(array_agg(id ORDER BY %s %s, id %s), ''{}'') FROM customers.customer'
 				   ' WHERE tenant_id = %L AND %s',
 				   col, direction, direction, current_setting('customers.tenant_id'), predicate) INTO expected;
 	request := jsonb_build_object('limit', lim, 'filter', filter,
