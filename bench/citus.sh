@@ -40,21 +40,10 @@ setup() {
 	sql -f bench/setup.sql >/dev/null
 }
 
-# run_case NAME SQL: median latency (ms) and tps, as "median tps"
+# run_case NAME SQL: median latency (ms) and calls per second, as "median tps"
 run_case() {
-	local dir=$WORK/$1
-	mkdir -p "$dir"
-	chmod 777 "$dir"
-	printf '%s\n' "$2" >"$dir/script.sql"
-	sql -U bench_app -f "$dir/script.sql" >/dev/null
-	(cd "$dir" && pgbench -n -M prepared -c 2 -j 2 -T "$SECS" -l --log-prefix="$dir/tx" \
-		-U bench_app -f "$dir/script.sql" "$PGDATABASE" >"$dir/pgbench.out" 2>&1) || {
-		cat "$dir/pgbench.out" >&2
-		exit 1
-	}
-	printf '%s %s\n' "$(cat "$dir"/tx.* | awk '{ print $3 / 1000 }' | sort -n |
-		awk '{ a[NR] = $1 } END { printf "%.3f", (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }')" \
-		"$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$dir/pgbench.out" | cut -d. -f1)"
+	bench_case "$WORK/$1" bench_app "$PGDATABASE" "$2" "$SECS"
+	printf '%s %s\n' "$(cat "$WORK/$1.median")" "$(cut -d. -f1 "$WORK/$1.tps")"
 }
 
 # measure MODE: prints "load get_ms get_tps page0_ms page0_tps deep_ms deep_tps"

@@ -65,3 +65,49 @@ bench_load() {
 		'BEGIN { printf "%.1f", e - s }') s" >&2
 	awk -v r="$rows" -v s="$start" -v e="$end" 'BEGIN { printf "%.0f", r / (e - s) }'
 }
+
+# bench_case DIR ROLE DB STATEMENT SECONDS: one statement with 2 clients.
+# pgbench (-M prepared, 2 clients, SECONDS) gives the calls per second, in
+# DIR.tps; then 2 psql sessions call the same statement, prepared, for
+# SECONDS more, timing each call (\timing), and the median goes to
+# DIR.median (ms). pgbench's per-transaction log (-l) cannot give the
+# latencies: it reads the clock at most once per pass over a client, so a
+# call whose result is already there when pgbench looks (a fast call on a
+# busy machine) is logged as 0 µs and the next call carries its time; the
+# median of the fastest cases came out as 0.000 ms. Exits on a failed call.
+bench_case() {
+	local dir=$1 role=$2 db=$3 statement=${4%;} secs=$5 calls c pids=()
+	mkdir -p "$dir"
+	chmod 777 "$dir"
+	printf '%s;\n' "$statement" >"$dir/script.sql"
+	# once, to check that it works, outside the timing
+	sql -U "$role" -d "$db" -f "$dir/script.sql" >/dev/null
+	pgbench -n -M prepared -c 2 -j 2 -T "$secs" -U "$role" -f "$dir/script.sql" "$db" \
+		>"$dir/pgbench.out" 2>&1 || {
+		cat "$dir/pgbench.out" >&2
+		exit 1
+	}
+	sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$dir/pgbench.out" >"$dir.tps"
+	# each session stops itself at the deadline, after a whole call: only
+	# the calls are timed, the clock check between them is not; the script
+	# holds twice the calls one session of two made under pgbench
+	calls=$(awk -v t="$(cat "$dir.tps")" -v s="$secs" 'BEGIN { printf "%d", t * s + 100 }')
+	{
+		echo "PREPARE bench_case AS $statement;"
+		echo "SELECT (clock_timestamp() + interval '$secs s')::text AS bench_deadline \\gset"
+		awk -v n="$calls" 'BEGIN { for (i = 0; i < n; i++)
+			print "\\timing on\nEXECUTE bench_case;\n\\timing off\n" \
+				"SELECT clock_timestamp() > :'\''bench_deadline'\'' AS bench_done \\gset\n\\if :bench_done\n\\q\n\\endif" }'
+	} >"$dir/timed.sql"
+	for c in 1 2; do
+		sql -U "$role" -d "$db" -o /dev/null -f "$dir/timed.sql" >"$dir/timed$c.out" 2>&1 &
+		pids+=($!)
+	done
+	for c in "${pids[@]}"; do
+		wait "$c" || { cat "$dir"/timed?.out >&2; exit 1; }
+	done
+	rm "$dir/timed.sql"
+	sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' "$dir"/timed?.out | sort -n |
+		awk '{ a[NR] = $1 } END { printf "%.3f\n", (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }' \
+			>"$dir.median"
+}

@@ -51,25 +51,11 @@ echo "== load" >&2
 LOAD_RATE=$(bench_load postgres "$ROWS" "$WORK")
 bench_load bench_small "$SMALL_ROWS" "$WORK" >/dev/null
 
-# One pgbench case: name, role, database, SQL; median latency (ms) to
-# $WORK/name.median, transactions per second to $WORK/name.tps.
+# One case: name, role, database, SQL (bench_case in common.sh): median
+# latency (ms) to $WORK/name.median, calls per second to $WORK/name.tps.
 run_case() {
-	local name=$1 role=$2 db=$3 statement=$4 dir=$WORK/$1
-	mkdir -p "$dir"
-	chmod 777 "$dir"
-	printf '%s\n' "$statement" >"$dir/script.sql"
-	# once, to check that it works, outside the timing
-	sql -U "$role" -d "$db" -f "$dir/script.sql" >/dev/null
-	(cd "$dir" && pgbench -n -M prepared -c 2 -j 2 -T "$SECS" -l --log-prefix="$dir/tx" \
-		-U "$role" -f "$dir/script.sql" "$db" >"$dir/pgbench.out" 2>&1) || {
-		cat "$dir/pgbench.out" >&2
-		exit 1
-	}
-	cat "$dir"/tx.* | awk '{ print $3 / 1000 }' | sort -n |
-		awk '{ a[NR] = $1 } END { printf "%.3f\n", (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }' \
-			>"$dir.median"
-	sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$dir/pgbench.out" >"$dir.tps"
-	echo "  $name: median $(cat "$dir.median") ms, $(cat "$dir.tps") tps" >&2
+	bench_case "$WORK/$1" "$2" "$3" "$4" "$SECS"
+	echo "  $1: median $(cat "$WORK/$1.median") ms, $(cat "$WORK/$1.tps") tps" >&2
 }
 median() { cat "$WORK/$1.median"; }
 tps() { cat "$WORK/$1.tps"; }
