@@ -25,6 +25,7 @@
 #include "pg_compat.h"
 #include "request.h"
 #include "spi_plans.h"
+#include "text_rules.h"
 
 /* the longest externalId (docs/api.md §2) */
 #define MAX_EXTERNAL_ID_CHARS 255
@@ -66,12 +67,15 @@ TokenTypeName(JsonTokenType token)
  * Read an id argument's text: a customer id, or exactly the JSON object
  * {"externalId": string}, read token by token with PostgreSQL's JSON lexer
  * so that any other text is refused with 22023 like any invalid argument.
+ * The externalId follows the text rules of a stored one, so " org-42 "
+ * names the customer saved with " org-42 " (stored "org-42").
  */
 void
 ParseCustomerRef(const char *text, CustomerRef *ref)
 {
 	JsonLexContext *lex;
 	int			len;
+	pg_wchar	control;
 
 	ref->id = NULL;
 	ref->external_id = NULL;
@@ -92,12 +96,16 @@ ParseCustomerRef(const char *text, CustomerRef *ref)
 	if (lex->token_type != JSON_TOKEN_STRING)
 		RequestError(REFERENCE_HINT, "\"externalId\" must be a string, not %s",
 					 TokenTypeName(lex->token_type));
-	ref->external_id = pstrdup(lex->strval->data);
+	/* as an externalId is stored: trimmed, in NFC (text_rules.c) */
+	ref->external_id = ApplyTextRules(lex->strval->data, lex->strval->len, &len, &control);
+	if (ref->external_id == NULL)
+		RequestError(REFERENCE_HINT,
+					 "\"externalId\" must not contain control characters, such as U+%04X",
+					 (unsigned int) control);
 	if (json_lex(lex) != JSON_SUCCESS || lex->token_type != JSON_TOKEN_OBJECT_END ||
 		json_lex(lex) != JSON_SUCCESS || lex->token_type != JSON_TOKEN_END)
 		RequestError(REFERENCE_HINT,
 					 "customer reference must be a JSON object with exactly one key, \"externalId\"");
-	len = strlen(ref->external_id);
 	if (len == 0 || pg_mbstrlen_with_len(ref->external_id, len) > MAX_EXTERNAL_ID_CHARS)
 		RequestError(REFERENCE_HINT, "\"externalId\" must be 1 to %d characters long",
 					 MAX_EXTERNAL_ID_CHARS);

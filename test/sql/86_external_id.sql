@@ -13,6 +13,14 @@ SELECT customers.save('{"data": [{"id": "cus_x1", "name": "Ext One", "externalId
 SELECT customers.get('{"externalId": "org-1"}') ->> 'id' AS get;
 SELECT customers.get('{"externalId": "org-9"}') IS NULL AS unknown_is_null;
 SELECT customers.get('{"externalId": "org-1"}') = customers.get('cus_x1') AS same_document;
+-- the externalId of a reference follows the text rules of a stored one
+-- (docs/api.md §2.2): trimmed of Unicode white space, in NFC
+SELECT customers.get('{"externalId": " org-1\t"}') ->> 'id' AS trimmed,
+	   customers.get('{"externalId": "\u00a0org-1\u3000"}') ->> 'id' AS unicode_trimmed;
+SELECT customers.save('{"data": [{"id": "cus_x4", "name": "Ext Four", "externalId": "  caf\u00e9 "}]}') ->> 'result' AS saved;
+SELECT customers.get('cus_x4') ->> 'externalId' AS stored,
+	   customers.get('{"externalId": "cafe\u0301"}') ->> 'id' AS nfc;
+SELECT customers.archive('{"externalId": " caf\u00e9"}') ->> 'status' AS archived_trimmed;
 -- another tenant's externalId is unknown here
 SET customers.tenant_id = 'extid-other';
 SELECT customers.get('{"externalId": "org-1"}') IS NULL AS other_tenant_null;
@@ -51,6 +59,9 @@ SELECT raises($$SELECT customers.users('{"externalId": "org-9"}')$$);
 SELECT raises($$SELECT customers.create_user('{"externalId": "org-9"}', '{"email": "a@example.com"}')$$);
 SELECT raises($$SELECT customers.payment_methods('{"externalId": "org-9"}')$$);
 SELECT raises($$SELECT customers.get('{"externalId": ""}')$$);
+SELECT raises($$SELECT customers.get('{"externalId": " \u2003 "}')$$);
+SELECT raises($$SELECT customers.get('{"externalId": "org\n1"}')$$);
+SELECT raises($$SELECT customers.patch('{"externalId": " org-9 "}', '{"name": "X"}')$$);
 SELECT raises($$SELECT customers.get('{"externalId": 7}')$$);
 SELECT raises($$SELECT customers.get('{"id": "cus_x1"}')$$);
 SELECT raises($$SELECT customers.get('{"externalId": "org-1", "x": 1}')$$);
