@@ -120,6 +120,249 @@ CheckGB(char *v, int n, char **out)
 	return true;
 }
 
+/* Luhn's check digit for n digits */
+static int
+LuhnCheckDigit(const char *v, int n)
+{
+	int			sum = 0;
+
+	for (int i = 0; i < n; i++)
+	{
+		int			d = D(v, n - 1 - i);
+
+		if (i % 2 == 0 && (d *= 2) > 9)
+			d -= 9;
+		sum += d;
+	}
+	return (10 - sum % 10) % 10;
+}
+
+/* Whether day/month/year is a date of the Gregorian calendar */
+static bool
+ValidDate(int year, int month, int day)
+{
+	static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	bool		leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+
+	if (month < 1 || month > 12 || day < 1)
+		return false;
+	return day <= days[month - 1] + (month == 2 && leap ? 1 : 0);
+}
+
+/* Whether an EGN starts with a birth date: YYMMDD, months +20 before 1900, +40 from 2000 */
+static bool
+BulgarianBirthDate(const char *v)
+{
+	int			year = 1900 + D(v, 0) * 10 + D(v, 1);
+	int			month = D(v, 2) * 10 + D(v, 3);
+
+	if (month > 40)
+		year += 100, month -= 40;
+	else if (month > 20)
+		year -= 100, month -= 20;
+	return ValidDate(year, month, D(v, 4) * 10 + D(v, 5));
+}
+
+/*
+ * BG: 9 digits (a company: weights 1–8, or 3–10 when that gives 10) or 10
+ * (a person's EGN, which starts with a birth date, a foreigner's PNF or
+ * another body's number, each with its own weights: one of the three must
+ * hold).
+ */
+static bool
+CheckBG(const char *v, int n)
+{
+	static const int egn[] = {2, 4, 8, 5, 10, 9, 7, 3, 6};
+	static const int pnf[] = {21, 19, 17, 13, 11, 9, 7, 3, 1};
+	static const int other[] = {4, 3, 2, 7, 6, 5, 4, 3, 2};
+	int			c;
+
+	if (!Digits(v, n))
+		return false;
+	if (n == 9)
+	{
+		static const int w1[] = {1, 2, 3, 4, 5, 6, 7, 8};
+		static const int w2[] = {3, 4, 5, 6, 7, 8, 9, 10};
+
+		c = Weighted(v, w1, 8) % 11;
+		if (c == 10)
+			c = Weighted(v, w2, 8) % 11;
+		return c % 10 == D(v, 8);
+	}
+	if (n != 10)
+		return false;
+	c = (11 - Weighted(v, other, 9) % 11) % 11;
+	return (BulgarianBirthDate(v) && Weighted(v, egn, 9) % 11 % 10 == D(v, 9)) ||
+		Weighted(v, pnf, 9) % 10 == D(v, 9) ||
+		(c < 10 && c == D(v, 9));
+}
+
+/* CY: 8 digits (not starting 12) and a check letter */
+static bool
+CheckCY(const char *v, int n)
+{
+	static const int odd[] = {1, 0, 5, 7, 9, 13, 15, 17, 19, 21};
+	int			sum = 0;
+
+	if (n != 9 || !Digits(v, 8) || !Letters(v + 8, 1) || (v[0] == '1' && v[1] == '2'))
+		return false;
+	for (int i = 0; i < 8; i++)
+		sum += i % 2 == 0 ? odd[D(v, i)] : D(v, i);
+	return 'A' + sum % 26 == v[8];
+}
+
+/*
+ * CZ: a company's 8 digits (mod 11), an individual's 9 digits starting 6
+ * (mod 11 over the middle seven), or a birth number (RČ): a valid date,
+ * and from 1954 on a tenth digit making the number divisible by 11.
+ */
+static bool
+CheckCZ(const char *v, int n)
+{
+	static const int w[] = {8, 7, 6, 5, 4, 3, 2};
+	int			year;
+	int			month;
+	int			c;
+
+	if (!Digits(v, n))
+		return false;
+	if (n == 8)
+	{
+		c = (11 - Weighted(v, w, 7) % 11) % 11;
+		return v[0] != '9' && (c == 0 ? 1 : c) % 10 == D(v, 7);
+	}
+	if (n == 9 && v[0] == '6')
+	{
+		c = Weighted(v + 1, w, 7) % 11;
+		return ((8 - (10 - c) % 11) % 10 + 10) % 10 == D(v, 8);
+	}
+	if (n != 9 && n != 10)
+		return false;
+	year = 1900 + D(v, 0) * 10 + D(v, 1);
+	month = (D(v, 2) * 10 + D(v, 3)) % 50 % 20;
+	if (n == 9)
+	{
+		if (year >= 1980)
+			year -= 100;
+		if (year > 1953)
+			return false;
+	}
+	else if (year < 1954)
+		year += 100;
+	if (!ValidDate(year, month, D(v, 4) * 10 + D(v, 5)))
+		return false;
+	return n == 9 || strtol(pnstrdup(v, 9), NULL, 10) % 11 % 10 == D(v, 9);
+}
+
+/* ES: a DNI or NIE (a letter of the number mod 23), or a CIF (Luhn, as a digit or letter) */
+static bool
+CheckES(const char *v, int n)
+{
+	static const char dni[] = "TRWAGMYFPDXBNJZSQVHLCKE";
+	char		digits[9];
+	int			c;
+
+	if (n != 9 || !Digits(v + 1, 7))
+		return false;
+	if (v[0] == 'K' || v[0] == 'L' || v[0] == 'M')
+		return dni[strtol(pnstrdup(v + 1, 7), NULL, 10) % 23] == v[8];
+	if (Digits(v, 1) || v[0] == 'X' || v[0] == 'Y' || v[0] == 'Z')
+	{
+		memcpy(digits, v, 8);
+		digits[8] = '\0';
+		if (!Digits(v, 1))
+			digits[0] = '0' + (v[0] - 'X');
+		return dni[strtol(digits, NULL, 10) % 23] == v[8];
+	}
+	if (strchr("ABCDEFGHJNPQRSUVW", v[0]) == NULL)
+		return false;
+	c = LuhnCheckDigit(v + 1, 7);
+	return v[8] == '0' + c || v[8] == "JABCDEFGHI"[c];
+}
+
+/*
+ * IE: 7 digits and a check letter (mod 23), then optionally a second
+ * letter (A–I, W) that enters the check; or the old form: a digit, a
+ * letter, + or *, five digits and the check letter.
+ */
+static bool
+CheckIE(const char *v, int n)
+{
+	static const char alphabet[] = "WABCDEFGHIJKLMNOPQRSTUV";
+	char		digits[7];
+	int			sum;
+
+	if (n != 8 && n != 9)
+		return false;
+	if (Digits(v, 7))
+		memcpy(digits, v, 7);
+	else if (n == 8 && Digits(v, 1) && (Letters(v + 1, 1) || v[1] == '+' || v[1] == '*') &&
+			 Digits(v + 2, 5))
+	{
+		/* old form: digits 3–7, then the first, as seven digits */
+		digits[0] = '0';
+		memcpy(digits + 1, v + 2, 5);
+		digits[6] = v[0];
+	}
+	else
+		return false;
+	sum = 0;
+	for (int i = 0; i < 7; i++)
+		sum += (8 - i) * D(digits, i);
+	if (n == 9)
+	{
+		const char *second = strchr(alphabet, v[8]);
+
+		if (v[8] == '\0' || second == NULL || second - alphabet > 9)
+			return false;
+		sum += 9 * (int) (second - alphabet);
+	}
+	return alphabet[sum % 23] == v[7];
+}
+
+/* LT: 9 digits (8th is 1) or 12 (11th is 1); mod 11, weights 1–9 cycling, or 3–9, 1, 2 */
+static bool
+CheckLT(const char *v, int n)
+{
+	int			sum = 0;
+
+	if ((n != 9 && n != 12) || !Digits(v, n) || v[n - 2] != '1')
+		return false;
+	for (int i = 0; i < n - 1; i++)
+		sum += (1 + i % 9) * D(v, i);
+	if (sum % 11 == 10)
+	{
+		sum = 0;
+		for (int i = 0; i < n - 1; i++)
+			sum += (1 + (i + 2) % 9) * D(v, i);
+	}
+	return sum % 11 % 10 == D(v, n - 1);
+}
+
+/*
+ * LV: 11 digits; a company's (first digit above 3) weighted sum mod 11 is
+ * 3. A person's number is their personal code, whose check digit has no
+ * published algorithm: its format only.
+ */
+static bool
+CheckLV(const char *v, int n)
+{
+	static const int w[] = {9, 1, 4, 8, 3, 10, 2, 5, 7, 6, 1};
+
+	if (n != 11 || !Digits(v, n))
+		return false;
+	return v[0] <= '3' || Weighted(v, w, 11) % 11 == 3;
+}
+
+/* MT: 8 digits, not starting 0, weighted sum mod 37 is 0 */
+static bool
+CheckMT(const char *v, int n)
+{
+	static const int w[] = {3, 4, 6, 7, 8, 9, 10, 1};
+
+	return n == 8 && Digits(v, n) && v[0] != '0' && Weighted(v, w, 8) % 37 == 0;
+}
+
 /* The national part of an EU VAT number of country cc */
 static bool
 CheckEUNational(const char *cc, char *v, int n)
@@ -263,28 +506,22 @@ CheckEUNational(const char *cc, char *v, int n)
 	}
 	if (strcmp(cc, "SK") == 0)
 		return n == 10 && Digits(v, n) && v[0] != '0' && strtoll(v, NULL, 10) % 11 == 0;
-	/* the format alone where no check digit is published or simple */
 	if (strcmp(cc, "BG") == 0)
-		return (n == 9 || n == 10) && Digits(v, n);
+		return CheckBG(v, n);
 	if (strcmp(cc, "CY") == 0)
-		return n == 9 && Digits(v, 8) && Letters(v + 8, 1);
+		return CheckCY(v, n);
 	if (strcmp(cc, "CZ") == 0)
-		return n >= 8 && n <= 10 && Digits(v, n);
+		return CheckCZ(v, n);
 	if (strcmp(cc, "ES") == 0)
-		return n == 9 && Digits(v + 1, 7) &&
-			(Digits(v, 1) || Letters(v, 1)) && (Digits(v + 8, 1) || Letters(v + 8, 1)) &&
-			!(Digits(v, 1) && Digits(v + 8, 1));
+		return CheckES(v, n);
 	if (strcmp(cc, "IE") == 0)
-		return (n == 8 || n == 9) && Digits(v, 1) &&
-			((Digits(v, 7) && Letters(v + 7, n - 7)) ||
-			 (n == 8 && (Letters(v + 1, 1) || v[1] == '+' || v[1] == '*') &&
-			  Digits(v + 2, 5) && Letters(v + 7, 1)));
+		return CheckIE(v, n);
 	if (strcmp(cc, "LT") == 0)
-		return (n == 9 || n == 12) && Digits(v, n);
+		return CheckLT(v, n);
 	if (strcmp(cc, "LV") == 0)
-		return n == 11 && Digits(v, n);
+		return CheckLV(v, n);
 	if (strcmp(cc, "MT") == 0)
-		return n == 8 && Digits(v, n) && v[0] != '0';
+		return CheckMT(v, n);
 	return false;
 }
 
