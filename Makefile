@@ -41,6 +41,7 @@ OBJS = \
 	src/phone.o \
 	src/planned_change.o \
 	src/query.o \
+	src/query_custom_data.o \
 	src/query_filter.o \
 	src/request.o \
 	src/rls_guards.o \

@@ -251,3 +251,12 @@ CREATE INDEX customer_country_code_idx ON customers.customer
 	(tenant_id, ((doc -> 'address') ->> 'countryCode'), id);
 CREATE INDEX customer_tax_ids_idx ON customers.customer
 	USING gin (tenant_id, (doc -> 'taxIds') jsonb_path_ops);
+
+-- The time an RFC 3339 string in customData names, NULL for any other
+-- value: customData path filters compare times with it (docs/api.md §4.1).
+-- Only the extension's own statements call it.
+CREATE FUNCTION customers.custom_data_time(value jsonb)
+RETURNS timestamptz
+AS 'MODULE_PATHNAME', 'customers_custom_data_time'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+REVOKE ALL ON FUNCTION customers.custom_data_time(jsonb) FROM PUBLIC;

@@ -220,6 +220,15 @@ RETURNS jsonb
 AS 'MODULE_PATHNAME', 'customers_query'
 LANGUAGE C STABLE;
 
+-- The time an RFC 3339 string in customData names, NULL for any other
+-- value: customData path filters compare times with it (docs/api.md §4.1).
+-- Only the extension's own statements call it.
+CREATE FUNCTION customers.custom_data_time(value jsonb)
+RETURNS timestamptz
+AS 'MODULE_PATHNAME', 'customers_custom_data_time'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+REVOKE ALL ON FUNCTION customers.custom_data_time(jsonb) FROM PUBLIC;
+
 CREATE FUNCTION customers.get(id text)
 RETURNS jsonb
 AS 'MODULE_PATHNAME', 'customers_get'

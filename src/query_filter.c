@@ -24,6 +24,7 @@
 #include "email.h"
 #include "item_errors.h"
 #include "jsonb_build.h"
+#include "query_custom_data.h"
 #include "query_filter.h"
 #include "request.h"
 #include "spi_plans.h"
@@ -565,6 +566,11 @@ ParseNode(JsonbValue *node, const char *path, int depth, bool conjunctive, Query
 		}
 		if (field == NULL)
 			RequestError(FIELDS_HINT, "unrecognized field \"%s\"", key_path);
+		if (JsonbStringIs(&key, "customData") && IsCustomDataPathFilter(&value))
+		{
+			ParseCustomDataPath(&value, key_path, out);
+			continue;
+		}
 		ParseField(field, &value, path, conjunctive, out, names_archived);
 	}
 }
@@ -610,4 +616,18 @@ FilterNeedsColumn(const QueryFilter *filter, const char *column)
 		if (strcmp(filter->not_null[i], column) == 0)
 			return true;
 	return false;
+}
+
+/* AddParam, for the filters of other files */
+int
+FilterParam(QueryFilter *out, Oid type, Datum value)
+{
+	return AddParam(out, type, value);
+}
+
+/* ContainPattern, for the filters of other files */
+char *
+FilterContainPattern(const char *value)
+{
+	return ContainPattern(value);
 }

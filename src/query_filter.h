@@ -43,5 +43,7 @@ typedef struct QueryFilter
 
 extern void ParseFilter(JsonbValue *filter, int first_param, QueryFilter *out);
 extern bool FilterNeedsColumn(const QueryFilter *filter, const char *column);
+extern int	FilterParam(QueryFilter *out, Oid type, Datum value);
+extern char *FilterContainPattern(const char *value);
 
 #endif

@@ -665,7 +665,7 @@ static const char *const known_names[] = {
 	"greaterThanEqual", "lessThan", "lessThanEqual", "contain", "contains", "in",
 	"notIn", "expand", "label", "parent", "requiredness", "child", "children", "after",
 	"before", "taxIds", "type", "value", "currency", "preferredLocales", "timezone", "phone",
-	"shipping", "preferred_locales", "tax_id_data",
+	"shipping", "preferred_locales", "tax_id_data", "and", "or", "not", "path", "exists",
 };
 
 static const char *const known_values[] = {
@@ -1092,6 +1092,16 @@ static const char *const query_seeds[] = {
 	"{\"limit\": 2, \"sort\": {\"orderBy\": \"ID\"}, \"filter\": {\"classSegments\": {\"expand\": true,"
 	" \"id\": {\"in\": [\"$segment\"]}}}}",
 	"{\"limit\": 3, \"sort\": {\"orderBy\": \"STATUS\", \"direction\": \"DESC\"}}",
+	/* and, or, not, and customData paths (docs/api.md §4.1) */
+	"{\"limit\": 3, \"filter\": {\"or\": [{\"name\": {\"contain\": \"a\"}}, {\"not\": {\"and\":"
+	" [{\"email\": {\"greaterThan\": \"a\"}}, {\"status\": {\"in\": [\"ARCHIVED\"]}}]}}]}}",
+	"{\"limit\": 2, \"sort\": {\"orderBy\": \"EMAIL\"}, \"filter\": {\"customData\": {\"path\": [\"internal_key\"],"
+	" \"equal\": \"some_internal_key\", \"exists\": true}, \"or\": [{\"customData\": {\"path\": [\"a\", \"b\"],"
+	" \"in\": [1, \"x\", null, true]}}, {\"customData\": {\"path\": [\"some_other_field\"], \"greaterThan\": 5,"
+	" \"lessThanEqual\": 1e5}}]}}",
+	"{\"limit\": 2, \"filter\": {\"not\": {\"customData\": {\"path\": [\"since\"],"
+	" \"greaterThanEqual\": \"2023-11-07T05:31:56Z\", \"contain\": \"T\", \"notIn\": [\"x\"],"
+	" \"notEqual\": 5, \"contains\": {\"a\": [1]}}}}}",
 	"{}",
 };
 

@@ -17,11 +17,24 @@ SELECT i, (ARRAY['Acme', 'Beta', 'Gamma', 'Delta', 'Omega'])[1 + floor(random() 
 	   CASE WHEN random() < 0.2 THEN 'INACTIVE' ELSE 'ACTIVE' END AS status,
 	   (ARRAY['gold', 'silver', 'tin'])[1 + floor(random() * 3)::int] AS plan
 FROM generate_series(1, 300) AS i;
+-- customData drawn from i (no random(), so the fields above stay as they
+-- were): seats a number, a string or absent; since an RFC 3339 time in
+-- several offsets, another string or absent; meta an object whose tier is a
+-- string or null, an array on the way to tier, or absent
 SELECT count(*) AS saved FROM jsonb_array_elements(customers.save(jsonb_build_object('data', (
 	SELECT jsonb_agg(jsonb_strip_nulls(jsonb_build_object('id', 'cus_b' || lpad(i::text, 3, '0'),
 		'name', name, 'email', email, 'businessName', business_name, 'status', status,
-		'externalId', CASE WHEN i % 7 = 0 THEN NULL ELSE 'ext' || i END,
-		'customData', jsonb_build_object('plan', plan))) ORDER BY i)
+		'externalId', CASE WHEN i % 7 = 0 THEN NULL ELSE 'ext' || i END))
+		|| jsonb_build_object('customData', jsonb_strip_nulls(jsonb_build_object('plan', plan,
+			'seats', CASE WHEN i % 5 = 0 THEN NULL WHEN i % 11 = 0 THEN to_jsonb((i % 40)::text)
+						  ELSE to_jsonb(i % 40) END,
+			'since', CASE WHEN i % 13 = 0 THEN NULL WHEN i % 9 = 0 THEN 'soon'
+						  ELSE '2024-01-' || lpad((1 + i % 28)::text, 2, '0') || 'T10:00:00'
+							   || (ARRAY['Z', '+03:00', '-05:30'])[1 + i % 3] END))
+			|| CASE i % 4 WHEN 0 THEN jsonb_build_object('meta', jsonb_build_object('tier',
+						 CASE WHEN i % 8 = 0 THEN 'gold' ELSE 'silver' END, 'region', 'eu'))
+					  WHEN 1 THEN '{"meta": {"tier": null}}'
+					  WHEN 2 THEN '{"meta": [{"tier": "gold"}]}' ELSE '{}' END) ORDER BY i)
 	FROM people))) -> 'data');
 SELECT count(customers.archive('cus_b' || lpad(i::text, 3, '0'))) AS archived
 FROM generate_series(10, 300, 29) AS i;
@@ -69,6 +82,10 @@ SELECT * FROM check_all('{"or": [{"name": {"contain": "acme"}}, {"email": {"grea
 						$$(name ILIKE '%acme%' OR email > 'u5') AND status <> 'ARCHIVED'$$);
 SELECT * FROM check_all('{"not": {"or": [{"email": {"in": ["u1@x.io", "u2@acme.com"]}}, {"businessName": {"greaterThan": "Biz 3"}}]}}',
 						$$NOT coalesce(email IN ('u1@x.io', 'u2@acme.com') OR business_name > 'Biz 3', false) AND status <> 'ARCHIVED'$$);
+SELECT * FROM check_all('{"or": [{"customData": {"path": ["meta", "tier"], "equal": "gold"}}, {"customData": {"path": ["seats"], "lessThan": 4}}]}',
+						$$(doc -> 'customData' -> 'meta' -> 'tier' = '"gold"' OR (jsonb_typeof(doc -> 'customData' -> 'seats') = 'number' AND (doc -> 'customData' ->> 'seats')::numeric < 4)) AND status <> 'ARCHIVED'$$);
+SELECT * FROM check_all('{"customData": {"path": ["meta", "tier"], "in": ["silver"]}}',
+						$$doc -> 'customData' -> 'meta' -> 'tier' = '"silver"' AND status <> 'ARCHIVED'$$);
 
 -- The cursor's signature covers the whole expression: a token of one tree
 -- is refused with another
@@ -89,7 +106,24 @@ FROM (VALUES
 	('{"not": [{"name": {"equal": "a"}}]}'),
 	('{"or": [{"classSegments": {"id": {"in": ["cls_1"]}}}]}'),
 	('{"or": [{"nickname": {"equal": "a"}}]}'),
-	('{"not": {"not": {"not": {"not": {"not": {"not": {"not": {"not": {"not": {"name": {"equal": "a"}}}}}}}}}}}')) AS c(r);
+	('{"not": {"not": {"not": {"not": {"not": {"not": {"not": {"not": {"not": {"name": {"equal": "a"}}}}}}}}}}}'),
+	('{"or": [{}, {}, {"customData": {"path": "meta", "exists": true}}]}'),
+	('{"and": [{"customData": {"path": [], "exists": true}}]}'),
+	('{"customData": {"path": ["a", "b", "c", "d", "e", "f", "g", "h", "i"], "exists": true}}'),
+	('{"not": {"customData": {"path": ["meta", 1], "exists": true}}}'),
+	('{"customData": {"path": ["meta"], "like": "gold"}}'),
+	('{"customData": {"equal": "gold"}}'),
+	('{"customData": {"path": ["meta"], "exists": "yes"}}'),
+	('{"customData": {"path": ["meta"], "equal": {"tier": "gold"}}}'),
+	('{"customData": {"path": ["meta"], "in": ["gold", ["x"]]}}'),
+	('{"customData": {"path": ["meta"], "notIn": "gold"}}'),
+	('{"customData": {"path": ["since"], "greaterThan": "2024-01-15"}}'),
+	('{"customData": {"path": ["since"], "lessThan": true}}'),
+	('{"customData": {"path": ["meta"], "contain": 5}}')) AS c(r);
+SELECT raises(format('SELECT customers.query(%L)', jsonb_build_object('filter', jsonb_build_object('customData',
+	jsonb_build_object('path', jsonb_build_array(repeat('k', 256)), 'exists', true))))) AS key_256;
+SELECT raises(format('SELECT customers.query(%L)', jsonb_build_object('filter', jsonb_build_object('customData',
+	jsonb_build_object('path', '["k"]'::jsonb, 'in', (SELECT jsonb_agg(j) FROM generate_series(1, 1001) AS j)))))) AS in_1001;
 SELECT raises(format('SELECT customers.query(%L)', jsonb_build_object('filter', jsonb_build_object('or',
 	(SELECT jsonb_agg('{"name": {"equal": "a"}}'::jsonb) FROM generate_series(1, 33)))))) AS or_33;
 SELECT raises(format('SELECT customers.query(%L)', jsonb_build_object('filter', jsonb_build_object('or',
@@ -100,7 +134,8 @@ SELECT raises(format('SELECT customers.query(%L)', jsonb_build_object('filter', 
 	'and', (SELECT jsonb_agg(jsonb_build_object('email', jsonb_build_object('equal', 'a' || j))) FROM generate_series(1, 32) AS j),
 	'externalId', '{"equal": "x"}'::jsonb)))) AS params_65;
 
--- Random trees: leaves of every field and operator over the data above,
+-- Random trees: leaves of every field and operator (customData paths too)
+-- over the data above,
 -- joined by and, or and not up to 4 levels deep; each tree's customers
 -- against plain SQL's
 CREATE TEMP TABLE leaves (filter jsonb, predicate text);
@@ -129,7 +164,22 @@ INSERT INTO leaves VALUES
 	('{"customData": {"contains": {"plan": "gold"}}}', $$doc -> 'customData' @> '{"plan": "gold"}'$$),
 	('{"customData": {"contains": {"plan": "tin"}}}', $$doc -> 'customData' @> '{"plan": "tin"}'$$),
 	('{"createdDateTime": {"greaterThan": "2000-01-01T00:00:00Z"}}', $$true$$),
-	('{"updatedDateTime": {"lessThan": "2000-01-01T00:00:00Z"}}', $$false$$);
+	('{"updatedDateTime": {"lessThan": "2000-01-01T00:00:00Z"}}', $$false$$),
+	('{"customData": {"path": ["meta", "tier"], "equal": "gold"}}', $$doc -> 'customData' -> 'meta' -> 'tier' = '"gold"'$$),
+	('{"customData": {"path": ["meta", "tier"], "equal": null}}', $$doc -> 'customData' -> 'meta' -> 'tier' = 'null'$$),
+	('{"customData": {"path": ["meta", "tier"], "notEqual": "silver"}}', $$(doc -> 'customData' -> 'meta' -> 'tier' = '"silver"') IS NOT TRUE$$),
+	('{"customData": {"path": ["meta", "tier"], "exists": true}}', $$doc -> 'customData' -> 'meta' -> 'tier' IS NOT NULL$$),
+	('{"customData": {"path": ["seats"], "exists": false}}', $$doc -> 'customData' -> 'seats' IS NULL$$),
+	('{"customData": {"path": ["meta", "tier"], "in": ["silver", null]}}', $$doc -> 'customData' -> 'meta' -> 'tier' IN ('"silver"', 'null')$$),
+	('{"customData": {"path": ["seats"], "in": [3, 7.0, "7", true]}}', $$doc -> 'customData' -> 'seats' IN ('3', '7', '"7"', 'true')$$),
+	('{"customData": {"path": ["plan"], "notIn": ["gold", "tin"]}}', $$(doc -> 'customData' ->> 'plan' IN ('gold', 'tin')) IS NOT TRUE$$),
+	('{"customData": {"path": ["seats"], "greaterThan": 20}}', $$jsonb_typeof(doc -> 'customData' -> 'seats') = 'number' AND (doc -> 'customData' ->> 'seats')::numeric > 20$$),
+	('{"customData": {"path": ["seats"], "lessThanEqual": 7.0}}', $$jsonb_typeof(doc -> 'customData' -> 'seats') = 'number' AND (doc -> 'customData' ->> 'seats')::numeric <= 7$$),
+	('{"customData": {"path": ["since"], "greaterThanEqual": "2024-01-15T10:00:00+03:00"}}', $$CASE WHEN doc -> 'customData' ->> 'since' LIKE '2024%' THEN (doc -> 'customData' ->> 'since')::timestamptz END >= '2024-01-15T10:00:00+03:00'$$),
+	('{"customData": {"path": ["since"], "lessThan": "2024-01-10T00:00:00Z", "greaterThan": "2024-01-03T12:00:00.5-01:00"}}', $$CASE WHEN doc -> 'customData' ->> 'since' LIKE '2024%' THEN (doc -> 'customData' ->> 'since')::timestamptz END > '2024-01-03T12:00:00.5-01:00' AND CASE WHEN doc -> 'customData' ->> 'since' LIKE '2024%' THEN (doc -> 'customData' ->> 'since')::timestamptz END < '2024-01-10T00:00:00Z'$$),
+	('{"customData": {"path": ["since"], "contain": "T10:00:00Z"}}', $$jsonb_typeof(doc -> 'customData' -> 'since') = 'string' AND doc -> 'customData' ->> 'since' ILIKE '%T10:00:00Z%'$$),
+	('{"customData": {"path": ["meta"], "contains": {"tier": "gold"}}}', $$doc -> 'customData' -> 'meta' @> '{"tier": "gold"}'$$),
+	('{"customData": {"path": ["meta", "region"], "contain": "E", "exists": true}}', $$doc -> 'customData' -> 'meta' ->> 'region' ILIKE '%e%'$$);
 -- a random tree of depth at most d: its filter and its predicate
 CREATE FUNCTION pg_temp.tree(d int, OUT filter jsonb, OUT predicate text) LANGUAGE plpgsql AS $$
 DECLARE
@@ -162,6 +212,12 @@ $$;
 CREATE FUNCTION pg_temp.names_archived(f jsonb) RETURNS boolean LANGUAGE sql AS $$
 	SELECT f::text ~ '"status": \{[^}]*ARCHIVED'
 $$;
+-- each leaf alone (the customData paths with how many they find)
+SELECT count(*) AS leaves, count(*) FILTER (WHERE pg_temp.ids(filter) IS DISTINCT FROM pg_temp.plain(
+		   '(' || predicate || ')' || CASE WHEN pg_temp.names_archived(filter) THEN '' ELSE ' AND status <> ''ARCHIVED''' END))
+		   AS differ
+FROM leaves;
+SELECT filter, cardinality(pg_temp.ids(filter)) AS found FROM leaves WHERE filter ? 'customData' AND filter -> 'customData' ? 'path';
 SELECT setseed(0.2);
 CREATE TEMP TABLE trees AS SELECT t.* FROM generate_series(1, 300) AS g, LATERAL pg_temp.tree(4) AS t;
 SELECT count(*) AS trees,
