@@ -39,6 +39,7 @@ OBJS = \
 	src/page_edges.o \
 	src/payment_methods.o \
 	src/phone.o \
+	src/plan_estimates.o \
 	src/planned_change.o \
 	src/query.o \
 	src/query_custom_data.o \

@@ -1,6 +1,7 @@
 /*
  * customers.c
- *		Module entry point: the settings that every call reads.
+ *		Module entry point: the settings that every call reads, and the
+ *		planner's estimates of the extension's tables (plan_estimates.c).
  *
  * customers.tenant_id names the tenant of the current transaction,
  * customers.require_tenant refuses calls without one, and customers.actor
@@ -32,6 +33,7 @@
 #include "call_context.h"
 #include "idempotency.h"
 #include "pg_compat.h"
+#include "plan_estimates.h"
 
 PG_MODULE_MAGIC;
 
@@ -130,4 +132,6 @@ _PG_init(void)
 							NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("customers");
+
+	InstallPlanEstimates();
 }
