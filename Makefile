@@ -42,8 +42,10 @@ OBJS = \
 	src/plan_estimates.o \
 	src/planned_change.o \
 	src/query.o \
+	src/query_count.o \
 	src/query_custom_data.o \
 	src/query_filter.o \
+	src/query_search.o \
 	src/request.o \
 	src/rls_guards.o \
 	src/save.o \

@@ -199,6 +199,32 @@ BEGIN
 		('id notIn', 'most', jsonb_build_object('id', jsonb_build_object('notIn', to_jsonb(ids))),
 		 format('NOT c.id = ANY (%s::text[])', matrix.lit(ids::text))),
 		('id in', 'none', '{"id": {"in": ["cus_nosuch"]}}', $q$c.id = 'cus_nosuch'$q$);
+	-- customData paths (plan: platinum 0.01 %, gold 1 %, silver 30 %; seats
+	-- uniform in 0..99,999; renewal uniform over a year from 2027)
+	INSERT INTO matrix.cases (label, share, filter, plain) VALUES
+		('customData path equal', 'rare', '{"customData": {"path": ["plan"], "equal": "platinum"}}', $q$c.doc->'customData'->'plan' = '"platinum"'$q$),
+		('customData path equal', '1%', '{"customData": {"path": ["plan"], "equal": "gold"}}', $q$c.doc->'customData'->'plan' = '"gold"'$q$),
+		('customData path equal', '30%', '{"customData": {"path": ["plan"], "equal": "silver"}}', $q$c.doc->'customData'->'plan' = '"silver"'$q$),
+		('customData path equal', 'none', '{"customData": {"path": ["plan"], "equal": "tin"}}', $q$c.doc->'customData'->'plan' = '"tin"'$q$),
+		('customData path in', '1%', '{"customData": {"path": ["plan"], "in": ["platinum", "gold"]}}', $q$c.doc->'customData'->'plan' IN ('"platinum"', '"gold"')$q$),
+		('customData path notIn', 'most', '{"customData": {"path": ["plan"], "notIn": ["platinum"]}}', $q$(c.doc->'customData'->'plan' = '"platinum"') IS NOT TRUE$q$),
+		('customData path exists', 'all', '{"customData": {"path": ["seats"], "exists": true}}', $q$c.doc->'customData'->'seats' IS NOT NULL$q$),
+		('customData path exists', 'none', '{"customData": {"path": ["nokey"], "exists": true}}', $q$c.doc->'customData'->'nokey' IS NOT NULL$q$),
+		('customData path greaterThan', 'rare', '{"customData": {"path": ["seats"], "greaterThan": 99990}}', $q$(c.doc->'customData'->>'seats')::numeric > 99990$q$),
+		('customData path greaterThan', '1%', '{"customData": {"path": ["seats"], "greaterThan": 98999}}', $q$(c.doc->'customData'->>'seats')::numeric > 98999$q$),
+		('customData path lessThan', '30%', '{"customData": {"path": ["seats"], "lessThan": 30000}}', $q$(c.doc->'customData'->>'seats')::numeric < 30000$q$),
+		('customData path lessThan', '1%', '{"customData": {"path": ["renewal"], "lessThan": "2027-01-04T15:00:00Z"}}', $q$(c.doc->'customData'->>'renewal')::timestamptz < '2027-01-04T15:00:00Z'$q$),
+		('customData path greaterThan', '30%', '{"customData": {"path": ["renewal"], "greaterThan": "2027-08-13T00:00:00Z"}}', $q$(c.doc->'customData'->>'renewal')::timestamptz > '2027-08-13T00:00:00Z'$q$),
+		('customData path contain', 'rare', '{"customData": {"path": ["plan"], "contain": "PLAT"}}', $q$c.doc->'customData'->>'plan' ILIKE '%plat%'$q$);
+	-- search: words of the name, email, city (folded); plain SQL through the same folded text
+	INSERT INTO matrix.cases (label, share, filter, plain)
+	SELECT 'search', share, jsonb_build_object('search', words),
+		   (SELECT string_agg(format('customers.search_text(c.name, c.email, c.business_name, c.external_id, c.id,'
+									 ' c.doc -> ''address'' ->> ''city'') LIKE %s', matrix.lit('%' || w || '%')), ' AND ')
+			FROM regexp_split_to_table(translate(lower(words), 'üãéóí', 'uaeoi'), ' ') AS w)
+	FROM (VALUES ('rare', 'Zephyrine'), ('1%', 'quokka'), ('30%', 'corp'), ('8%', 'MÜNCHEN'),
+				 ('0.3%', 'quokka corp'), ('rare', 'rare.test zurich'), ('1 char', 'z'), ('2 chars', 'zq'),
+				 ('none', 'zzzz nothing'), ('most', 'a e')) AS v(share, words);
 
 	-- every single case under every sort
 	SELECT max(case_id) INTO singles FROM matrix.cases;

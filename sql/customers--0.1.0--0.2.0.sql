@@ -260,3 +260,16 @@ RETURNS timestamptz
 AS 'MODULE_PATHNAME', 'customers_custom_data_time'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 REVOKE ALL ON FUNCTION customers.custom_data_time(jsonb) FROM PUBLIC;
+
+-- search (docs/api.md §4.1): the six fields it reads, folded (accents and
+-- case), in one text a trigram index covers. Immutable, as an index needs.
+-- PUBLIC keeps EXECUTE: every write of the table evaluates it, also a
+-- confined role's direct one, and it only folds the text it is given.
+CREATE FUNCTION customers.search_text(name text, email text, business_name text,
+									  external_id text, id text, city text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'customers_search_text'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE INDEX customer_search_idx ON customers.customer
+	USING gin (tenant_id, customers.search_text(name, email, business_name, external_id, id,
+												doc -> 'address' ->> 'city') gin_trgm_ops);

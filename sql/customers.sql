@@ -81,6 +81,19 @@ CREATE INDEX customer_custom_data_idx ON customers.customer
 CREATE INDEX customer_tax_ids_idx ON customers.customer
 	USING gin (tenant_id, (doc -> 'taxIds') jsonb_path_ops);
 
+-- search (docs/api.md §4.1): the six fields it reads, folded (accents and
+-- case), in one text a trigram index covers. Immutable, as an index needs.
+-- PUBLIC keeps EXECUTE: every write of the table evaluates it, also a
+-- confined role's direct one, and it only folds the text it is given.
+CREATE FUNCTION customers.search_text(name text, email text, business_name text,
+									  external_id text, id text, city text)
+RETURNS text
+AS 'MODULE_PATHNAME', 'customers_search_text'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE INDEX customer_search_idx ON customers.customer
+	USING gin (tenant_id, customers.search_text(name, email, business_name, external_id, id,
+												doc -> 'address' ->> 'city') gin_trgm_ops);
+
 -- Class labels and segments (Tight's classes). A segment's path is the ids
 -- from its root down to itself, kept on every save, so a subtree is
 -- "path && ARRAY[ids]" through a GIN index: no recursion per customer.

@@ -159,19 +159,34 @@ BuildList(Jsonb **docs, int ndocs)
 Jsonb *
 BuildPage(Jsonb **docs, int ndocs, const char *after, const char *before)
 {
-	static const char *const keys[] = {"data", "cursor", "result"};	/* in jsonb order */
-	JsonbValue	values[lengthof(keys)];
+	return BuildCountedPage(docs, ndocs, after, before, NULL);
+}
+
+/* The page of BuildPage with the query's "count" object, when count is not NULL */
+Jsonb *
+BuildCountedPage(Jsonb **docs, int ndocs, const char *after, const char *before, Jsonb *count)
+{
+	static const char *const counted_keys[] = {"data", "count", "cursor", "result"};	/* in jsonb order */
+	static const char *const keys[] = {"data", "cursor", "result"};
+	JsonbValue	values[lengthof(counted_keys)];
 	JsonbParseState *state = NULL;
 	Jsonb	   *cursor;
+	int			n = 0;
 
-	DataValue(&values[0], docs, ndocs);
+	DataValue(&values[n++], docs, ndocs);
+	if (count != NULL)
+	{
+		values[n].type = jbvBinary;
+		values[n].val.binary.data = &count->root;
+		values[n++].val.binary.len = VARSIZE(count) - VARHDRSZ;
+	}
 	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
 	PushKeyString(&state, "after", after);
 	PushKeyString(&state, "before", before);
 	cursor = EndObject(&state);
-	values[1].type = jbvBinary;
-	values[1].val.binary.data = &cursor->root;
-	values[1].val.binary.len = VARSIZE(cursor) - VARHDRSZ;
-	StringValue(&values[2], "SUCCESS");
-	return AssembleObject(keys, values, lengthof(keys));
+	values[n].type = jbvBinary;
+	values[n].val.binary.data = &cursor->root;
+	values[n++].val.binary.len = VARSIZE(cursor) - VARHDRSZ;
+	StringValue(&values[n++], "SUCCESS");
+	return AssembleObject(count != NULL ? counted_keys : keys, values, n);
 }

@@ -18,5 +18,7 @@ typedef struct ItemResult
 extern Jsonb *BuildSaveEnvelope(ItemResult *items, int nitems);
 extern Jsonb *BuildList(Jsonb **docs, int ndocs);
 extern Jsonb *BuildPage(Jsonb **docs, int ndocs, const char *after, const char *before);
+extern Jsonb *BuildCountedPage(Jsonb **docs, int ndocs, const char *after, const char *before,
+							   Jsonb *count);
 
 #endif

@@ -36,6 +36,7 @@
 #include "item_errors.h"
 #include "jsonb_build.h"
 #include "page_edges.h"
+#include "query_count.h"
 #include "query_filter.h"
 #include "request.h"
 #include "spi_plans.h"
@@ -78,6 +79,7 @@ typedef struct QueryRequest
 	bool		has_cursor;
 	CursorPosition cursor;
 	CursorBinding binding;
+	int			count_cap;		/* count up to this many matches; 0: no count */
 } QueryRequest;
 
 /* One row of a page */
@@ -126,8 +128,8 @@ ParseSort(JsonbValue *v, QueryRequest *request)
 static void
 ParseRequest(Jsonb *json, const char *tenant_id, QueryRequest *request)
 {
-	static const char *const keys[] = {"cursor", "limit", "sort", "filter"};
-	const char *hint = "A query request is {\"cursor\", \"limit\", \"sort\", \"filter\"}, each optional.";
+	static const char *const keys[] = {"cursor", "limit", "sort", "filter", "count"};
+	const char *hint = "A query request is {\"cursor\", \"limit\", \"sort\", \"filter\", \"count\"}, each optional.";
 	JsonbContainer *root = &json->root;
 	char	   *token;
 	const SortColumn *sort;
@@ -140,6 +142,7 @@ ParseRequest(Jsonb *json, const char *tenant_id, QueryRequest *request)
 	request->limit = ParsePageLimit(FindKey(root, "limit"));
 	ParseSort(FindKey(root, "sort"), request);
 	ParseFilter(FindKey(root, "filter"), 2, &request->filter);
+	request->count_cap = ParseCountRequest(FindKey(root, "count"));
 
 	sort = &sort_columns[request->sort_key];
 	request->binding.tenant_id = tenant_id;
@@ -461,9 +464,12 @@ BuildResponse(const QueryRequest *request, PageRow *rows, int nrows,
 
 	for (int i = 0; i < nrows; i++)
 		docs[i] = rows[i].doc;
-	return BuildPage(docs, nrows,
-					 after ? PositionToken(request, after, false) : NULL,
-					 before ? PositionToken(request, before, true) : NULL);
+	return BuildCountedPage(docs, nrows,
+							after ? PositionToken(request, after, false) : NULL,
+							before ? PositionToken(request, before, true) : NULL,
+							request->count_cap > 0 ?
+							CountMatches(&request->filter, request->binding.tenant_id, request->count_cap) :
+							NULL);
 }
 
 /* The position a page edge points at (see page_edges.c), or NULL */

@@ -26,6 +26,7 @@
 #include "jsonb_build.h"
 #include "query_custom_data.h"
 #include "query_filter.h"
+#include "query_search.h"
 #include "request.h"
 #include "spi_plans.h"
 #include "timestamps.h"
@@ -467,7 +468,7 @@ ParseClassSegments(JsonbValue *v, QueryFilter *out)
 
 #define FIELDS_HINT "Filter fields: name, email, businessName, externalId, status, id, " \
 	"createdDateTime, updatedDateTime, customData, currency, address.countryCode, taxIds.value, " \
-	"classSegments; and, or, not."
+	"classSegments, search; and, or, not."
 
 static void ParseNode(JsonbValue *node, const char *path, int depth, bool conjunctive,
 					  QueryFilter *out, bool *names_archived);
@@ -551,6 +552,11 @@ ParseNode(JsonbValue *node, const char *path, int depth, bool conjunctive, Query
 			out->conditions = outer;
 			/* not matching includes comparing a field the customer lacks (NULL) */
 			appendStringInfo(&out->conditions, " AND ((true%s) IS NOT TRUE)", inner);
+			continue;
+		}
+		if (JsonbStringIs(&key, "search"))
+		{
+			ParseSearch(&value, key_path, out);
 			continue;
 		}
 		for (int i = 0; i < (int) lengthof(filter_fields); i++)

@@ -666,6 +666,7 @@ static const char *const known_names[] = {
 	"notIn", "expand", "label", "parent", "requiredness", "child", "children", "after",
 	"before", "taxIds", "type", "value", "currency", "preferredLocales", "timezone", "phone",
 	"shipping", "preferred_locales", "tax_id_data", "and", "or", "not", "path", "exists",
+	"search", "count", "upTo", "total", "moreThan",
 };
 
 static const char *const known_values[] = {
@@ -1102,6 +1103,11 @@ static const char *const query_seeds[] = {
 	"{\"limit\": 2, \"filter\": {\"not\": {\"customData\": {\"path\": [\"since\"],"
 	" \"greaterThanEqual\": \"2023-11-07T05:31:56Z\", \"contain\": \"T\", \"notIn\": [\"x\"],"
 	" \"notEqual\": 5, \"contains\": {\"a\": [1]}}}}}",
+	/* search and count (docs/api.md §4.1, §4.3) */
+	"{\"limit\": 3, \"count\": true, \"filter\": {\"search\": \"Acme co\"}}",
+	"{\"limit\": 2, \"sort\": {\"orderBy\": \"BUSINESS_NAME\", \"direction\": \"DESC\"}, \"count\": {\"upTo\": 5},"
+	" \"filter\": {\"or\": [{\"search\": \"\xc3\x89" "cole m\xc3\xbc" "nchen\"}, {\"not\": {\"search\": \"cus_ 1\"}}]}}",
+	"{\"cursor\": \"$cursor\", \"limit\": 2, \"count\": {\"upTo\": 10000}, \"filter\": {\"search\": \"a\"}}",
 	"{}",
 };
 

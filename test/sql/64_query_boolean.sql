@@ -17,14 +17,17 @@ SELECT i, (ARRAY['Acme', 'Beta', 'Gamma', 'Delta', 'Omega'])[1 + floor(random() 
 	   CASE WHEN random() < 0.2 THEN 'INACTIVE' ELSE 'ACTIVE' END AS status,
 	   (ARRAY['gold', 'silver', 'tin'])[1 + floor(random() * 3)::int] AS plan
 FROM generate_series(1, 300) AS i;
--- customData drawn from i (no random(), so the fields above stay as they
--- were): seats a number, a string or absent; since an RFC 3339 time in
--- several offsets, another string or absent; meta an object whose tier is a
--- string or null, an array on the way to tier, or absent
+-- the city and customData drawn from i (no random(), so the fields above
+-- stay as they were): cities with accents, or none; seats a number, a
+-- string or absent; since an RFC 3339 time in several offsets, another
+-- string or absent; meta an object whose tier is a string or null, an
+-- array on the way to tier, or absent
 SELECT count(*) AS saved FROM jsonb_array_elements(customers.save(jsonb_build_object('data', (
 	SELECT jsonb_agg(jsonb_strip_nulls(jsonb_build_object('id', 'cus_b' || lpad(i::text, 3, '0'),
 		'name', name, 'email', email, 'businessName', business_name, 'status', status,
-		'externalId', CASE WHEN i % 7 = 0 THEN NULL ELSE 'ext' || i END))
+		'externalId', CASE WHEN i % 7 = 0 THEN NULL ELSE 'ext' || i END,
+		'address', CASE WHEN i % 6 = 5 THEN NULL ELSE jsonb_build_object('city',
+			(ARRAY['München', 'Zürich', 'São Paulo', 'Paris', 'Ærøskøbing'])[1 + i % 6]) END))
 		|| jsonb_build_object('customData', jsonb_strip_nulls(jsonb_build_object('plan', plan,
 			'seats', CASE WHEN i % 5 = 0 THEN NULL WHEN i % 11 = 0 THEN to_jsonb((i % 40)::text)
 						  ELSE to_jsonb(i % 40) END,
@@ -180,6 +183,27 @@ INSERT INTO leaves VALUES
 	('{"customData": {"path": ["since"], "contain": "T10:00:00Z"}}', $$jsonb_typeof(doc -> 'customData' -> 'since') = 'string' AND doc -> 'customData' ->> 'since' ILIKE '%T10:00:00Z%'$$),
 	('{"customData": {"path": ["meta"], "contains": {"tier": "gold"}}}', $$doc -> 'customData' -> 'meta' @> '{"tier": "gold"}'$$),
 	('{"customData": {"path": ["meta", "region"], "contain": "E", "exists": true}}', $$doc -> 'customData' -> 'meta' ->> 'region' ILIKE '%e%'$$);
+-- search: each word, folded (accents and case), a substring of one of six
+-- fields; plain SQL folds the few accents of the data with translate
+-- (written out in each predicate, which Citus runs on its workers)
+CREATE FUNCTION pg_temp.fold(t text) RETURNS text LANGUAGE sql AS $$
+	SELECT format($f$replace(replace(translate(lower(%s), 'áãçéíóöúüÁÃÇÉÍÓÖÚÜ', 'aaceioouuaaceioouu'), 'æ', 'ae'), 'ø', 'o')$f$, t)
+$$;
+CREATE FUNCTION pg_temp.searched(words text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+	folded text;
+BEGIN
+	EXECUTE 'SELECT ' || pg_temp.fold(quote_literal(words)) INTO folded;
+	RETURN (SELECT coalesce(string_agg(format('(%s)', (
+		SELECT string_agg(format('strpos(%s, %L) > 0', pg_temp.fold(f), w), ' OR ')
+		FROM unnest('{name,email,business_name,external_id,id,"doc -> ''address'' ->> ''city''"}'::text[]) AS f)),
+		' AND '), 'true')
+	FROM regexp_split_to_table(folded, '\s+') AS w WHERE w <> '');
+END
+$$;
+INSERT INTO leaves SELECT jsonb_build_object('search', w), pg_temp.searched(w)
+FROM unnest(ARRAY['acme', 'ÁCME lab', 'munchen', 'ZÜRICH u1', 'sao b00', 'ext1', '@x.io biz', '  ', 'o',
+				  'krakow 1', 'AEROSKØBING', 's_b0', 'Paris 1 corp', 'beta.de']) AS w;
 -- a random tree of depth at most d: its filter and its predicate
 CREATE FUNCTION pg_temp.tree(d int, OUT filter jsonb, OUT predicate text) LANGUAGE plpgsql AS $$
 DECLARE
@@ -217,13 +241,26 @@ SELECT count(*) AS leaves, count(*) FILTER (WHERE pg_temp.ids(filter) IS DISTINC
 		   '(' || predicate || ')' || CASE WHEN pg_temp.names_archived(filter) THEN '' ELSE ' AND status <> ''ARCHIVED''' END))
 		   AS differ
 FROM leaves;
-SELECT filter, cardinality(pg_temp.ids(filter)) AS found FROM leaves WHERE filter ? 'customData' AND filter -> 'customData' ? 'path';
+SELECT filter, cardinality(pg_temp.ids(filter)) AS found FROM leaves
+WHERE filter ? 'search' OR (filter ? 'customData' AND filter -> 'customData' ? 'path') ORDER BY filter::text;
 SELECT setseed(0.2);
 CREATE TEMP TABLE trees AS SELECT t.* FROM generate_series(1, 300) AS g, LATERAL pg_temp.tree(4) AS t;
 SELECT count(*) AS trees,
 	   count(*) FILTER (WHERE pg_temp.ids(filter) IS DISTINCT FROM pg_temp.plain(
 		   '(' || predicate || ')' || CASE WHEN pg_temp.names_archived(filter) THEN '' ELSE ' AND status <> ''ARCHIVED''' END))
 		   AS differ
+FROM trees;
+-- count up to 20 and up to 1000 of each tree against plain SQL's count
+CREATE FUNCTION pg_temp.plain_count(filter jsonb, predicate text, cap int) RETURNS jsonb LANGUAGE sql AS $$
+	SELECT CASE WHEN n > cap THEN jsonb_build_object('moreThan', cap) ELSE jsonb_build_object('total', n) END
+	FROM (SELECT cardinality(pg_temp.plain('(' || predicate || ')' || CASE WHEN pg_temp.names_archived(filter)
+			 THEN '' ELSE ' AND status <> ''ARCHIVED''' END)) AS n) AS p
+$$;
+SELECT count(*) AS trees,
+	   count(*) FILTER (WHERE customers.query(jsonb_build_object('filter', filter, 'limit', 1, 'count', '{"upTo": 20}'::jsonb)) -> 'count'
+						IS DISTINCT FROM pg_temp.plain_count(filter, predicate, 20)) AS differ_20,
+	   count(*) FILTER (WHERE customers.query(jsonb_build_object('filter', filter, 'limit', 3, 'count', true)) -> 'count'
+						IS DISTINCT FROM pg_temp.plain_count(filter, predicate, 1000)) AS differ_1000
 FROM trees;
 -- trees with a few matches and with many, not all or nothing
 SELECT count(*) FILTER (WHERE cardinality(pg_temp.ids(filter)) BETWEEN 1 AND 270) > 100 AS varied FROM trees;

@@ -30,7 +30,9 @@ INSERT INTO api VALUES
 	('function customers.class_segments(jsonb)', 'API'),
 	('function customers.delete_class_segment(text)', 'API'),
 	('function customers.current_tenant()', 'API; the tenant policies call it'),
-	('function customers.cursor_key_guard()', 'the policy of cursor_key, run as the reader; it only raises');
+	('function customers.cursor_key_guard()', 'the policy of cursor_key, run as the reader; it only raises'),
+	('function customers.search_text(text,text,text,text,text,text)',
+	 'the search index''s expression, run by every write of customer; it only folds its arguments');
 
 -- Every member of the extension (pg_depend), what it is, and the privileges
 -- PUBLIC and the application role hold on it

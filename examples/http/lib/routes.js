@@ -11,12 +11,18 @@ const { HttpError } = require('./errors');
 
 // Query parameters of the seed 002 list (docs/api.md §9.2), and the query
 // filter each becomes. Both ends of the created-at range are inclusive;
-// company_name is a case-insensitive substring of the name.
+// company_name is a case-insensitive substring of the name or of the legal
+// name (businessName): an "or" of the fields in anyOf.
 const LIST_FILTERS = [
 	{ param: 'created_at_start', field: 'createdDateTime', operator: 'greaterThanEqual' },
 	{ param: 'created_at_end', field: 'createdDateTime', operator: 'lessThanEqual' },
-	{ param: 'company_name', field: 'name', operator: 'contain' },
+	{ param: 'company_name', anyOf: ['name', 'businessName'], operator: 'contain' },
 ];
+
+// The filter paths of a list filter, as query errors name them
+function filterPaths({ field, anyOf, operator }) {
+	return anyOf ? anyOf.map((f, i) => `filter.or[${i}].${f}.${operator}`) : [`filter.${field}.${operator}`];
+}
 const PAGE_PARAMS = ['limit', 'after', 'before'];
 
 // The single value of query parameter name, or undefined; refuses repeats.
@@ -61,9 +67,11 @@ function pageOf(search, allowed) {
 function listRequest(search) {
 	const page = pageOf(search, [...PAGE_PARAMS, ...LIST_FILTERS.map((f) => f.param)]);
 	const request = { ...page.request, sort: { orderBy: 'CREATED_DATE_TIME', direction: 'DESC' }, filter: {} };
-	for (const { param, field, operator } of LIST_FILTERS) {
+	for (const { param, field, anyOf, operator } of LIST_FILTERS) {
 		const value = single(search, param);
-		if (value !== undefined)
+		if (value !== undefined && anyOf)
+			request.filter.or = anyOf.map((f) => ({ [f]: { [operator]: value } }));
+		else if (value !== undefined)
 			(request.filter[field] = request.filter[field] || {})[operator] = value;
 	}
 	return { request, cursorParam: page.cursorParam };
@@ -91,7 +99,7 @@ function explainListError(err, cursorParam) {
 	if (err.code !== '22023')
 		return err;
 	const path = queryParamOf(err);
-	const filter = LIST_FILTERS.find((f) => path === `filter.${f.field}.${f.operator}`);
+	const filter = LIST_FILTERS.find((f) => filterPaths(f).includes(path));
 	if (filter) {
 		err.param = filter.param;
 		err.message = err.message.replace(`"${path}"`, `query parameter "${filter.param}"`);

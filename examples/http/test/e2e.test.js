@@ -644,6 +644,15 @@ test('GET /customers filters by created_at_start, created_at_end (inclusive) and
 	assert.deepEqual(await names(`created_at_start=${future}`), []);
 	assert.deepEqual(await names(`created_at_end=${past}`), []);
 	assert.deepEqual(await names('company_name=TECH%203'), ['Initech 3']);
+	// the legal name (businessName) is a company name too
+	const legal = await call('POST', '/v6/customers', { token: 'globex',
+		json: { data: [{ name: 'Bill Lumbergh', businessName: 'Initrode Legal LLC' }] } });
+	assert.equal(legal.body.result, 'SUCCESS');
+	assert.deepEqual(await names('company_name=initrode'), ['Bill Lumbergh']);
+	assert.deepEqual(await names(`company_name=legal&created_at_start=${past}`), ['Bill Lumbergh']);
+	// archived, so that the lists of the tests below hold the seven only
+	const id = legal.body.data[0].data.id;
+	assert.equal((await call('DELETE', `/customers/${id}`, { token: 'globex' })).status, 200);
 	assert.deepEqual(await names(`company_name=initech&created_at_start=${encodeURIComponent('2000-01-01T00:00:00+01:00')}`), all);
 });
 

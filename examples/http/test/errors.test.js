@@ -72,7 +72,7 @@ test('list parameters become the query request', () => {
 			sort: { orderBy: 'CREATED_DATE_TIME', direction: 'DESC' },
 			filter: {
 				createdDateTime: { greaterThanEqual: '2023-01-01T00:00:00Z', lessThanEqual: '2023-12-31T23:59:59Z' },
-				name: { contain: 'Acme' },
+				or: [{ name: { contain: 'Acme' } }, { businessName: { contain: 'Acme' } }],
 			},
 			limit: 5,
 			cursor: 'abc',
