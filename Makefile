@@ -27,6 +27,9 @@ OBJS = \
 	src/document.o \
 	src/email.o \
 	src/envelope.o \
+	src/event_retention.o \
+	src/event_store.o \
+	src/events.o \
 	src/history.o \
 	src/idempotency.o \
 	src/ids.o \

@@ -262,26 +262,44 @@ RETURNS jsonb
 AS 'MODULE_PATHNAME', 'customers_restore_idempotent'
 LANGUAGE C VOLATILE;
 
--- Change history: one row per change of a customer (create, update, patch,
--- archive, restore), written by the same call in one set-based statement.
--- changed_fields are the top-level canonical fields whose value differs.
+-- The event store: one row per change of a tenant's objects (customers,
+-- payment methods, users, class labels and segments), written by the same
+-- call in one set-based statement. It is both the change feed
+-- (customers.events, in the order of xid, then id) and the customers'
+-- history (customers.history reads the rows that have a version). xid is
+-- the writing transaction's id: a reader hands out only the events of
+-- transactions older than its snapshot's xmin, so a transaction that
+-- commits late can never land behind a cursor already handed out
+-- (docs/design.md#the-event-feed). changed_fields and version belong to
+-- customer events; data is the object after the change (NULL for history
+-- from before 0.2.0 and for erased personal data).
 -- No foreign key to customers.customer: its check is one more query per
 -- row on the batch save path, and a backend that planned it while the table
 -- was small keeps a sequential scan (saves of 100 took 10 times as long
 -- until the next ANALYZE). Rows are written only with their customer, and a
 -- statement trigger deletes them with it, as ON DELETE CASCADE would.
-CREATE TABLE customers.customer_history (
+CREATE TABLE customers.event (
 	tenant_id text NOT NULL,
-	customer_id text COLLATE "C" NOT NULL,
-	version bigint NOT NULL,
-	action text NOT NULL,
+	xid xid8 NOT NULL,
+	id text COLLATE "C" NOT NULL,
+	type text NOT NULL,
+	object_id text COLLATE "C" NOT NULL,
+	customer_id text COLLATE "C",
+	version bigint,
 	actor text NOT NULL,
-	changed_at timestamptz NOT NULL,
-	changed_fields text[] NOT NULL,
-	PRIMARY KEY (tenant_id, customer_id, version),
-	CHECK (action IN ('CREATE', 'UPDATE', 'PATCH', 'ARCHIVE', 'RESTORE')),
-	CHECK (version >= 1)
+	created_at timestamptz NOT NULL,
+	changed_fields text[],
+	data jsonb,
+	PRIMARY KEY (tenant_id, xid, id),
+	CHECK (version >= 1),
+	CHECK ((version IS NULL) = (changed_fields IS NULL))
 );
+-- a customer's history, by version
+CREATE UNIQUE INDEX event_history_idx ON customers.event (tenant_id, object_id, version)
+	WHERE version IS NOT NULL;
+-- retention finds old events by time, in whole block ranges: nearly free to
+-- keep up on an append-only table (tenant_id first, as in every key)
+CREATE INDEX event_created_at_idx ON customers.event USING brin (tenant_id, created_at);
 
 -- Payment methods (seed 002): what the provider returns about a card or a
 -- bank account, never card data. isDefault lives in is_default; the partial
@@ -314,7 +332,7 @@ CREATE TABLE customers.customer_user (
 );
 
 -- Deleting or truncating customers (never done by the API) takes their
--- history with them: one statement per deleting statement, over its
+-- events (their history) with them: one statement per deleting statement, over its
 -- transition table, as the extension owner and past row level security,
 -- as a foreign key's cascade would be.
 CREATE FUNCTION customers.delete_customer_history()
@@ -329,13 +347,13 @@ CREATE TRIGGER customer_history_truncate AFTER TRUNCATE ON customers.customer
 -- Only its own triggers run it: no one may attach it to another table.
 REVOKE EXECUTE ON FUNCTION customers.delete_customer_history() FROM PUBLIC;
 
-SELECT pg_catalog.pg_extension_config_dump('customers.customer_history', '');
+SELECT pg_catalog.pg_extension_config_dump('customers.event', '');
 SELECT pg_catalog.pg_extension_config_dump('customers.payment_method', '');
 SELECT pg_catalog.pg_extension_config_dump('customers.customer_user', '');
 
-ALTER TABLE customers.customer_history ENABLE ROW LEVEL SECURITY;
-ALTER TABLE customers.customer_history FORCE ROW LEVEL SECURITY;
-CREATE POLICY tenant_isolation ON customers.customer_history
+ALTER TABLE customers.event ENABLE ROW LEVEL SECURITY;
+ALTER TABLE customers.event FORCE ROW LEVEL SECURITY;
+CREATE POLICY tenant_isolation ON customers.event
 	USING (tenant_id OPERATOR(pg_catalog.=) customers.current_tenant())
 	WITH CHECK (tenant_id OPERATOR(pg_catalog.=) customers.current_tenant());
 ALTER TABLE customers.payment_method ENABLE ROW LEVEL SECURITY;
@@ -353,6 +371,20 @@ CREATE FUNCTION customers.history(id text, request jsonb DEFAULT '{}')
 RETURNS jsonb
 AS 'MODULE_PATHNAME', 'customers_history'
 LANGUAGE C STABLE;
+
+-- The change feed (docs/api.md §3.10): a tenant's events after a cursor.
+CREATE FUNCTION customers.events(request jsonb DEFAULT '{}')
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'customers_events'
+LANGUAGE C STABLE;
+
+-- Retention: removes one batch of events older than customers.event_retention,
+-- of every tenant. The operator's, like distribute(): not PUBLIC's.
+CREATE FUNCTION customers.purge_events(batch_size integer DEFAULT 1000)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'customers_purge_events'
+LANGUAGE C VOLATILE;
+REVOKE ALL ON FUNCTION customers.purge_events(integer) FROM PUBLIC;
 
 CREATE FUNCTION customers.save_payment_method(customer_id text, method jsonb)
 RETURNS jsonb
@@ -411,7 +443,7 @@ CREATE TRIGGER refuse_confined_truncate BEFORE TRUNCATE ON customers.customer_se
 	FOR EACH STATEMENT EXECUTE FUNCTION customers.refuse_confined_truncate();
 CREATE TRIGGER refuse_confined_truncate BEFORE TRUNCATE ON customers.cursor_key
 	FOR EACH STATEMENT EXECUTE FUNCTION customers.refuse_confined_truncate();
-CREATE TRIGGER refuse_confined_truncate BEFORE TRUNCATE ON customers.customer_history
+CREATE TRIGGER refuse_confined_truncate BEFORE TRUNCATE ON customers.event
 	FOR EACH STATEMENT EXECUTE FUNCTION customers.refuse_confined_truncate();
 CREATE TRIGGER refuse_confined_truncate BEFORE TRUNCATE ON customers.payment_method
 	FOR EACH STATEMENT EXECUTE FUNCTION customers.refuse_confined_truncate();
@@ -515,13 +547,13 @@ BEGIN
 	DROP TRIGGER IF EXISTS customer_history_delete ON customers.customer;
 	DROP TRIGGER IF EXISTS customer_history_truncate ON customers.customer;
 	FOREACH t IN ARRAY ARRAY['customer', 'class_label', 'class_segment', 'customer_segment',
-							 'customer_history', 'payment_method', 'customer_user', 'idempotency_key',
+							 'event', 'payment_method', 'customer_user', 'idempotency_key',
 							 'erased_customer', 'cursor_key'] LOOP
 		EXECUTE format('DROP TRIGGER IF EXISTS refuse_confined_truncate ON customers.%I', t);
 	END LOOP;
 	-- referenced tables first
 	FOREACH t IN ARRAY ARRAY['customer', 'class_label', 'class_segment', 'customer_segment',
-							 'customer_history', 'payment_method', 'customer_user', 'idempotency_key',
+							 'event', 'payment_method', 'customer_user', 'idempotency_key',
 							 'erased_customer'] LOOP
 		IF NOT EXISTS (SELECT FROM pg_dist_partition
 					   WHERE logicalrelid = format('customers.%I', t)::regclass) THEN
@@ -531,9 +563,9 @@ BEGIN
 		END IF;
 	END LOOP;
 	IF NOT EXISTS (SELECT FROM pg_constraint
-				   WHERE conrelid = 'customers.customer_history'::regclass
-					 AND conname = 'customer_history_customer_fkey') THEN
-		ALTER TABLE customers.customer_history ADD CONSTRAINT customer_history_customer_fkey
+				   WHERE conrelid = 'customers.event'::regclass
+					 AND conname = 'event_customer_fkey') THEN
+		ALTER TABLE customers.event ADD CONSTRAINT event_customer_fkey
 			FOREIGN KEY (tenant_id, customer_id) REFERENCES customers.customer (tenant_id, id)
 			ON DELETE CASCADE;
 	END IF;

@@ -20,7 +20,6 @@
 #include "ids.h"
 #include "item_errors.h"
 #include "jsonb_build.h"
-#include "notify.h"
 #include "timestamps.h"
 
 /* The status, archive time and status-before-archive a change leads to */
@@ -240,8 +239,8 @@ UpdateWaves(PlannedChange *changes, int nchanges, int *wave)
 
 /*
  * Write the planned creates and updates: the customers in two statements,
- * then their segments, one history row each in one more statement, and
- * their notifications.
+ * then their segments, and one event each (their history) in one more
+ * statement.
  */
 void
 WriteChanges(const CallScope *call, PlannedChange *changes, int nchanges)
@@ -289,5 +288,4 @@ WriteChanges(const CallScope *call, PlannedChange *changes, int nchanges)
 	}
 	WriteCustomerSegments(call, changes, nchanges);
 	WriteHistory(call, changes, nchanges);
-	NotifyChanges(changes, nchanges);
 }

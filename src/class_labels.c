@@ -20,6 +20,7 @@
 #include "class_fields.h"
 #include "class_store.h"
 #include "envelope.h"
+#include "event_store.h"
 #include "item_errors.h"
 #include "ids.h"
 #include "jsonb_build.h"
@@ -233,6 +234,7 @@ customers_save_class_labels(PG_FUNCTION_ARGS)
 	ItemResult *results = palloc0(sizeof(ItemResult) * n);
 	CallScope	call;
 	LabelBatch	batch = {data, items};
+	EventBatch	events;
 
 	ForEachBatchItem(n, ReadLabelItem, KeepLabelItem, &batch);
 	for (int i = 0; i < n; i++)
@@ -247,6 +249,12 @@ customers_save_class_labels(PG_FUNCTION_ARGS)
 	BeginCall(&call);
 	CompleteLabels(&call, items, n);
 	WriteLabels(&call, items, n);
+	InitEventBatch(&events, n);
+	for (int i = 0; i < n; i++)
+		if (items[i].doc != NULL)
+			AddEvent(&events, items[i].stored ? "class_label.updated" : "class_label.created",
+					 items[i].id, NULL, items[i].doc);
+	WriteEvents(&call, &events);
 	EndCall(&call);
 
 	for (int i = 0; i < n; i++)

@@ -23,6 +23,7 @@
 #include "class_fields.h"
 #include "class_store.h"
 #include "envelope.h"
+#include "event_store.h"
 #include "item_errors.h"
 #include "jsonb_build.h"
 #include "request.h"
@@ -346,6 +347,7 @@ customers_save_class_segments(PG_FUNCTION_ARGS)
 	Forest		forest;
 	CallScope	call;
 	SegmentBatch batch = {data, items};
+	EventBatch	events;
 
 	ForEachBatchItem(n, ReadSegmentItem, KeepSegmentItem, &batch);
 	for (int i = 0; i < n; i++)
@@ -392,13 +394,23 @@ customers_save_class_segments(PG_FUNCTION_ARGS)
 			ApplySegment(&forest, label, &items[i], stored);
 	}
 	WriteForest(&call, &forest);
+	InitEventBatch(&events, n);
+	for (int i = 0; i < n; i++)
+	{
+		Segment    *s;
+
+		if (items[i].errors != NIL)
+			continue;
+		s = FindSegment(&forest, items[i].id);
+		items[i].doc = SegmentDocument(&call, s, FindLabel(labels, items[i].label_id));
+		AddEvent(&events, s->is_new ? "class_segment.created" : "class_segment.updated",
+				 items[i].id, NULL, items[i].doc);
+	}
+	WriteEvents(&call, &events);
 	EndCall(&call);
 
 	for (int i = 0; i < n; i++)
 	{
-		if (items[i].errors == NIL)
-			items[i].doc = SegmentDocument(&call, FindSegment(&forest, items[i].id),
-										   FindLabel(labels, items[i].label_id));
 		results[i].errors = items[i].errors;
 		results[i].data = items[i].doc;
 	}
@@ -524,6 +536,7 @@ customers_delete_class_segment(PG_FUNCTION_ARGS)
 	int64		assigned;
 	bool		isnull;
 	JsonbParseState *state = NULL;
+	EventBatch	events;
 
 	id = TextArgument(fcinfo, 0, "id", "Pass the id of a class segment, such as 'cls_01JD5XQ5X8V4ZK7C0H3M2Y6P9N'.");
 
@@ -568,6 +581,9 @@ customers_delete_class_segment(PG_FUNCTION_ARGS)
 	ExecutePlan(KeptPlan(&delete_segment_plan, DELETE_SEGMENT_SQL, 2, tenant_and_id), values,
 				false, SPI_OK_DELETE);
 	BumpLabels(&call, &label_id, 1);
+	InitEventBatch(&events, 1);
+	AddEvent(&events, "class_segment.deleted", id, NULL, NULL);
+	WriteEvents(&call, &events);
 	EndCall(&call);
 
 	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);

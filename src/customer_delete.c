@@ -100,7 +100,7 @@ customers_delete(PG_FUNCTION_ARGS)
 	SPI_freetuptable(SPI_tuptable);
 
 	RemoveCustomer(call.tenant_id, customer->id);
-	NotifyWakeUp();
+	NotifyEventsWritten();
 	EndCall(&call);
 
 	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);

@@ -290,7 +290,7 @@ customers_erase(PG_FUNCTION_ARGS)
 	ExecutePlan(KeptPlan(&scrub_plan, SCRUB_KEYS_SQL, 4, scrub_types), values, false,
 				SPI_OK_UPDATE);
 
-	NotifyWakeUp();
+	NotifyEventsWritten();
 	EndCall(&call);
 	PG_RETURN_JSONB_P(TombstoneDocument(&t));
 }

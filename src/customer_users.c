@@ -24,6 +24,7 @@
 #include "customer_store.h"
 #include "document.h"
 #include "email.h"
+#include "event_store.h"
 #include "item_errors.h"
 #include "ids.h"
 #include "jsonb_build.h"
@@ -188,6 +189,7 @@ customers_create_user(PG_FUNCTION_ARGS)
 	char	   *id;
 	Datum		values[6];
 	Jsonb	   *doc;
+	EventBatch	events;
 
 	CustomerRefArgument(fcinfo, 0, "customer_id", &ref);
 	input = ObjectArgument(fcinfo, 1, "user", USER_HINT);
@@ -221,6 +223,9 @@ customers_create_user(PG_FUNCTION_ARGS)
 						customer_id, user.email),
 				 errdetail("Emails of a customer's users are unique, ignoring case."),
 				 errhint("Use another email address, or the existing user.")));
+	InitEventBatch(&events, 1);
+	AddEvent(&events, "customer_user.created", id, customer_id, doc);
+	WriteEvents(&call, &events);
 
 	EndCall(&call);
 	PG_RETURN_JSONB_P(doc);

@@ -32,6 +32,7 @@
 
 #include "call_context.h"
 #include "idempotency.h"
+#include "events.h"
 #include "pg_compat.h"
 #include "plan_estimates.h"
 
@@ -127,6 +128,15 @@ _PG_init(void)
 							DEFAULT_IDEMPOTENCY_TTL,
 							60,
 							INT_MAX,
+							PGC_SUSET,
+							GUC_UNIT_S,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("customers.event_retention",
+							"How long events are kept: older ones are removed by customers.purge_events().",
+							"0 keeps them for ever. A feed cursor older than this is refused.",
+							&customers_event_retention,
+							0, 0, INT_MAX,
 							PGC_SUSET,
 							GUC_UNIT_S,
 							NULL, NULL, NULL);

@@ -4,11 +4,14 @@
  *		customers.history(id, request).
  *
  * Each create, update, patch, archive and restore that changes a customer
- * adds one row: its new version, the action, the actor, the time and the
+ * adds one event (event_store.c): its new version, the action as the event
+ * type, the actor, the time, the document after the change and the
  * changed fields, meaning the top-level fields of the canonical document
  * (server-set ones aside) whose value differs from the stored one. On a
  * create every field of the new document counts as changed. A batch writes
- * all its rows in one statement, right after its customers.
+ * all its events in one statement, right after its customers. The history
+ * is the customer events of the event store: one store, so history and
+ * feed never disagree.
  *
  * The history is listed newest first (version descending) with the signed
  * keyset cursors of keyset_list.c, bound to the tenant and the customer.
@@ -29,23 +32,17 @@
 #include "call_context.h"
 #include "history.h"
 #include "document.h"
+#include "event_store.h"
 #include "jsonb_build.h"
 #include "keyset_list.h"
 #include "spi_plans.h"
 #include "timestamps.h"
 
-#define INSERT_HISTORY_SQL \
-	"INSERT INTO customers.customer_history (tenant_id, customer_id, version, action," \
-	" actor, changed_at, changed_fields)" \
-	" SELECT $1, u.id, u.version, u.action, $3, $2," \
-	" pg_catalog.string_to_array(u.fields, ',')" \
-	" FROM ROWS FROM (pg_catalog.unnest($4), pg_catalog.unnest($5)," \
-	" pg_catalog.unnest($6), pg_catalog.unnest($7)) AS u(id, version, action, fields)"
-
 #define HISTORY_COLUMNS \
-	"SELECT version, action, actor, changed_at, pg_catalog.to_jsonb(changed_fields)" \
-	" FROM customers.customer_history" \
-	" WHERE tenant_id OPERATOR(pg_catalog.=) $1 AND customer_id OPERATOR(pg_catalog.=) $2"
+	"SELECT version, type, actor, created_at, pg_catalog.to_jsonb(changed_fields)" \
+	" FROM customers.event" \
+	" WHERE tenant_id OPERATOR(pg_catalog.=) $1 AND object_id OPERATOR(pg_catalog.=) $2" \
+	" AND version IS NOT NULL"
 
 /* newest first */
 #define HISTORY_FIRST_SQL HISTORY_COLUMNS " ORDER BY version DESC LIMIT $3"
@@ -54,18 +51,29 @@
 #define HISTORY_BEFORE_SQL HISTORY_COLUMNS \
 	" AND version OPERATOR(pg_catalog.>) $4 ORDER BY version LIMIT $3"
 
+/* 0.1.0's history table, until ALTER EXTENSION UPDATE (event_store.c) */
+#define LEGACY_HISTORY_COLUMNS \
+	"SELECT version, action, actor, changed_at, pg_catalog.to_jsonb(changed_fields)" \
+	" FROM customers.customer_history" \
+	" WHERE tenant_id OPERATOR(pg_catalog.=) $1 AND customer_id OPERATOR(pg_catalog.=) $2"
+
 /* the history of the customers a statement deleted (its transition table) */
 #define DELETE_HISTORY_SQL \
-	"DELETE FROM customers.customer_history AS h USING deleted AS d" \
+	"DELETE FROM customers.event AS h USING deleted AS d" \
 	" WHERE h.tenant_id OPERATOR(pg_catalog.=) d.tenant_id" \
 	" AND h.customer_id OPERATOR(pg_catalog.=) d.id"
 
-#define TRUNCATE_HISTORY_SQL "TRUNCATE customers.customer_history"
+/* with every customer, the events of customers go; those of class labels stay */
+#define TRUNCATE_HISTORY_SQL "DELETE FROM customers.event WHERE customer_id IS NOT NULL"
+
+#define DELETE_LEGACY_HISTORY_SQL \
+	"DELETE FROM customers.customer_history AS h USING deleted AS d" \
+	" WHERE h.tenant_id OPERATOR(pg_catalog.=) d.tenant_id" \
+	" AND h.customer_id OPERATOR(pg_catalog.=) d.id"
+#define TRUNCATE_LEGACY_HISTORY_SQL "TRUNCATE customers.customer_history"
 
 /* a code no query sort uses, so a history cursor is refused by query */
 #define HISTORY_CURSOR_CODE 101
-
-static SPIPlanPtr insert_history_plan = NULL;
 
 /* Whether a top-level key of doc is a client-settable field */
 static inline bool
@@ -126,42 +134,25 @@ ChangedFields(Jsonb *old_doc, Jsonb *new_doc)
 	return joined.data;
 }
 
-/* Add one history row for each written change, in one statement */
+/* Add one event (history entry) for each written change, in one statement */
 void
 WriteHistory(const CallScope *call, PlannedChange *changes, int nchanges)
 {
-	static Oid	types[7] = {TEXTOID, TIMESTAMPTZOID, TEXTOID,
-	TEXTARRAYOID, INT8ARRAYOID, TEXTARRAYOID, TEXTARRAYOID};
-	char	  **ids = palloc(sizeof(char *) * Max(nchanges, 1));
-	Datum	   *versions = palloc(sizeof(Datum) * Max(nchanges, 1));
-	char	  **actions = palloc(sizeof(char *) * Max(nchanges, 1));
-	char	  **fields = palloc(sizeof(char *) * Max(nchanges, 1));
-	Datum		values[7];
-	int			n = 0;
+	EventBatch	batch;
 
+	InitEventBatch(&batch, nchanges);
 	for (int i = 0; i < nchanges; i++)
 	{
 		PlannedChange *change = &changes[i];
 
 		if (change->kind != CHANGE_CREATE && change->kind != CHANGE_UPDATE)
 			continue;
-		ids[n] = change->row.id;
-		versions[n] = Int64GetDatum(change->row.version);
-		actions[n] = (char *) ChangeActionName(change);
-		fields[n++] = ChangedFields(change->stored ? change->stored->doc : NULL, change->row.doc);
+		AddCustomerEvent(&batch, CustomerEventType(ChangeActionName(change)), change->row.id,
+						 change->row.version,
+						 ChangedFields(change->stored ? change->stored->doc : NULL, change->row.doc),
+						 change->row.doc);
 	}
-	if (n == 0)
-		return;
-
-	values[0] = CStringGetTextDatum(call->tenant_id);
-	values[1] = TimestampTzGetDatum(call->now);
-	values[2] = CStringGetTextDatum(call->actor);
-	values[3] = TextArray(ids, n);
-	values[4] = MakeArray(versions, NULL, n, INT8OID);
-	values[5] = TextArray(actions, n);
-	values[6] = TextArray(fields, n);
-	ExecutePlan(KeptPlan(&insert_history_plan, INSERT_HISTORY_SQL, 7, types), values, false,
-				SPI_OK_INSERT);
+	WriteEvents(call, &batch);
 }
 
 /* A history entry from a row of the listing statements */
@@ -172,10 +163,13 @@ HistoryEntry(HeapTuple tuple, TupleDesc desc)
 	bool		isnull;
 	Jsonb	   *fields;
 	JsonbValue	v;
+	char	   *action;
 
 	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
 	PushKeyInt64(&state, "version", DatumGetInt64(SPI_getbinval(tuple, desc, 1, &isnull)));
-	PushKeyString(&state, "action", SPI_getvalue(tuple, desc, 2));
+	action = SPI_getvalue(tuple, desc, 2);
+	/* an event type, or an action of 0.1.0's history table */
+	PushKeyString(&state, "action", strchr(action, '.') ? HistoryAction(action) : action);
 	PushKeyString(&state, "actor", SPI_getvalue(tuple, desc, 3));
 	PushKeyString(&state, "changedDateTime",
 				  FormatTimestamp(DatumGetTimestampTz(SPI_getbinval(tuple, desc, 4, &isnull))));
@@ -198,13 +192,27 @@ static KeysetList history_list = {
 	.row_document = HistoryEntry,
 };
 
+static KeysetList legacy_history_list = {
+	.what = "history",
+	.id_argument = "id",
+	.cursor_code = HISTORY_CURSOR_CODE,
+	.key_type = INT8OID,
+	.first_sql = LEGACY_HISTORY_COLUMNS " ORDER BY version DESC LIMIT $3",
+	.after_sql = LEGACY_HISTORY_COLUMNS
+	" AND version OPERATOR(pg_catalog.<) $4 ORDER BY version DESC LIMIT $3",
+	.before_sql = LEGACY_HISTORY_COLUMNS
+	" AND version OPERATOR(pg_catalog.>) $4 ORDER BY version LIMIT $3",
+	.row_document = HistoryEntry,
+};
+
 PG_FUNCTION_INFO_V1(customers_history);
 
 /* SQL: customers.history(id text, request jsonb) lists a customer's changes, newest first */
 Datum
 customers_history(PG_FUNCTION_ARGS)
 {
-	PG_RETURN_JSONB_P(CustomerListPage(fcinfo, &history_list));
+	PG_RETURN_JSONB_P(CustomerListPage(fcinfo, EventStoreInstalled() ?
+										&history_list : &legacy_history_list));
 }
 
 PG_FUNCTION_INFO_V1(customers_delete_customer_history);
@@ -252,8 +260,12 @@ customers_delete_customer_history(PG_FUNCTION_ARGS)
 		elog(ERROR, "SPI_connect failed");
 	if (!truncate && SPI_register_trigger_data(trigger) != SPI_OK_TD_REGISTER)
 		elog(ERROR, "SPI_register_trigger_data failed");
-	rc = SPI_execute(truncate ? TRUNCATE_HISTORY_SQL : DELETE_HISTORY_SQL, false, 0);
-	if (rc != (truncate ? SPI_OK_UTILITY : SPI_OK_DELETE))
+	if (EventStoreInstalled())
+		rc = SPI_execute(truncate ? TRUNCATE_HISTORY_SQL : DELETE_HISTORY_SQL, false, 0);
+	else
+		rc = SPI_execute(truncate ? TRUNCATE_LEGACY_HISTORY_SQL : DELETE_LEGACY_HISTORY_SQL,
+						 false, 0);
+	if (rc != (truncate && !EventStoreInstalled() ? SPI_OK_UTILITY : SPI_OK_DELETE))
 		elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(rc));
 	SPI_finish();
 	StopBeingExtensionOwner(&owner);

@@ -8,9 +8,8 @@
  * Async_Notify queues it in the transaction, so listeners get it at commit
  * and never after a rollback (PostgreSQL drops queued notifications with
  * the transaction), and identical notifications of one transaction fold
- * into one: a listener wakes once per committed transaction that changed
- * customers. Only customer changes notify: payment methods and customer
- * users have no version.
+ * into one: a listener wakes once per committed transaction that wrote
+ * events, and reads them through customers.events.
  */
 #include "postgres.h"
 
@@ -20,23 +19,9 @@
 
 #define CHANGES_CHANNEL "customers_changes"
 
-/* Queue the wake-up: the call removed a customer (delete, erase) */
+/* Queue the wake-up for a call that wrote events */
 void
-NotifyWakeUp(void)
+NotifyEventsWritten(void)
 {
 	Async_Notify(CHANGES_CHANNEL, "");
-}
-
-/* Queue the wake-up when the call created or updated a customer */
-void
-NotifyChanges(PlannedChange *changes, int nchanges)
-{
-	for (int i = 0; i < nchanges; i++)
-	{
-		if (changes[i].kind == CHANGE_CREATE || changes[i].kind == CHANGE_UPDATE)
-		{
-			NotifyWakeUp();
-			return;
-		}
-	}
 }

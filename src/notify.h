@@ -1,13 +1,10 @@
 /*
  * notify.h
- *		NOTIFY customers_changes (an empty wake-up) at commit of written changes.
+ *		NOTIFY customers_changes (an empty wake-up) at commit of written events.
  */
 #ifndef NOTIFY_H
 #define NOTIFY_H
 
-#include "planned_change.h"
-
-extern void NotifyWakeUp(void);
-extern void NotifyChanges(PlannedChange *changes, int nchanges);
+extern void NotifyEventsWritten(void);
 
 #endif

@@ -36,6 +36,7 @@
 #include "customer_store.h"
 #include "document.h"
 #include "envelope.h"
+#include "event_store.h"
 #include "item_errors.h"
 #include "ids.h"
 #include "jsonb_build.h"
@@ -68,7 +69,7 @@
 #define CLEAR_DEFAULT_SQL \
 	"UPDATE customers.payment_method SET is_default = false" \
 	" WHERE tenant_id OPERATOR(pg_catalog.=) $1 AND customer_id OPERATOR(pg_catalog.=) $2" \
-	" AND is_default AND id OPERATOR(pg_catalog.<>) $3"
+	" AND is_default AND id OPERATOR(pg_catalog.<>) $3 RETURNING " METHOD_OUTPUT
 
 #define UPSERT_METHOD_SQL \
 	"INSERT INTO customers.payment_method (tenant_id, customer_id, id, is_default," \
@@ -410,13 +411,19 @@ SavedMethodId(JsonbContainer *input)
 	return JsonbStringCopy(v);
 }
 
-/* Write a validated method, clearing the customer's old default first */
+/*
+ * Write a validated method, clearing the customer's old default first; the
+ * method's event, and one for the method that lost its default, go to events.
+ */
 static Jsonb *
 WriteMethod(const CallScope *call, const char *customer_id, const char *id,
-			ParsedMethod *m, Jsonb *doc)
+			ParsedMethod *m, Jsonb *doc, bool created, EventBatch *events)
 {
 	static Oid	upsert_types[6] = {TEXTOID, TEXTOID, TEXTOID, BOOLOID, TIMESTAMPTZOID, JSONBOID};
 	Datum		values[6];
+	Jsonb	   *saved;
+	List	   *lost_default = NIL;
+	ListCell   *lc;
 
 	if (m->is_default)
 	{
@@ -426,7 +433,16 @@ WriteMethod(const CallScope *call, const char *customer_id, const char *id,
 		values[1] = CStringGetTextDatum(customer_id);
 		values[2] = CStringGetTextDatum(id);
 		ExecutePlan(KeptPlan(&clear_default_plan, CLEAR_DEFAULT_SQL, 3, clear_types),
-					values, false, SPI_OK_UPDATE);
+					values, false, SPI_OK_UPDATE_RETURNING);
+		for (uint64 r = 0; r < SPI_processed; r++)
+		{
+			bool		isnull;
+			lost_default = lappend(lost_default,
+								   DatumGetJsonbPCopy(SPI_getbinval(SPI_tuptable->vals[r],
+																	SPI_tuptable->tupdesc, 1,
+																	&isnull)));
+		}
+		SPI_freetuptable(SPI_tuptable);
 	}
 
 	values[0] = CStringGetTextDatum(call->tenant_id);
@@ -439,7 +455,18 @@ WriteMethod(const CallScope *call, const char *customer_id, const char *id,
 				values, false, SPI_OK_INSERT_RETURNING);
 	if (SPI_processed != 1)
 		elog(ERROR, "saved " UINT64_FORMAT " payment methods instead of 1", SPI_processed);
-	return ResultJsonb();
+	saved = ResultJsonb();
+	/* the method's own event first, then the one of the method that lost its default */
+	AddEvent(events, created ? "payment_method.attached" : "payment_method.updated", id,
+			 customer_id, saved);
+	foreach(lc, lost_default)
+	{
+		Jsonb	   *old = lfirst(lc);
+
+		AddEvent(events, "payment_method.default_changed", DocumentString(old, "id"),
+				 customer_id, old);
+	}
+	return saved;
 }
 
 PG_FUNCTION_INFO_V1(customers_save_payment_method);
@@ -459,6 +486,8 @@ customers_save_payment_method(PG_FUNCTION_ARGS)
 	char	   *id;
 	char	   *created;
 	Jsonb	   *doc;
+	bool		is_new;
+	EventBatch	events;
 
 	CustomerRefArgument(fcinfo, 0, "customer_id", &ref);
 	input = ObjectArgument(fcinfo, 1, "method", METHOD_HINT);
@@ -474,6 +503,7 @@ customers_save_payment_method(PG_FUNCTION_ARGS)
 	customer = RequireCustomerRef(call.tenant_id, &ref, true);
 	customer_id = customer->id;
 	RequireNotArchived(customer);
+	is_new = (id == NULL);
 	if (id == NULL)
 	{
 		id = GenerateId(PAYMENT_METHOD_PREFIX);
@@ -505,7 +535,9 @@ customers_save_payment_method(PG_FUNCTION_ARGS)
 							   MAX_METHOD_BYTES / 1024);
 		RaiseItemErrors(errors);
 	}
-	doc = WriteMethod(&call, customer_id, id, &method, doc);
+	InitEventBatch(&events, 2);
+	doc = WriteMethod(&call, customer_id, id, &method, doc, is_new, &events);
+	WriteEvents(&call, &events);
 
 	EndCall(&call);
 	PG_RETURN_JSONB_P(doc);
@@ -574,6 +606,14 @@ OneMethod(FunctionCallInfo fcinfo, bool detach)
 							  id, true, SPI_OK_SELECT);
 	if (doc == NULL)
 		MethodNotFound(customer_id, id);
+	if (detach)
+	{
+		EventBatch	events;
+
+		InitEventBatch(&events, 1);
+		AddEvent(&events, "payment_method.detached", id, customer_id, doc);
+		WriteEvents(&call, &events);
+	}
 	EndCall(&call);
 	return doc;
 }

@@ -1,7 +1,7 @@
 /*
  * planned_change.c
- *		A planned change: what it is called in history rows and
- *		notifications, and keeping it when its planning context goes.
+ *		A planned change: what it is called in its history event, and
+ *		keeping it when its planning context goes.
  */
 #include "postgres.h"
 
@@ -10,7 +10,7 @@
 #include "request.h"
 
 /*
- * What a written change was, for its history row and notification: the
+ * What a written change was, for its history event: the
  * call's action, or for save CREATE or UPDATE.
  */
 const char *

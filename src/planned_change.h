@@ -1,8 +1,7 @@
 /*
  * planned_change.h
  *		One customer's change as planned before anything is written: what
- *		change.c produces and history.c, notify.c and customer_segments.c
- *		read.
+ *		change.c produces and history.c and customer_segments.c read.
  */
 #ifndef PLANNED_CHANGE_H
 #define PLANNED_CHANGE_H

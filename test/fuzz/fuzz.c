@@ -1152,6 +1152,13 @@ static const char *const page_seeds[] = {
 	"{}", "{\"limit\": 2}", "{\"limit\": 1, \"cursor\": \"$cursor\"}",
 };
 
+/* events: a feed request */
+static const char *const events_seeds[] = {
+	"{}", "{\"limit\": 2}", "{\"limit\": 1, \"cursor\": \"$cursor\"}",
+	"{\"types\": [\"customer.created\", \"payment_method.attached\"], \"limit\": 3}",
+	"{\"objectId\": \"$customer\", \"cursor\": \"$cursor\"}",
+};
+
 /* ------------------------------------------------------------- functions */
 
 typedef enum ArgKind
@@ -1169,6 +1176,7 @@ typedef enum ArgKind
 	ARG_USER,
 	ARG_PAGE,
 	ARG_ERASE_OPTIONS,
+	ARG_EVENTS,
 } ArgKind;
 
 /* Whether an argument is text (an id) rather than jsonb */
@@ -1215,6 +1223,7 @@ static const FuzzFunction functions[] = {
 	{"customers.users", 2, {ARG_CUSTOMER_ID, ARG_PAGE}, READS, "P0002"},
 	{"customers.delete", 1, {ARG_CUSTOMER_ID}, WRITES, "P0002"},
 	{"customers.erase", 2, {ARG_CUSTOMER_ID, ARG_ERASE_OPTIONS}, WRITES, "P0002"},
+	{"customers.events", 1, {ARG_EVENTS}, READS, "72000"},
 };
 
 #define NFUNCTIONS ((int) (sizeof(functions) / sizeof(functions[0])))
@@ -1262,6 +1271,8 @@ SeedsFor(ArgKind kind, int *n)
 			return SEEDS(page_seeds);
 		case ARG_ERASE_OPTIONS:
 			return SEEDS(erase_option_seeds);
+		case ARG_EVENTS:
+			return SEEDS(events_seeds);
 		default:
 			*n = 0;
 			return NULL;

@@ -85,8 +85,10 @@ BEGIN
 	UNION ALL SELECT l.tenant_id || '/class_label:' || l.id, l.ctid::text FROM customers.class_label l
 	UNION ALL SELECT s.tenant_id || '/class_segment:' || s.id, s.ctid::text
 		FROM customers.class_segment s
-	UNION ALL SELECT h.tenant_id || '/customer:' || h.customer_id, h.ctid::text
-		FROM customers.customer_history h
+	UNION ALL SELECT h.tenant_id || '/' || CASE WHEN h.customer_id IS NOT NULL
+			THEN 'customer:' || h.customer_id
+			ELSE split_part(h.type, '.', 1) || ':' || h.object_id END, h.ctid::text
+		FROM customers.event h
 	UNION ALL SELECT m.tenant_id || '/customer:' || m.customer_id, m.ctid::text
 		FROM customers.payment_method m
 	UNION ALL SELECT u.tenant_id || '/customer:' || u.customer_id, u.ctid::text

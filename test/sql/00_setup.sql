@@ -49,8 +49,8 @@ CREATE FUNCTION table_checksum() RETURNS text
 LANGUAGE sql AS $$
 	SELECT md5(concat_ws('/',
 		(SELECT string_agg(c::text, '|' ORDER BY tenant_id, id) FROM customers.customer AS c),
-		(SELECT string_agg(h::text, '|' ORDER BY tenant_id, customer_id, version)
-		 FROM customers.customer_history AS h),
+		(SELECT string_agg(h::text, '|' ORDER BY tenant_id, xid, id)
+		 FROM customers.event AS h),
 		(SELECT string_agg(p::text, '|' ORDER BY tenant_id, customer_id, id)
 		 FROM customers.payment_method AS p),
 		(SELECT string_agg(u::text, '|' ORDER BY tenant_id, customer_id, id)

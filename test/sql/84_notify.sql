@@ -1,7 +1,8 @@
 -- NOTIFY customers_changes (docs/api.md §7.1): a wake-up with an empty
 -- payload (any role can LISTEN, so it names no tenant, customer or action),
--- one per committed transaction that created or changed customers, none
--- after a rollback, none for a call or item that changes nothing or fails.
+-- one per committed transaction that wrote events (customers, payment
+-- methods, users, class labels and segments), none after a rollback, none
+-- for a call or item that changes nothing or fails.
 --
 -- psql prints a notification with the sending backend's PID, which differs
 -- on every run. So the session's output goes to a file while notifications
@@ -54,12 +55,18 @@ BEGIN;
 SELECT customers.patch('cus_n1', '{"name": "One again"}') -> 'version' AS version;
 SELECT customers.archive('cus_n4') -> 'version' AS version;
 COMMIT;
--- payment methods and users do not notify
+-- users, payment methods and class labels notify too (they have events)
 SELECT customers.create_user('cus_n1', '{"email": "n@example.com"}') ->> 'email' AS email;
 -- delete wakes the listener; a failed delete does not
 SELECT customers.save('{"data": [{"id": "cus_n5", "name": "Five"}]}') ->> 'result' AS result;
 SELECT raises($$SELECT customers.delete('cus_nope')$$);
 SELECT customers.delete('cus_n5') ->> 'deleted' AS deleted;
+SELECT customers.save_payment_method('cus_n1', '{"type": "BANK_ACCOUNT", "bankAccount": {"last4": "1234"}}')
+	->> 'type' AS method;
+SELECT customers.save_class_labels('{"data": [{"id": "cll_n", "name": "N", "requiredness": "NOT_REQUIRED"}]}')
+	->> 'result' AS label;
+-- a failed call sends nothing
+SELECT raises($$SELECT customers.create_user('cus_n1', '{"email": "n@example.com"}')$$);
 SELECT 'done' AS note;
 
 \o

@@ -91,7 +91,7 @@ SET customers.tenant_id = 'sec_a';
 -- Direct SQL with tenant sec_a set sees and changes sec_a's rows only
 --
 SELECT 'customer' AS "table", count(*) AS rows, string_agg(DISTINCT tenant_id, ',') AS tenants FROM customers.customer
-UNION ALL SELECT 'customer_history', count(*), string_agg(DISTINCT tenant_id, ',') FROM customers.customer_history
+UNION ALL SELECT 'event', count(*), string_agg(DISTINCT tenant_id, ',') FROM customers.event
 UNION ALL SELECT 'customer_segment', count(*), string_agg(DISTINCT tenant_id, ',') FROM customers.customer_segment
 UNION ALL SELECT 'customer_user', count(*), string_agg(DISTINCT tenant_id, ',') FROM customers.customer_user
 UNION ALL SELECT 'class_label', count(*), string_agg(DISTINCT tenant_id, ',') FROM customers.class_label
@@ -103,7 +103,7 @@ UPDATE customers.customer SET name = 'Hijacked' WHERE tenant_id = 'sec_b';
 UPDATE customers.payment_method SET is_default = false WHERE customer_id = 'cus_sec_b';
 DELETE FROM customers.customer_user WHERE tenant_id = 'sec_b';
 DELETE FROM customers.class_segment WHERE tenant_id = 'sec_b';
-DELETE FROM customers.customer_history WHERE customer_id = 'cus_sec_b';
+DELETE FROM customers.event WHERE customer_id = 'cus_sec_b';
 -- and cannot write rows into it, or move rows there
 SELECT raises($$INSERT INTO customers.customer (tenant_id, id, name, status, created_at, updated_at, version, doc)
 	VALUES ('sec_b', 'cus_planted', 'Planted', 'ACTIVE', now(), now(), 1, '{}')$$);
@@ -183,7 +183,8 @@ INSERT INTO calls VALUES
 	($$customers.create_user('cus_sec_a', '{"email": "x@example.com"}')$$),
 	($$customers.users('cus_sec_a', '{}')$$),
 	($$customers.delete('cus_sec_a')$$),
-	($$customers.erase('cus_sec_a', '{}')$$);
+	($$customers.erase('cus_sec_a', '{}')$$),
+	($$customers.events('{}')$$);
 SELECT coalesce(string_agg(call || ': ' || outcome, E'\n' ORDER BY call), 'none') AS calls_not_refused
 FROM (SELECT call, raises('SELECT ' || call) AS outcome FROM calls) AS t
 WHERE outcome NOT LIKE '22023: customers.tenant_id is not set%';
@@ -193,8 +194,9 @@ RESET ROLE;
 -- functions, which no one can call, the cursor key's policy, which raises
 -- for everyone, distribute(), which only the owner may: test 97,
 -- purge_idempotency_keys(), the owner's too: test 88, custom_data_time(),
--- which only the filters' statements call: test 64, and search_text(), which
--- needs no tenant: test 67)
+-- which only the filters' statements call: test 64, search_text(), which
+-- needs no tenant: test 67, and purge_events(), the operator's, for every
+-- tenant: test 99)
 SELECT coalesce(string_agg(p.proname, ', ' ORDER BY p.proname), 'none') AS functions_not_tried
 FROM pg_proc p WHERE p.pronamespace = 'customers'::regnamespace
   AND p.prorettype <> 'pg_catalog.trigger'::pg_catalog.regtype
@@ -203,6 +205,7 @@ FROM pg_proc p WHERE p.pronamespace = 'customers'::regnamespace
   AND p.oid <> 'customers.purge_idempotency_keys(integer)'::regprocedure
   AND p.oid <> 'customers.custom_data_time(jsonb)'::regprocedure
   AND p.oid <> 'customers.search_text(text,text,text,text,text,text)'::regprocedure
+  AND p.oid <> 'customers.purge_events(integer)'::regprocedure
   AND NOT EXISTS (SELECT 1 FROM calls WHERE call LIKE 'customers.' || p.proname || '(%');
 -- '' (what SET LOCAL leaves behind) is unset too
 BEGIN;

@@ -25,6 +25,7 @@ INSERT INTO api VALUES
 	('function customers.users(text,jsonb)', 'API'),
 	('function customers.delete(text)', 'API'),
 	('function customers.erase(text,jsonb)', 'API'),
+	('function customers.events(jsonb)', 'API'),
 	('function customers.save_class_labels(jsonb)', 'API'),
 	('function customers.save_class_segments(jsonb)', 'API'),
 	('function customers.class_segments(jsonb)', 'API'),
@@ -135,10 +136,10 @@ CREATE TRIGGER wrong_event AFTER INSERT ON customers.customer
 	FOR EACH STATEMENT EXECUTE FUNCTION customers.delete_customer_history();
 SELECT raises($$SELECT customers.save('{"data": [{"id": "cus_inv", "name": "Inventory"}]}')$$) AS delete_history_after_insert;
 DROP TRIGGER wrong_event ON customers.customer;
-CREATE TRIGGER wrong_event AFTER TRUNCATE ON customers.customer_history
+CREATE TRIGGER wrong_event AFTER TRUNCATE ON customers.event
 	FOR EACH STATEMENT EXECUTE FUNCTION customers.refuse_confined_truncate();
-SELECT raises('TRUNCATE customers.customer_history') AS truncate_guard_after_truncate;
-DROP TRIGGER wrong_event ON customers.customer_history;
+SELECT raises('TRUNCATE customers.event') AS truncate_guard_after_truncate;
+DROP TRIGGER wrong_event ON customers.event;
 -- called as a function
 SELECT raises('SELECT customers.delete_customer_history()') AS delete_history_called;
 SELECT raises('SELECT customers.refuse_confined_truncate()') AS truncate_guard_called;

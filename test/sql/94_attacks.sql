@@ -78,7 +78,7 @@ SELECT raises('SELECT count(*) FROM attacker.invoker') AS security_invoker_view_
 CREATE VIEW attacker.via_api AS SELECT customers.get('cus_atk_b') AS victim;
 SELECT victim IS NULL AS via_api_sees_nothing FROM attacker.via_api;
 -- 6. direct table access and statistics
-SELECT raises('SELECT * FROM customers.customer_history') AS read_history;
+SELECT raises('SELECT * FROM customers.event') AS read_history;
 COPY customers.customer TO STDOUT;
 SELECT raises($$DELETE FROM customers.customer WHERE tenant_id = 'atk_b'$$) AS delete_customers;
 SELECT raises('SELECT * FROM customers.cursor_key') AS read_cursor_key;
@@ -127,7 +127,7 @@ SELECT raises(format('SELECT customers.query(%L)', jsonb_build_object('limit', 1
 RESET ROLE;
 GRANT TRUNCATE ON ALL TABLES IN SCHEMA customers TO customers_attacker;
 SET ROLE customers_attacker;
-SELECT raises('TRUNCATE customers.customer_history') AS truncate_history;
+SELECT raises('TRUNCATE customers.event') AS truncate_history;
 SELECT raises('TRUNCATE customers.customer CASCADE') AS truncate_customers;
 SELECT raises('TRUNCATE customers.cursor_key') AS truncate_cursor_key;
 RESET ROLE;

@@ -62,7 +62,7 @@ CREATE FUNCTION pg_temp.scans() RETURNS TABLE (relname name, seq_scan bigint, ro
 LANGUAGE sql AS $$
 	SELECT relname, seq_scan, seq_tup_read + coalesce(idx_tup_fetch, 0)
 	FROM pg_catalog.pg_stat_xact_user_tables
-	WHERE schemaname = 'customers' AND relname IN ('customer', 'customer_history')
+	WHERE schemaname = 'customers' AND relname IN ('customer', 'event')
 $$;
 -- scans of each index of customer, so far in this transaction
 CREATE FUNCTION pg_temp.index_scans() RETURNS TABLE (name text, scans bigint)

@@ -5,7 +5,7 @@ SELECT raises('SELECT customers.distribute()') AS without_citus;
 SELECT tgname FROM pg_trigger
 WHERE tgrelid = 'customers.customer'::regclass AND NOT tgisinternal ORDER BY tgname;
 SELECT conname FROM pg_constraint
-WHERE conrelid = 'customers.customer_history'::regclass AND contype = 'f';
+WHERE conrelid = 'customers.event'::regclass AND contype = 'f';
 -- an application role may not run it
 CREATE ROLE customers_distribute_app;
 GRANT USAGE ON SCHEMA customers TO customers_distribute_app;

@@ -113,10 +113,18 @@ SKIP:
 	is($node->safe_psql('upgraded', q{SELECT extversion FROM pg_extension WHERE extname = 'customers'}),
 		$current, "updated to $current");
 	is(fingerprint('upgraded'), $fresh, 'the updated extension is the same as a fresh install');
-	for my $table (@tables)
+	for my $table (grep { $_ ne 'customer_history' } @tables)
 	{
 		is(table_contents($node, 'upgraded', $table), $before{$table}, "customers.$table is unchanged by the update");
 	}
+	# 0.2.0 keeps the history in the event store: every 0.1.0 history row
+	# is a customer event with the same values
+	is(table_contents($node, 'upgraded', q{(SELECT tenant_id, customer_id, version,
+		CASE split_part(type, '.', 2) WHEN 'created' THEN 'CREATE' WHEN 'updated' THEN 'UPDATE'
+			WHEN 'patched' THEN 'PATCH' WHEN 'archived' THEN 'ARCHIVE' WHEN 'restored' THEN 'RESTORE' END,
+		actor, created_at, changed_fields FROM customers.event WHERE version IS NOT NULL)}),
+		$before{customer_history}, 'the history of 0.1.0 became the customer events of 0.2.0')
+	  if exists $before{customer_history};
 	call_every_function($node, 'upgraded', "updated to $current");
 
 	# A document of release 0.1.0 holding "ein" holds it as its us_ein tax id
