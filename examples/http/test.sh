@@ -50,4 +50,5 @@ npm ci --no-audit --no-fund --loglevel=error >&2
 rc=0
 node --test-reporter=tap test/errors.test.js || rc=$?
 node --test-reporter=tap test/e2e.test.js || rc=$?
+node --test-reporter=tap test/webhooks.test.js || rc=$?
 exit "$rc"

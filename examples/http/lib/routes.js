@@ -8,6 +8,7 @@
 // (JSON.parse would round 12345678901234567890 to a double).
 
 const { HttpError } = require('./errors');
+const { webhookRoutes } = require('./webhook_routes');
 
 // Query parameters of the seed 002 list (docs/api.md §9.2), and the query
 // filter each becomes. Both ends of the created-at range are inclusive;
@@ -290,6 +291,9 @@ const routes = [
 		respond: (row) => created(row.body), // no route reads one user: no Location
 	},
 	{ ...childList('customers.history($1, $2::jsonb)'), path: customerPath('/history') },
+
+	// Webhooks: endpoints, deliveries, attempts, replay (lib/webhook_routes.js).
+	...webhookRoutes,
 ];
 
 module.exports = { routes, listRequest, childListRequest, queryParamOf };
