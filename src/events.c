@@ -26,6 +26,7 @@
 #include "fmgr.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
+#include "utils/numeric.h"
 #include "utils/timestamp.h"
 #include "utils/xid8.h"
 
@@ -35,6 +36,7 @@
 #include "envelope.h"
 #include "event_store.h"
 #include "events.h"
+#include "jsonb_assemble.h"
 #include "jsonb_build.h"
 #include "request.h"
 #include "spi_plans.h"
@@ -123,49 +125,67 @@ ParseEventsRequest(Jsonb *request, EventsRequest *r)
 		RequestError(OBJECT_ID_HINT, "\"objectId\" must not be empty");
 }
 
-/* One event of the feed, from a row of EVENTS_SQL */
+/* A text column's value as a jsonb string, or null */
+static void
+TextValue(HeapTuple tuple, TupleDesc desc, int column, JsonbValue *v)
+{
+	char	   *text = SPI_getvalue(tuple, desc, column);
+
+	v->type = text == NULL ? jbvNull : jbvString;
+	if (text != NULL)
+	{
+		v->val.string.val = text;
+		v->val.string.len = strlen(text);
+	}
+}
+
+/* A jsonb column's value as its container, copied byte for byte, or null */
+static void
+ContainerValue(HeapTuple tuple, TupleDesc desc, int column, JsonbValue *v)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(tuple, desc, column, &isnull);
+	Jsonb	   *value;
+
+	v->type = isnull ? jbvNull : jbvBinary;
+	if (isnull)
+		return;
+	value = DatumGetJsonbP(d);
+	v->val.binary.data = &value->root;
+	v->val.binary.len = VARSIZE(value) - VARHDRSZ;
+}
+
+/*
+ * One event of the feed, from a row of EVENTS_SQL: assembled around the
+ * stored object's container, which is copied, not decoded (jsonb_assemble.c)
+ */
 static Jsonb *
 EventDocument(HeapTuple tuple, TupleDesc desc)
 {
-	JsonbParseState *state = NULL;
+	/* in jsonb key order: shorter first, then bytes */
+	static const char *const keys[] = {"id", "data", "type", "actor", "objectId", "customerId",
+	"changedFields", "objectVersion", "createdDateTime"};
+	JsonbValue	values[lengthof(keys)];
 	bool		isnull;
-	Datum		d;
+	Datum		version;
+	char	   *created;
 
-	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
-	PushKeyString(&state, "id", SPI_getvalue(tuple, desc, 2));
-	PushKeyString(&state, "type", SPI_getvalue(tuple, desc, 3));
-	PushKeyString(&state, "objectId", SPI_getvalue(tuple, desc, 4));
-	d = SPI_getbinval(tuple, desc, 6, &isnull);
-	if (isnull)
-		PushKeyNull(&state, "objectVersion");
-	else
-		PushKeyInt64(&state, "objectVersion", DatumGetInt64(d));
-	if (SPI_getbinval(tuple, desc, 5, &isnull), isnull)
-		PushKeyNull(&state, "customerId");
-	else
-		PushKeyString(&state, "customerId", SPI_getvalue(tuple, desc, 5));
-	PushKeyString(&state, "actor", SPI_getvalue(tuple, desc, 7));
-	PushKeyString(&state, "createdDateTime",
-				  FormatTimestamp(DatumGetTimestampTz(SPI_getbinval(tuple, desc, 8, &isnull))));
-	for (int column = 9; column <= 10; column++)
-	{
-		const char *key = column == 9 ? "changedFields" : "data";
-
-		d = SPI_getbinval(tuple, desc, column, &isnull);
-		if (isnull)
-			PushKeyNull(&state, key);
-		else
-		{
-			Jsonb	   *value = DatumGetJsonbP(d);
-			JsonbValue	v;
-
-			v.type = jbvBinary;
-			v.val.binary.data = &value->root;
-			v.val.binary.len = VARSIZE(value) - VARHDRSZ;
-			PushKeyValue(&state, key, &v);
-		}
-	}
-	return EndObject(&state);
+	TextValue(tuple, desc, 2, &values[0]);
+	ContainerValue(tuple, desc, 10, &values[1]);
+	TextValue(tuple, desc, 3, &values[2]);
+	TextValue(tuple, desc, 7, &values[3]);
+	TextValue(tuple, desc, 4, &values[4]);
+	TextValue(tuple, desc, 5, &values[5]);
+	ContainerValue(tuple, desc, 9, &values[6]);
+	version = SPI_getbinval(tuple, desc, 6, &isnull);
+	values[7].type = isnull ? jbvNull : jbvNumeric;
+	if (!isnull)
+		values[7].val.numeric = DatumGetNumeric(DirectFunctionCall1(int8_numeric, version));
+	created = FormatTimestamp(DatumGetTimestampTz(SPI_getbinval(tuple, desc, 8, &isnull)));
+	values[8].type = jbvString;
+	values[8].val.string.val = created;
+	values[8].val.string.len = strlen(created);
+	return AssembleObject(keys, values, lengthof(keys));
 }
 
 /* The cursor's position: "<xid>:<event id>" and the event's time */

@@ -48,6 +48,8 @@ ChildSize(const JsonbValue *value)
 			return value->val.string.len;
 		case jbvBinary:
 			return value->val.binary.len + 3;
+		case jbvNumeric:
+			return VARSIZE_ANY(value->val.numeric) + 3;
 		case jbvArray:
 			size = 3 + sizeof(uint32) + sizeof(JEntry) * value->val.array.nElems;
 			for (int i = 0; i < value->val.array.nElems; i++)
@@ -81,6 +83,12 @@ AppendChild(StringInfo buf, const JsonbValue *value)
 			appendBinaryStringInfo(buf, (const char *) value->val.binary.data,
 								   value->val.binary.len);
 			return JENTRY_ISCONTAINER | (buf->len - start);
+		case jbvNumeric:
+			/* padded to a 4-byte boundary, as convertJsonbScalar does */
+			PadToInt(buf);
+			appendBinaryStringInfo(buf, (const char *) value->val.numeric,
+								   VARSIZE_ANY(value->val.numeric));
+			return JENTRY_ISNUMERIC | (buf->len - start);
 		case jbvArray:
 			PadToInt(buf);
 			AppendContainer(buf, JB_FARRAY, NULL, value->val.array.elems,
@@ -154,7 +162,7 @@ KeyBefore(const char *a, const char *b)
 }
 
 /*
- * A jsonb object of the values (strings, booleans, nulls, existing
+ * A jsonb object of the values (strings, numbers, booleans, nulls, existing
  * containers, or arrays of these); keys must be distinct and in jsonb order
  * (shorter first). It is built in one allocation.
  */
