@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The change feed's benchmark (docs/api.md §3.6, bench/README.md#the-change-feed):
+# The change feed's benchmark (docs/api.md §3.7, bench/README.md#the-change-feed):
 #
 #   bash bench/feed.sh                       # 100,000 events, 10 s per case
 #   FEED_EVENTS=20000 BENCH_SECONDS=5 bash bench/feed.sh
