@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The change feed's benchmark (docs/api.md §3.7, bench/README.md#the-change-feed):
+# The change feed's benchmark (docs/api.md §3.10, bench/README.md#the-change-feed):
 #
 #   bash bench/feed.sh                       # 100,000 events, 10 s per case
 #   FEED_EVENTS=20000 BENCH_SECONDS=5 bash bench/feed.sh
@@ -22,36 +22,20 @@ EVENTS=${FEED_EVENTS:-100000}
 SECS=${BENCH_SECONDS:-10}
 OUT=${BENCH_RESULTS:-bench/results}
 
-bash scripts/deps.sh
-# shellcheck source=scripts/cluster.sh
-source scripts/cluster.sh
-make -s PG_CONFIG="$PG_BINDIR/pg_config" -j"$(nproc)" >/dev/null
-make -s PG_CONFIG="$PG_BINDIR/pg_config" install >/dev/null
-cluster_start
-cat >>"$CLUSTER_DIR/data/postgresql.conf" <<-CONF
-	shared_buffers = '1GB'
-	max_wal_size = '8GB'
-	checkpoint_timeout = '30min'
-CONF
-_cluster_as_postgres "$PG_BINDIR/pg_ctl" -D "$CLUSTER_DIR/data" -l "$CLUSTER_DIR/server.log" \
-	-w -t 60 restart >/dev/null
+# shellcheck source=bench/common.sh
+source bench/common.sh
+bench_install
+bench_cluster_start
 WORK=$CLUSTER_DIR/feed
 mkdir -p "$WORK" "$OUT"
 chmod 777 "$WORK"
 
-sql() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
 sql -c "CREATE ROLE bench_app LOGIN" -c "ALTER ROLE bench_app SET customers.tenant_id = 'bench'"
 sql -c "CREATE EXTENSION customers CASCADE" -f bench/setup.sql >/dev/null
 sql -c "CREATE SEQUENCE bench.event_raw_id"
 
 echo "== load $EVENTS customers through customers.save" >&2
-awk -v rows="$EVENTS" 'BEGIN {
-	for (first = 1; first <= rows; first += 1000) {
-		n = (rows - first + 1 < 1000) ? rows - first + 1 : 1000
-		printf "SELECT customers.save(bench.batch(%d, %d)) ->> '\''result'\'';\n", first, n
-	}
-}' >"$WORK/load.sql"
-sql -U bench_app -f "$WORK/load.sql" | grep -qv '^SUCCESS$' && { echo "bench: a load batch failed" >&2; exit 1; }
+bench_load postgres "$EVENTS" "$WORK" >/dev/null
 sql -c "VACUUM (ANALYZE) customers.customer, customers.event"
 
 # One pgbench case: name, role, SQL; transactions per second to $WORK/name.tps

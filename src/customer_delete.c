@@ -7,8 +7,10 @@
  * finds the customer gone (P0002). What it holds is counted under that
  * lock, then one DELETE removes the row; the foreign keys' ON DELETE
  * CASCADE remove its payment methods, users and segments, and the history
- * trigger its history (on Citus, the foreign key distribute() adds). No
- * archive is needed first.
+ * trigger its events (on Citus, the foreign key distribute() adds). Then
+ * one customer.deleted event, which names no customer row (customer_id is
+ * NULL) and so stays, tells the feed (docs/api.md §3.10). No archive is
+ * needed first.
  */
 #include "postgres.h"
 
@@ -21,18 +23,21 @@
 #include "call_context.h"
 #include "customer_delete.h"
 #include "customer_reference.h"
+#include "event_store.h"
 #include "jsonb_build.h"
-#include "notify.h"
 #include "spi_plans.h"
 
-#define OF_CUSTOMER(table) \
+#define OF_CUSTOMER_WHERE(table, condition) \
 	"(SELECT pg_catalog.count(*) FROM customers." table \
-	" WHERE tenant_id OPERATOR(pg_catalog.=) $1 AND customer_id OPERATOR(pg_catalog.=) $2)"
+	" WHERE tenant_id OPERATOR(pg_catalog.=) $1 AND customer_id OPERATOR(pg_catalog.=) $2" \
+	condition ")"
+#define OF_CUSTOMER(table) OF_CUSTOMER_WHERE(table, "")
 
 /* what the customer holds, removed with it */
 #define COUNT_HELD_SQL \
 	"SELECT " OF_CUSTOMER("payment_method") ", " OF_CUSTOMER("customer_user") ", " \
-	OF_CUSTOMER("customer_segment") ", " OF_CUSTOMER("customer_history")
+	OF_CUSTOMER("customer_segment") ", " \
+	OF_CUSTOMER_WHERE("event", " AND version IS NOT NULL")
 
 #define DELETE_SQL \
 	"DELETE FROM customers.customer" \
@@ -48,19 +53,26 @@ static SPIPlanPtr delete_plan = NULL;
 
 /*
  * Delete a (locked) customer's row; the cascades and the history trigger
- * take everything it holds
+ * take everything it holds, its events included. Then the event of the
+ * removal (customer.deleted or customer.erased), without data: there is no
+ * object after the change.
  */
 void
-RemoveCustomer(const char *tenant, const char *id)
+RemoveCustomer(const CallScope *call, const char *id, const char *event_type)
 {
 	static Oid	types[2] = {TEXTOID, TEXTOID};
 	Datum		values[2];
+	EventBatch	events;
 
-	values[0] = CStringGetTextDatum(tenant);
+	values[0] = CStringGetTextDatum(call->tenant_id);
 	values[1] = CStringGetTextDatum(id);
 	ExecutePlan(KeptPlan(&delete_plan, DELETE_SQL, 2, types), values, false, SPI_OK_DELETE);
 	if (SPI_processed != 1)
 		elog(ERROR, "deleted " UINT64_FORMAT " customers instead of 1", SPI_processed);
+
+	InitEventBatch(&events, 1);
+	AddEvent(&events, event_type, id, NULL, NULL);
+	WriteEvents(call, &events);
 }
 
 PG_FUNCTION_INFO_V1(customers_delete);
@@ -99,8 +111,7 @@ customers_delete(PG_FUNCTION_ARGS)
 	}
 	SPI_freetuptable(SPI_tuptable);
 
-	RemoveCustomer(call.tenant_id, customer->id);
-	NotifyEventsWritten();
+	RemoveCustomer(&call, customer->id, "customer.deleted");
 	EndCall(&call);
 
 	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);

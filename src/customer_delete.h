@@ -5,6 +5,8 @@
 #ifndef CUSTOMER_DELETE_H
 #define CUSTOMER_DELETE_H
 
-extern void RemoveCustomer(const char *tenant, const char *id);
+#include "call_context.h"
+
+extern void RemoveCustomer(const CallScope *call, const char *id, const char *event_type);
 
 #endif

@@ -4,7 +4,8 @@
  *		data removed, a tombstone kept (docs/api.md §3.9).
  *
  * The customer is removed as delete removes it (its row, payment methods,
- * users, segments and history), the results of idempotency keys that
+ * users, segments and events; one customer.erased event without data tells
+ * the feed), the results of idempotency keys that
  * named it are scrubbed, and a row of customers.erased_customer records
  * the erasure: the id, the externalId only when the caller asks to keep
  * it, when and by whom. The tombstone holds no personal data and is never
@@ -28,7 +29,6 @@
 #include "customer_reference.h"
 #include "item_errors.h"
 #include "jsonb_build.h"
-#include "notify.h"
 #include "request.h"
 #include "spi_plans.h"
 #include "timestamps.h"
@@ -274,7 +274,7 @@ customers_erase(PG_FUNCTION_ARGS)
 	t.external_id = keep && external_id != NULL ? JsonbStringCopy(external_id) : NULL;
 	t.erased_at = call.now;
 	t.erased_by = (char *) call.actor;
-	RemoveCustomer(call.tenant_id, customer->id);
+	RemoveCustomer(&call, customer->id, "customer.erased");
 
 	values[0] = CStringGetTextDatum(call.tenant_id);
 	values[1] = CStringGetTextDatum(t.id);
@@ -290,7 +290,6 @@ customers_erase(PG_FUNCTION_ARGS)
 	ExecutePlan(KeptPlan(&scrub_plan, SCRUB_KEYS_SQL, 4, scrub_types), values, false,
 				SPI_OK_UPDATE);
 
-	NotifyEventsWritten();
 	EndCall(&call);
 	PG_RETURN_JSONB_P(TombstoneDocument(&t));
 }

@@ -74,7 +74,7 @@ static const struct
 /* Every event type (docs/api.md §3.10) */
 static const char *const event_types[] = {
 	"customer.created", "customer.updated", "customer.patched", "customer.archived",
-	"customer.restored",
+	"customer.restored", "customer.deleted", "customer.erased",
 	"payment_method.attached", "payment_method.updated", "payment_method.detached",
 	"payment_method.default_changed",
 	"customer_user.created",

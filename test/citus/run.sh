@@ -51,7 +51,7 @@ regress() { # regress INPUTDIR OUTPUTDIR TEST...
 results=${CITUS_RESULTS:-$CITUS_DIR/results}
 status=0
 # 1. the differential suite: every regression test of test/sql (but
-# 97_distribute, which is about the absence of Citus, 85_events, the change
+# 97_distribute, which is about the absence of Citus, 99_events, the change
 # feed, which refuses to run on Citus (docs/api.md §3.10), and 96_bounded_inputs,
 # whose 20 s statement_timeout around a two-million-key build does not hold
 # with three servers on a loaded machine), in order, on the coordinator. Each test's output must be PostgreSQL's expected output
@@ -66,7 +66,7 @@ changed_lines() { # changed_lines EXPECTED RESULT
 		sed -E 's/_1[0-9]{5}([^0-9]|$)/_<shard>\1/g; s#/[^ ]*customers-citus\.[A-Za-z0-9]+:[0-9]+#<node>#g;
 			s/(PID|process) [0-9]+/\1 <pid>/g' || true
 }
-mapfile -t tests < <(find test/sql -name '*.sql' -printf '%f\n' | sed 's/\.sql$//' | sort | grep -vxE '97_distribute|96_bounded_inputs|85_events')
+mapfile -t tests < <(find test/sql -name '*.sql' -printf '%f\n' | sed 's/\.sql$//' | sort | grep -vxE '97_distribute|96_bounded_inputs|99_events')
 echo "== citus: test/sql on the Citus coordinator" >&2
 # The tests' own helpers (functions, roles, a hijacking schema) stay on the
 # coordinator: they are not what is compared.

@@ -41,7 +41,10 @@ SELECT (SELECT count(*) FROM customers.customer WHERE id = 'cus_d1') AS customer
 	(SELECT count(*) FROM customers.payment_method WHERE customer_id = 'cus_d1') AS methods,
 	(SELECT count(*) FROM customers.customer_user WHERE customer_id = 'cus_d1') AS users,
 	(SELECT count(*) FROM customers.customer_segment WHERE customer_id = 'cus_d1') AS segments,
-	(SELECT count(*) FROM customers.customer_history WHERE customer_id = 'cus_d1') AS history;
+	(SELECT count(*) FROM customers.event WHERE customer_id = 'cus_d1') AS events;
+-- the feed keeps one event of it: customer.deleted, without data (docs/api.md §3.10)
+SELECT type, object_id, customer_id, version, changed_fields, data, actor
+FROM customers.event WHERE object_id = 'cus_d1';
 -- a second delete, and every call on it, is P0002
 SELECT raises($$SELECT customers.delete('cus_d1')$$);
 SELECT raises($$SELECT customers.history('cus_d1')$$);

@@ -76,7 +76,7 @@ SELECT n, twice(n, call) AS same FROM keyed ORDER BY n;
 SELECT (SELECT count(*) FROM customers.payment_method WHERE tenant_id = 'idem') AS methods,
 	(SELECT count(*) FROM customers.customer_user WHERE tenant_id = 'idem') AS users,
 	(SELECT count(*) FROM customers.class_label WHERE tenant_id = 'idem') AS labels,
-	(SELECT count(*) FROM customers.customer_history WHERE customer_id = 'cus_i2') AS history;
+	(SELECT count(*) FROM customers.event WHERE customer_id = 'cus_i2' AND version IS NOT NULL) AS history;
 SELECT id AS method FROM customers.payment_method WHERE customer_id = 'cus_i2' \gset
 SELECT twice(7, format($$customers.detach_payment_method('cus_i2', %L)$$, :'method')) AS detach_same,
 	twice(8, $$customers.delete_class_segment('cls_idem')$$) AS delete_segment_same;

@@ -67,7 +67,10 @@ SELECT (SELECT count(*) FROM customers.customer WHERE id IN ('cus_e1', 'cus_e2')
 	(SELECT count(*) FROM customers.payment_method WHERE customer_id = 'cus_e1') AS methods,
 	(SELECT count(*) FROM customers.customer_user WHERE customer_id = 'cus_e1') AS users,
 	(SELECT count(*) FROM customers.customer_segment WHERE customer_id = 'cus_e1') AS segments,
-	(SELECT count(*) FROM customers.customer_history WHERE customer_id IN ('cus_e1', 'cus_e2')) AS history;
+	(SELECT count(*) FROM customers.event WHERE customer_id IN ('cus_e1', 'cus_e2')) AS events;
+-- the feed keeps one customer.erased event of each, without data
+SELECT type, object_id, customer_id, version, data FROM customers.event
+WHERE object_id IN ('cus_e1', 'cus_e2') ORDER BY object_id;
 SELECT key, function, response FROM customers.idempotency_key WHERE tenant_id = 'erase' ORDER BY key;
 -- a retry of a keyed call whose result was erased is refused
 SET customers.idempotency_key = 'erase-key-2';
@@ -131,12 +134,12 @@ LANGUAGE sql AS $$
 	HAVING count(*) FILTER (WHERE position(convert_to(marker, 'UTF8') IN get_raw_page(r.oid::regclass::text, b::int)) > 0) > 0
 $$;
 -- (INDEX_CLEANUP ON: a plain VACUUM skips the indexes when few rows died)
-VACUUM (INDEX_CLEANUP ON) customers.customer, customers.customer_history, customers.payment_method,
+VACUUM (INDEX_CLEANUP ON) customers.customer, customers.event, customers.payment_method,
 	customers.customer_user, customers.customer_segment, customers.idempotency_key, customers.erased_customer;
 SELECT * FROM tuples_holding('zyxwvut');
 -- the bytes of removed tuples can stay in a page's free space until it is
 -- reused; VACUUM FULL rewrites the tables, and then no page holds them
-VACUUM FULL customers.customer, customers.customer_history, customers.payment_method, customers.customer_user,
+VACUUM FULL customers.customer, customers.event, customers.payment_method, customers.customer_user,
 	customers.customer_segment, customers.idempotency_key, customers.erased_customer;
 SELECT * FROM pages_holding('zyxwvut');
 -- the customers that were not erased keep their data

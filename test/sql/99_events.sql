@@ -122,6 +122,16 @@ WHERE version = '4';
 COMMIT;
 SELECT n, type, object, version FROM pg_temp.feed(jsonb_build_object('cursor', :'cursor'));
 
+-- delete and erase: the customer's events go with it (they are its
+-- history); one customer.deleted or customer.erased event, without data,
+-- tells a consumer that follows from the cursor
+SELECT count(*) AS saved FROM items(customers.save('{"data": [{"id": "cus_e3", "name": "Three"},
+	{"id": "cus_e4", "name": "Four"}]}')) WHERE status = 200;
+SELECT customers.delete('cus_e3') ->> 'deleted' AS deleted;
+SELECT customers.erase('cus_e4') ->> 'erased' AS erased;
+SELECT n, type, object, version, data FROM pg_temp.feed(jsonb_build_object('cursor', :'cursor',
+	'types', '["customer.created", "customer.deleted", "customer.erased"]'::jsonb));
+
 -- invalid requests and cursors: 22023
 SELECT raises('SELECT customers.events(NULL)');
 SELECT raises($$SELECT customers.events('[]')$$);
