@@ -332,6 +332,43 @@ OperatorParam(const FilterField *field, FilterOp op, JsonbValue *v, const char *
 }
 
 /*
+ * status notEqual and notIn as the statuses left, for equal to any of
+ * them (a status is never NULL): an index serves that, where a <> of the
+ * common status walked the sort index to find the rare ones
+ * (bench/README.md). The parameter at param becomes that text[].
+ */
+static void
+StatusesLeft(QueryFilter *out, int param)
+{
+	static const char *const statuses[] = {STATUS_ACTIVE, STATUS_INACTIVE, STATUS_ARCHIVED};
+	int			i = param - out->first_param;
+	Datum	   *given;
+	int			ngiven;
+	char	   *left[lengthof(statuses)];
+	int			nleft = 0;
+
+	if (out->types[i] == TEXTARRAYOID)
+		deconstruct_array(DatumGetArrayTypeP(out->values[i]), TEXTOID, -1, false, TYPALIGN_INT,
+						  &given, NULL, &ngiven);
+	else
+	{
+		given = &out->values[i];
+		ngiven = 1;
+	}
+	for (int s = 0; s < (int) lengthof(statuses); s++)
+	{
+		bool		named = false;
+
+		for (int g = 0; g < ngiven && !named; g++)
+			named = strcmp(TextDatumGetCString(given[g]), statuses[s]) == 0;
+		if (!named)
+			left[nleft++] = (char *) statuses[s];
+	}
+	out->types[i] = TEXTARRAYOID;
+	out->values[i] = TextArray(left, nleft);
+}
+
+/*
  * The conditions of one field: {operator: value, …}, in the node at
  * node_path; conjunctive when only ANDs lead to it from the top.
  */
@@ -381,6 +418,11 @@ ParseField(const FilterField *field, JsonbValue *ops, const char *node_path, boo
 			continue;
 		}
 		param = OperatorParam(field, op, &value, op_path, out, names_archived);
+		if (field->kind == VALUE_STATUS && (op == OP_NOT_EQUAL || op == OP_NOT_IN))
+		{
+			StatusesLeft(out, param);
+			op = OP_IN;
+		}
 		/*
 		 * How many rows a trigram contain or a customData contains selects
 		 * is beyond the planner's statistics, even for a plan made for the

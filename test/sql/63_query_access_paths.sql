@@ -54,6 +54,14 @@ FROM pg_temp.check('{"limit": 20, "sort": {"orderBy": "NAME"}, "filter": {"email
 SELECT 'email greaterThan by EMAIL DESC' AS "case", same, rows_read <= 20 AS few_rows_read
 FROM pg_temp.check('{"limit": 20, "sort": {"orderBy": "EMAIL", "direction": "DESC"}, "filter": {"email": {"greaterThan": "user2995"}}}',
 				   $$email > 'user2995' ORDER BY email DESC, id DESC$$);
+-- status notEqual and notIn: the statuses left, through the status index
+-- (a <> of ACTIVE walked the names to find the INACTIVE ones)
+SELECT 'status notEqual ACTIVE by NAME' AS "case", same, rows_read <= 20 AS few_rows_read
+FROM pg_temp.check('{"limit": 20, "sort": {"orderBy": "NAME"}, "filter": {"status": {"notEqual": "ACTIVE"}}}',
+				   $$status <> 'ACTIVE' ORDER BY name, id$$);
+SELECT 'status notIn ACTIVE by EMAIL DESC' AS "case", same, rows_read <= 20 AS few_rows_read
+FROM pg_temp.check('{"limit": 20, "sort": {"orderBy": "EMAIL", "direction": "DESC"}, "filter": {"status": {"notIn": ["ACTIVE"]}}}',
+				   $$status NOT IN ('ACTIVE') ORDER BY email DESC NULLS FIRST, id DESC$$);
 -- notEqual also matches customers without an email: they are walked
 SELECT 'email notEqual by EMAIL DESC' AS "case", same
 FROM pg_temp.check('{"limit": 20, "sort": {"orderBy": "EMAIL", "direction": "DESC"}, "filter": {"email": {"notEqual": "user2995@example.com"}}}',
