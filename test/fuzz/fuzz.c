@@ -666,7 +666,7 @@ static const char *const known_names[] = {
 	"notIn", "expand", "label", "parent", "requiredness", "child", "children", "after",
 	"before", "taxIds", "type", "value", "currency", "preferredLocales", "timezone", "phone",
 	"shipping", "preferred_locales", "tax_id_data", "and", "or", "not", "path", "exists",
-	"search", "count", "upTo", "total", "moreThan",
+	"search", "count", "upTo", "total", "moreThan", "address.countryCode", "taxIds.value",
 };
 
 static const char *const known_values[] = {
@@ -683,6 +683,7 @@ static const char *const known_values[] = {
 	"EUR", "eur", "XAU", "Europe/Paris", "FOO3BAR", "posix/UTC", "fr-CA", "en_us", "x-private",
 	"+14155550100", "0044 20 7946 0958", "(415) 555-0100", "4242 4242 4242 4242",
 	"\xc2\xa0\xe3\x80\x80", "e\xcc\x81", "a\x07" "b",	/* NBSP and U+3000, e + U+0301, BEL */
+	"CURRENCY", "COUNTRY_CODE", "fr", "FRA", "ZZZ", "ESX5277343Q", "IE6433435IH", "BG7111042925",
 };
 
 /* Unicode that is valid but unusual */
@@ -1109,6 +1110,14 @@ static const char *const query_seeds[] = {
 	" \"filter\": {\"or\": [{\"search\": \"\xc3\x89" "cole m\xc3\xbc" "nchen\"}, {\"not\": {\"search\": \"cus_ 1\"}}]}}",
 	"{\"cursor\": \"$cursor\", \"limit\": 2, \"count\": {\"upTo\": 10000}, \"filter\": {\"search\": \"a\"}}",
 	"{}",
+	/* the billing fields (issue 21) */
+	"{\"limit\": 3, \"sort\": {\"orderBy\": \"CURRENCY\", \"direction\": \"DESC\"},"
+	" \"filter\": {\"currency\": {\"in\": [\"eur\", \"CAD\"]}, \"address.countryCode\": {\"notEqual\": \"us\"}}}",
+	"{\"cursor\": \"$cursor\", \"limit\": 2, \"sort\": {\"orderBy\": \"COUNTRY_CODE\"},"
+	" \"filter\": {\"or\": [{\"taxIds.value\": {\"equal\": \"DE136695976\"}},"
+	" {\"currency\": {\"notIn\": [\"USD\"]}}]}}",
+	"{\"limit\": 2, \"filter\": {\"taxIds.value\": {\"in\": [\"GB980780684\", \"x\"]},"
+	" \"address.countryCode\": {\"equal\": \"CAN\"}}}",
 };
 
 static const char *const label_seeds[] = {
