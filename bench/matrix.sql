@@ -33,7 +33,10 @@ INSERT INTO matrix.sorts
 SELECT row_number() OVER (), k.order_by, d.direction, k.col, k.is_time
 FROM (VALUES ('NAME', 'name', false), ('EMAIL', 'email', false), ('BUSINESS_NAME', 'business_name', false),
 			 ('STATUS', 'status', false), ('CREATED_DATE_TIME', 'created_at', true),
-			 ('UPDATED_DATE_TIME', 'updated_at', true), ('ID', 'id', false)) AS k(order_by, col, is_time),
+			 ('UPDATED_DATE_TIME', 'updated_at', true), ('ID', 'id', false),
+			 -- keys read from the document: "c.<col>" is the expression
+			 ('CURRENCY', 'doc ->> ''currency''', false),
+			 ('COUNTRY_CODE', 'doc -> ''address'' ->> ''countryCode''', false)) AS k(order_by, col, is_time),
 	 (VALUES ('ASC'), ('DESC')) AS d(direction);
 
 -- One cell: a case under a sort. The plain pass fills the counts, the
@@ -189,7 +192,47 @@ BEGIN
 		('customData contains', '1%', '{"customData": {"contains": {"plan": "gold"}}}', $q$c.doc->'customData' @> '{"plan": "gold"}'$q$, false),
 		('customData contains', '30%', '{"customData": {"contains": {"plan": "silver"}}}', $q$c.doc->'customData' @> '{"plan": "silver"}'$q$, false),
 		('customData contains', 'none', '{"customData": {"contains": {"plan": "tin"}}}', $q$c.doc->'customData' @> '{"plan": "tin"}'$q$, false),
-		('no filter', 'all', '{}', 'true', false);
+		('no filter', 'all', '{}', 'true', false),
+		('currency equal', 'rare', '{"currency": {"equal": "CHF"}}', $q$c.doc ->> 'currency' = 'CHF'$q$, false),
+		('currency equal', '1%', '{"currency": {"equal": "gbp"}}', $q$c.doc ->> 'currency' = 'GBP'$q$, false),
+		('currency equal', '30%', '{"currency": {"equal": "EUR"}}', $q$c.doc ->> 'currency' = 'EUR'$q$, false),
+		('currency equal', 'none', '{"currency": {"equal": "JPY"}}', $q$c.doc ->> 'currency' = 'JPY'$q$, false),
+		('currency notEqual', 'most', '{"currency": {"notEqual": "CHF"}}',
+		 $q$(c.doc ->> 'currency' IS NULL OR c.doc ->> 'currency' <> 'CHF')$q$, false),
+		('currency in', '1%', '{"currency": {"in": ["CHF", "GBP"]}}', $q$c.doc ->> 'currency' IN ('CHF', 'GBP')$q$, false),
+		('currency notIn', '11%', '{"currency": {"notIn": ["EUR", "USD"]}}',
+		 $q$(c.doc ->> 'currency' IS NULL OR c.doc ->> 'currency' NOT IN ('EUR', 'USD'))$q$, false),
+		('address.countryCode equal', 'rare', '{"address.countryCode": {"equal": "NO"}}',
+		 $q$c.doc -> 'address' ->> 'countryCode' = 'NOR'$q$, false),
+		('address.countryCode equal', '1%', '{"address.countryCode": {"equal": "CAN"}}',
+		 $q$c.doc -> 'address' ->> 'countryCode' = 'CAN'$q$, false),
+		('address.countryCode equal', '30%', '{"address.countryCode": {"equal": "fr"}}',
+		 $q$c.doc -> 'address' ->> 'countryCode' = 'FRA'$q$, false),
+		('address.countryCode equal', 'none', '{"address.countryCode": {"equal": "DEU"}}',
+		 $q$c.doc -> 'address' ->> 'countryCode' = 'DEU'$q$, false),
+		('address.countryCode notEqual', 'most', '{"address.countryCode": {"notEqual": "NOR"}}',
+		 $q$(c.doc -> 'address' ->> 'countryCode' IS NULL OR c.doc -> 'address' ->> 'countryCode' <> 'NOR')$q$, false),
+		('address.countryCode in', '1%', '{"address.countryCode": {"in": ["NOR", "CAN"]}}',
+		 $q$c.doc -> 'address' ->> 'countryCode' IN ('NOR', 'CAN')$q$, false),
+		('address.countryCode notIn', '1%', '{"address.countryCode": {"notIn": ["USA", "FRA"]}}',
+		 $q$(c.doc -> 'address' ->> 'countryCode' IS NULL OR c.doc -> 'address' ->> 'countryCode' NOT IN ('USA', 'FRA'))$q$, false),
+		('taxIds.value equal', '1%', '{"taxIds.value": {"equal": "SHARED1"}}',
+		 $q$c.doc -> 'taxIds' @> '[{"value": "SHARED1"}]'$q$, false),
+		('taxIds.value equal', '30%', '{"taxIds.value": {"equal": "SHARED30"}}',
+		 $q$c.doc -> 'taxIds' @> '[{"value": "SHARED30"}]'$q$, false),
+		('taxIds.value equal', 'none', '{"taxIds.value": {"equal": "NOSUCH"}}',
+		 $q$c.doc -> 'taxIds' @> '[{"value": "NOSUCH"}]'$q$, false),
+		('taxIds.value in', '30%', '{"taxIds.value": {"in": ["SHARED30", "SHARED1"]}}',
+		 $q$(c.doc -> 'taxIds' @> '[{"value": "SHARED30"}]' OR c.doc -> 'taxIds' @> '[{"value": "SHARED1"}]')$q$, false);
+	-- a tax id held by one customer, and ten
+	SELECT array_agg(v) INTO ids FROM (SELECT c.doc -> 'taxIds' -> 0 ->> 'value' AS v FROM customers.customer c
+		WHERE c.tenant_id = 'bench' AND c.doc ? 'taxIds' ORDER BY md5(c.id) LIMIT 10) s;
+	INSERT INTO matrix.cases (label, share, filter, plain) VALUES
+		('taxIds.value equal', 'rare', jsonb_build_object('taxIds.value', jsonb_build_object('equal', ids[1])),
+		 format('c.doc -> %L @> %L', 'taxIds', jsonb_build_array(jsonb_build_object('value', ids[1])))),
+		('taxIds.value in', 'rare', jsonb_build_object('taxIds.value', jsonb_build_object('in', to_jsonb(ids))),
+		 format('c.doc -> %L @> ANY (%L::jsonb[])', 'taxIds',
+				(SELECT array_agg(jsonb_build_array(jsonb_build_object('value', v))) FROM unnest(ids) AS v)));
 	SELECT array_agg(id) INTO ids FROM (SELECT id FROM customers.customer WHERE tenant_id = 'bench' ORDER BY md5(id) LIMIT 1000) s;
 	INSERT INTO matrix.cases (label, share, filter, plain) VALUES
 		('id in', 'rare', jsonb_build_object('id', jsonb_build_object('in', to_jsonb(ids[1:1]))),
@@ -234,6 +277,7 @@ BEGIN
 	FOR q IN
 		SELECT a.label || ' AND ' || b.label AS label, a.share || ' & ' || b.share AS share,
 			   a.filter || b.filter AS filter, '(' || a.plain || ') AND (' || b.plain || ')' AS plain,
+			   -- the first 14 sorts, as before CURRENCY and COUNTRY_CODE, so that the pairs stay those of earlier runs
 			   a.names_archived OR b.names_archived AS names_archived, 1 + floor(random() * 14)::int AS sort_id
 		FROM matrix.cases a JOIN matrix.cases b ON a.case_id < b.case_id
 			AND split_part(a.label, ' ', 1) <> split_part(b.label, ' ', 1)
@@ -296,7 +340,10 @@ BEGIN
 	SELECT * INTO c FROM matrix.cases WHERE case_id = cid;
 	cond := '(' || c.plain || ')' || CASE WHEN c.names_archived THEN '' ELSE ' AND c.status <> ''ARCHIVED''' END;
 	DROP TABLE IF EXISTS pg_temp.hits;
-	EXECUTE format('CREATE TEMP TABLE hits AS SELECT id, name, email, business_name, status, created_at, updated_at'
+	-- doc: only what the sort keys read from the document
+	EXECUTE format('CREATE TEMP TABLE hits AS SELECT id, name, email, business_name, status, created_at, updated_at,'
+				   ' jsonb_build_object(''currency'', c.doc -> ''currency'', ''address'','
+				   ' jsonb_build_object(''countryCode'', c.doc -> ''address'' -> ''countryCode'')) AS doc'
 				   ' FROM customers.customer c WHERE c.tenant_id = ''bench'' AND %s', cond);
 	SELECT count(*) INTO n FROM pg_temp.hits;
 	d := least(2000, n / 2);

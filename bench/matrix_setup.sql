@@ -12,6 +12,10 @@
 --   customData    {"plan": platinum 0.01 % | gold 1 % | silver 30 % | bronze, "seats": n,
 --                  "renewal": an RFC 3339 time, "tags": [..]}
 --   address.city  one of 12, some with accents
+--   currency      10 % none; CHF 0.01 %, GBP 1 %, EUR 30 %, else USD
+--   address.countryCode  NOR 0.01 %, CAN 1 %, FRA 30 %, else USA
+--   taxIds        20 % none; else an "other" id unique to the customer, and a
+--                 second one shared: SHARED1 by 1 %, SHARED30 by 30 %
 CREATE SCHEMA IF NOT EXISTS matrix;
 GRANT USAGE ON SCHEMA customers, matrix TO bench_app;
 
@@ -49,7 +53,19 @@ LANGUAGE sql IMMUTABLE AS $$
 			'ext_' || lpad(matrix.u(i, 141650939)::text, 6, '0') END,
 		'address', jsonb_build_object('city',
 			(ARRAY['San Francisco', 'München', 'Zürich', 'São Paulo', 'Montréal', 'Kraków',
-				   'Paris', 'Berlin', 'Tokyo', 'Lagos', 'Austin', 'Reykjavík'])[1 + matrix.u(i, 179424673) % 12]),
+				   'Paris', 'Berlin', 'Tokyo', 'Lagos', 'Austin', 'Reykjavík'])[1 + matrix.u(i, 179424673) % 12],
+			'countryCode', CASE WHEN matrix.u(i, 275604541) < 100 THEN 'NOR'
+								WHEN matrix.u(i, 275604541) < 10100 THEN 'CAN'
+								WHEN matrix.u(i, 275604541) < 310100 THEN 'FRA' ELSE 'USA' END),
+		'currency', CASE WHEN matrix.u(i, 295075153) < 100000 THEN NULL
+						 WHEN matrix.u(i, 295075153) < 100100 THEN 'CHF'
+						 WHEN matrix.u(i, 295075153) < 110100 THEN 'GBP'
+						 WHEN matrix.u(i, 295075153) < 410100 THEN 'EUR' ELSE 'USD' END,
+		'taxIds', CASE WHEN matrix.u(i, 314606869) < 200000 THEN NULL ELSE
+			jsonb_build_array(jsonb_build_object('type', 'other', 'value', 'T' || matrix.u(i, 334214467)))
+			|| CASE WHEN matrix.u(i, 314606869) < 210000 THEN '[{"type": "other", "value": "SHARED1"}]'::jsonb
+					WHEN matrix.u(i, 314606869) < 510000 THEN '[{"type": "other", "value": "SHARED30"}]'::jsonb
+					ELSE '[]'::jsonb END END,
 		'customData', jsonb_build_object(
 			'plan', CASE WHEN matrix.u(i, 198491317) < 100 THEN 'platinum'
 						 WHEN matrix.u(i, 198491317) < 10100 THEN 'gold'
