@@ -23,6 +23,7 @@
 #include "call_context.h"
 #include "event_store.h"
 #include "events.h"
+#include "pg_compat.h"
 #include "spi_plans.h"
 
 #define MAX_PURGE_BATCH 100000

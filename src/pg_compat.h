@@ -20,6 +20,15 @@
 #define pg_noreturn pg_attribute_noreturn()
 #endif
 
+/*
+ * 17 dropped old_snapshot_threshold and with it the condition name of
+ * SQLSTATE 72000; an events cursor older than retention keeps that code
+ * (docs/api.md §3.10) on every major.
+ */
+#ifndef ERRCODE_SNAPSHOT_TOO_OLD
+#define ERRCODE_SNAPSHOT_TOO_OLD MAKE_SQLSTATE('7','2','0','0','0')
+#endif
+
 /* 18 types the binary side of base64 as uint8, older majors as char */
 static inline int
 B64Encode(const void *src, int len, char *dst, int dstlen)
