@@ -87,9 +87,11 @@ SELECT b.relname, a.seq_scan - b.seq_scan AS seq_scans, a.rows_read - b.rows_rea
 FROM pg_temp.scans() AS a JOIN before AS b USING (relname) ORDER BY b.relname;
 SELECT string_agg(a.name, ', ' ORDER BY a.name) AS customer_indexes_scanned
 FROM pg_temp.index_scans() AS a JOIN index_before AS b USING (name) WHERE a.scans > b.scans
--- 18 plans the foreign key check on customer_updated_at_idx too, reading few
--- rows (the rows-read check above holds there); 15 must not scan it at all
-  AND NOT (a.name = 'customer_updated_at_idx' AND current_setting('server_version_num')::int >= 180000);
+-- 18 plans the foreign key check on customer_updated_at_idx or
+-- customer_country_code_idx too, reading few rows (the rows-read check above
+-- holds there); 15 must not scan them at all
+  AND NOT (a.name IN ('customer_updated_at_idx', 'customer_country_code_idx')
+		   AND current_setting('server_version_num')::int >= 180000);
 ROLLBACK;
 
 -- An ANALYZE that sees none of an import's rows (autovacuum does, while a
@@ -108,7 +110,9 @@ CREATE TEMP TABLE index_before AS SELECT * FROM pg_temp.index_scans();
 SELECT count(*) AS saved
 FROM jsonb_array_elements(customers.save(pg_temp.batch(5001, 1000, 'Imported')) -> 'data');
 SELECT string_agg(a.name, ', ' ORDER BY a.name) AS customer_indexes_scanned
-FROM pg_temp.index_scans() AS a JOIN index_before AS b USING (name) WHERE a.scans > b.scans;
+FROM pg_temp.index_scans() AS a JOIN index_before AS b USING (name) WHERE a.scans > b.scans
+-- (18: as above)
+  AND NOT (a.name = 'customer_country_code_idx' AND current_setting('server_version_num')::int >= 180000);
 ROLLBACK;
 
 \c :regress_db
