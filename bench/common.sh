@@ -67,16 +67,11 @@ bench_load() {
 }
 
 # bench_case DIR ROLE DB STATEMENT SECONDS: one statement with 2 clients.
-# pgbench (-M prepared, 2 clients, SECONDS) gives the calls per second, in
-# DIR.tps; then 2 psql sessions call the same statement, prepared, for
-# SECONDS more, timing each call (\timing), and the median goes to
-# DIR.median (ms). pgbench's per-transaction log (-l) cannot give the
-# latencies: it reads the clock at most once per pass over a client, so a
-# call whose result is already there when pgbench looks (a fast call on a
-# busy machine) is logged as 0 µs and the next call carries its time; the
-# median of the fastest cases came out as 0.000 ms. Exits on a failed call.
-bench_case() {
-	local dir=$1 role=$2 db=$3 statement=${4%;} secs=$5 calls c pids=()
+# bench_tps DIR ROLE DB SQL SECONDS: the calls per second of SQL under
+# pgbench (-M prepared, 2 clients) for SECONDS, in DIR.tps, after one call
+# outside the timing. Exits on a failed call.
+bench_tps() {
+	local dir=$1 role=$2 db=$3 statement=${4%;} secs=$5
 	mkdir -p "$dir"
 	chmod 777 "$dir"
 	printf '%s;\n' "$statement" >"$dir/script.sql"
@@ -88,6 +83,19 @@ bench_case() {
 		exit 1
 	}
 	sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$dir/pgbench.out" >"$dir.tps"
+}
+
+# bench_case DIR ROLE DB STATEMENT SECONDS: one statement with 2 clients.
+# bench_tps gives the calls per second, in DIR.tps; then 2 psql sessions
+# call the same statement, prepared, for SECONDS more, timing each call (\timing), and the median goes to
+# DIR.median (ms). pgbench's per-transaction log (-l) cannot give the
+# latencies: it reads the clock at most once per pass over a client, so a
+# call whose result is already there when pgbench looks (a fast call on a
+# busy machine) is logged as 0 µs and the next call carries its time; the
+# median of the fastest cases came out as 0.000 ms. Exits on a failed call.
+bench_case() {
+	local dir=$1 role=$2 db=$3 statement=${4%;} secs=$5 calls c pids=()
+	bench_tps "$@"
 	# each session stops itself at the deadline, after a whole call: only
 	# the calls are timed, the clock check between them is not; the script
 	# holds twice the calls one session of two made under pgbench

@@ -40,15 +40,8 @@ sql -c "VACUUM (ANALYZE) customers.customer, customers.event"
 
 # One pgbench case: name, role, SQL; transactions per second to $WORK/name.tps
 run_case() {
-	local name=$1 role=$2 statement=$3 dir=$WORK/$1
-	mkdir -p "$dir"
-	chmod 777 "$dir"
-	printf '%s\n' "$statement" >"$dir/script.sql"
-	sql -U "$role" -f "$dir/script.sql" >/dev/null
-	(cd "$dir" && pgbench -n -M prepared -c 2 -j 2 -T "$SECS" -U "$role" -f "$dir/script.sql" postgres \
-		>"$dir/pgbench.out" 2>&1) || { cat "$dir/pgbench.out" >&2; exit 1; }
-	sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$dir/pgbench.out" >"$WORK/$name.tps"
-	echo "  $name: $(cat "$WORK/$name.tps") tps" >&2
+	bench_tps "$WORK/$1" "$2" postgres "$3" "$SECS"
+	echo "  $1: $(cat "$WORK/$1.tps") tps" >&2
 }
 
 echo "== save, batches of 100 new customers" >&2
