@@ -16,6 +16,7 @@ OBJS = \
 	src/country_codes.o \
 	src/currency.o \
 	src/cursor.o \
+	src/custom_data_index.o \
 	src/customer_delete.o \
 	src/customer_erase.o \
 	src/customer_ops.o \

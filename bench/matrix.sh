@@ -51,6 +51,14 @@ else
 	WORK=$(mktemp -d)
 	chmod 777 "$WORK"
 fi
+# the indexes the owner declares for the hot customData paths of the cases
+# (docs/operations.md): ranges on seats and renewal, contain on plan; kept
+# when they exist
+sql >/dev/null <<'DECLARE'
+SELECT customers.custom_data_index('{seats}', 'number')
+UNION ALL SELECT customers.custom_data_index('{renewal}', 'time')
+UNION ALL SELECT customers.custom_data_index('{plan}', 'text') \gexec
+DECLARE
 
 if [[ $(sql -c "SELECT to_regclass('matrix.cases') IS NULL") == t ]]; then
 	echo "== cases" >&2

@@ -233,14 +233,38 @@ RETURNS jsonb
 AS 'MODULE_PATHNAME', 'customers_query'
 LANGUAGE C STABLE;
 
--- The time an RFC 3339 string in customData names, NULL for any other
--- value: customData path filters compare times with it (docs/api.md §4.1).
--- Only the extension's own statements call it.
+-- customData path filters (docs/api.md §4.1) read the value at a path
+-- through these, which indexes cover (src/custom_data_index.c): the time an
+-- RFC 3339 string names, a JSON number, a JSON string (NULL for any other
+-- value), and every key path of an object, for "exists". Immutable, as an
+-- index needs; PUBLIC keeps EXECUTE, as for search_text: every write of
+-- the table evaluates the indexed ones, and they only read their argument.
 CREATE FUNCTION customers.custom_data_time(value jsonb)
 RETURNS timestamptz
 AS 'MODULE_PATHNAME', 'customers_custom_data_time'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-REVOKE ALL ON FUNCTION customers.custom_data_time(jsonb) FROM PUBLIC;
+CREATE FUNCTION customers.custom_data_number(value jsonb)
+RETURNS numeric
+AS 'MODULE_PATHNAME', 'customers_custom_data_number'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION customers.custom_data_text(value jsonb)
+RETURNS text
+AS 'MODULE_PATHNAME', 'customers_custom_data_text'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION customers.custom_data_keys(custom_data jsonb)
+RETURNS text[]
+AS 'MODULE_PATHNAME', 'customers_custom_data_keys'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE COST 10;
+CREATE INDEX customer_custom_data_keys_idx ON customers.customer
+	USING gin (tenant_id, customers.custom_data_keys(doc -> 'customData'));
+-- The statements that declare an index for ranges or contain at one path
+-- (CREATE INDEX CONCURRENTLY, then ANALYZE), for the owner to run; it runs
+-- nothing itself.
+CREATE FUNCTION customers.custom_data_index(path text[], kind text)
+RETURNS SETOF text
+AS 'MODULE_PATHNAME', 'customers_custom_data_index'
+LANGUAGE C STABLE;
+REVOKE ALL ON FUNCTION customers.custom_data_index(text[], text) FROM PUBLIC;
 
 CREATE FUNCTION customers.get(id text)
 RETURNS jsonb

@@ -194,9 +194,10 @@ RESET ROLE;
 -- functions, which no one can call, the cursor key's policy, which raises
 -- for everyone, distribute(), which only the owner may: test 97,
 -- purge_idempotency_keys(), the owner's too: test 88, custom_data_time(),
--- which only the filters' statements call: test 64, search_text(), which
--- needs no tenant: test 67, and purge_events(), the operator's, for every
--- tenant: test 99)
+-- _number(), _text() and _keys(), which the filters' statements and indexes
+-- call: tests 63 and 64, custom_data_index(), the owner's: test 63,
+-- search_text(), which needs no tenant: test 67, and purge_events(), the
+-- operator's, for every tenant: test 99)
 SELECT coalesce(string_agg(p.proname, ', ' ORDER BY p.proname), 'none') AS functions_not_tried
 FROM pg_proc p WHERE p.pronamespace = 'customers'::regnamespace
   AND p.prorettype <> 'pg_catalog.trigger'::pg_catalog.regtype
@@ -204,6 +205,10 @@ FROM pg_proc p WHERE p.pronamespace = 'customers'::regnamespace
   AND p.oid <> 'customers.distribute()'::regprocedure
   AND p.oid <> 'customers.purge_idempotency_keys(integer)'::regprocedure
   AND p.oid <> 'customers.custom_data_time(jsonb)'::regprocedure
+  AND p.oid <> 'customers.custom_data_number(jsonb)'::regprocedure
+  AND p.oid <> 'customers.custom_data_text(jsonb)'::regprocedure
+  AND p.oid <> 'customers.custom_data_keys(jsonb)'::regprocedure
+  AND p.oid <> 'customers.custom_data_index(text[],text)'::regprocedure
   AND p.oid <> 'customers.search_text(text,text,text,text,text,text)'::regprocedure
   AND p.oid <> 'customers.purge_events(integer)'::regprocedure
   AND NOT EXISTS (SELECT 1 FROM calls WHERE call LIKE 'customers.' || p.proname || '(%');

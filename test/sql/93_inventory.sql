@@ -33,7 +33,12 @@ INSERT INTO api VALUES
 	('function customers.current_tenant()', 'API; the tenant policies call it'),
 	('function customers.cursor_key_guard()', 'the policy of cursor_key, run as the reader; it only raises'),
 	('function customers.search_text(text,text,text,text,text,text)',
-	 'the search index''s expression, run by every write of customer; it only folds its arguments');
+	 'the search index''s expression, run by every write of customer; it only folds its arguments'),
+	('function customers.custom_data_keys(jsonb)',
+	 'the key paths'' index''s expression, run by every write of customer; it only reads its argument'),
+	('function customers.custom_data_number(jsonb)', 'a declared path index''s expression; it only reads its argument'),
+	('function customers.custom_data_text(jsonb)', 'a declared path index''s expression; it only reads its argument'),
+	('function customers.custom_data_time(jsonb)', 'a declared path index''s expression; it only reads its argument');
 
 -- Every member of the extension (pg_depend), what it is, and the privileges
 -- PUBLIC and the application role hold on it
