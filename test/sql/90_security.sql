@@ -195,7 +195,7 @@ RESET ROLE;
 -- for everyone, distribute(), which only the owner may: test 97,
 -- purge_idempotency_keys(), the owner's too: test 88, custom_data_time(),
 -- _number(), _text() and _keys(), which the filters' statements and indexes
--- call: tests 63 and 64, custom_data_index(), the owner's: test 63,
+-- call: tests 64 and 68, custom_data_index(), the owner's: test 68,
 -- search_text(), which needs no tenant: test 67, and purge_events(), the
 -- operator's, for every tenant: test 99)
 SELECT coalesce(string_agg(p.proname, ', ' ORDER BY p.proname), 'none') AS functions_not_tried
