@@ -37,12 +37,14 @@ bench_cluster_start() {
 
 sql() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
 
-# bench_load DB ROWS WORK [BATCH]: customers 1..ROWS of bench/setup.sql's
+# bench_load DB ROWS WORK [BATCH] [ROLE]: customers 1..ROWS of bench/setup.sql's
 # shape (or of the BATCH function's) saved through customers.save by
-# bench_app, in batches of 1000 split over two loaders (scripts in WORK), then VACUUM (ANALYZE); prints rows/s (and
-# the time to stderr), exits on a failed batch.
+# bench_app (or ROLE), in batches of 1000 split over two loaders (scripts in WORK), then VACUUM (ANALYZE); prints rows/s (and
+# the time to stderr), exits on a failed batch. The tenant is the role's, or
+# PGOPTIONS="-c customers.tenant_id=…". Also used by the fuzzer's big tenant
+# (scripts/reliability.sh).
 bench_load() {
-	local db=$1 rows=$2 work=$3 batch=${4:-bench.batch} start end w
+	local db=$1 rows=$2 work=$3 batch=${4:-bench.batch} role=${5:-bench_app} start end w
 	for w in 0 1; do
 		awk -v rows="$rows" -v w="$w" -v batch="$batch" 'BEGIN {
 			for (first = 1 + w * 1000; first <= rows; first += 2000) {
@@ -52,8 +54,8 @@ bench_load() {
 		}' >"$work/load$w.sql"
 	done
 	start=$(date +%s.%N)
-	sql -U bench_app -d "$db" -f "$work/load0.sql" >"$work/load0.out" &
-	sql -U bench_app -d "$db" -f "$work/load1.sql" >"$work/load1.out"
+	sql -U "$role" -d "$db" -f "$work/load0.sql" >"$work/load0.out" &
+	sql -U "$role" -d "$db" -f "$work/load1.sql" >"$work/load1.out"
 	wait $!
 	end=$(date +%s.%N)
 	if grep -qv '^SUCCESS$' "$work/load0.out" "$work/load1.out"; then

@@ -7,6 +7,7 @@
 #   FUZZ_SECONDS     the fuzzer runs at least this long (default 60)
 #   FUZZ_MIN_CALLS   ... and at least this many calls (default 50000)
 #   FUZZ_SEED        seed of the fuzzer and sqlsmith (default: the time, printed)
+#   FUZZ_TENANT_ROWS customers loaded into the fuzzer's tenant (default 100000)
 #   SQLSMITH_QUERIES queries sqlsmith generates (default 10000)
 #   SUITES           space-separated subset of: tap fuzz sqlsmith (default: all);
 #                    the regression and isolation suites always run (seconds).
@@ -131,6 +132,20 @@ run_fuzz() {
 		record "fuzz (setup)" fail
 		return
 	fi
+	# the big tenant (issue 15), loaded as bench/ loads its customers
+	if ! (
+		# shellcheck source=bench/common.sh
+		source bench/common.sh
+		mkdir -p "$CLUSTER_DIR/fuzz-load"
+		PGOPTIONS="-c customers.tenant_id=fuzz" bench_load customers_fuzz "${FUZZ_TENANT_ROWS:-100000}" \
+			"$CLUSTER_DIR/fuzz-load" public.fuzz_bulk_batch customers_fuzz >/dev/null
+		psql -X -q -At -v ON_ERROR_STOP=1 -d customers_fuzz -c 'SELECT public.fuzz_bulk_loaded()' -c ANALYZE
+	) >"$CLUSTER_DIR/fuzz-load.log" 2>&1; then
+		cat "$CLUSTER_DIR/fuzz-load.log" >&2
+		record "fuzz (loading ${FUZZ_TENANT_ROWS:-100000} customers)" fail
+		return
+	fi
+	echo "fuzz: $(head -n 1 "$CLUSTER_DIR/fuzz-load.log"), $(sed -n 2p "$CLUSTER_DIR/fuzz-load.log") in tenant fuzz" >&2
 	rm -rf "$out"
 	mkdir -p "$out"
 	if "$bin" --seconds "${FUZZ_SECONDS:-60}" --min-calls "${FUZZ_MIN_CALLS:-50000}" \

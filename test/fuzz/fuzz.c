@@ -17,10 +17,20 @@
  *	  text), one of the input SQLSTATEs;
  *	- a call that failed (an error, or an envelope whose items all failed)
  *	  and every reading call left every row of every tenant as it was, and a
- *	  batch that partly failed changed only the rows of its successful items.
+ *	  batch that partly failed changed only the rows of its successful items
+ *	  (the big tenant's bulk customers aside: see setup.sql);
+ *	- the call used at most 1 s of the backend's CPU time (plus CPU_PER_MB a
+ *	  MB of arguments), and the backend's private memory grew by at most
+ *	  MEMORY_BASE plus MEMORY_FACTOR times the call's input and response
+ *	  (issue 15). Both are read from /proc: the CPU
+ *	  time the kernel charged to the backend process, so that a loaded machine
+ *	  does not fail the run (the wall time is printed beside it), and its
+ *	  anonymous resident memory, sampled every millisecond while the call runs.
  *
  * It runs for at least --seconds and at least --min-calls calls, but stops
- * at three times --seconds whatever the count (and then fails).
+ * at ten times --seconds whatever the count (and then fails): against the
+ * big tenant a call and its snapshot take about three times as long as they
+ * did against the small fixture alone.
  *
  * Adding a function: one line in `functions[]` (its name, argument kinds and
  * documented SQLSTATEs) and, for a new kind of argument, seed requests in
@@ -32,6 +42,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -49,6 +60,21 @@
 #define POOL_SIZE 64
 #define HUGE_STRING_BYTES (10 * 1024 * 1024)
 #define DEEP_NESTING 10000
+
+/*
+ * The limits of one call (issue 15): the backend's CPU time, and the growth
+ * of its private memory over what it held before the call. PostgreSQL
+ * parses a JSON argument before the function runs, at 30 to 80 ms a MB
+ * here: a call may take CPU_PER_MB more for each MB of its arguments (a
+ * call with five 10 MB strings took 1.4 s).
+ */
+#define CPU_LIMIT_SECONDS 1.0
+#define CPU_PER_MB 0.1
+#define MEMORY_BASE (64L * 1024 * 1024)
+#define MEMORY_FACTOR 8
+
+/* the run stops (and fails) after this many times --seconds, whatever the count */
+#define MAX_SECONDS_FACTOR 10
 
 /* What the arguments of the current call hold, counted over the run */
 typedef enum Extreme
@@ -1548,6 +1574,144 @@ Exec(const char *sql)
 	return res;
 }
 
+/* ------------------------------------------------------ a call's cost */
+
+static double
+Now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int	backend_pid;
+
+/* What one call cost the backend */
+typedef struct Cost
+{
+	double		cpu;			/* seconds of CPU time */
+	double		wall;			/* seconds, as the client saw them */
+	long		memory;			/* bytes of private memory grown, at the peak */
+	long		bound;			/* the memory bound of this call */
+	double		cpu_limit;		/* its CPU time limit, seconds */
+	long		call;
+	const char *function;
+} Cost;
+
+#define NSLOWEST 5
+static Cost slowest[NSLOWEST];	/* by CPU time, over the run */
+static Cost hungriest[NSLOWEST];	/* by memory grown, over the run */
+
+/* Read a file of /proc/<backend> into buf; 0 when it cannot be read */
+static int
+ReadProc(const char *name, char *buf, size_t size)
+{
+	char		path[64];
+	FILE	   *f;
+	size_t		n;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", backend_pid, name);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return 0;
+	n = fread(buf, 1, size - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	return n > 0;
+}
+
+/* The backend's CPU time so far, in seconds (schedstat: nanoseconds on the CPU) */
+static double
+BackendCpu(void)
+{
+	char		buf[256];
+
+	if (!ReadProc("schedstat", buf, sizeof(buf)))
+	{
+		fprintf(stderr, "fuzz: cannot read /proc/%d/schedstat: the fuzzer must run on the server's machine\n",
+				backend_pid);
+		exit(2);
+	}
+	return strtod(buf, NULL) / 1e9;
+}
+
+/* The backend's private (anonymous) resident memory in bytes: statm's resident minus shared */
+static long
+BackendMemory(void)
+{
+	char		buf[256];
+	long		size,
+				resident,
+				shared;
+
+	if (!ReadProc("statm", buf, sizeof(buf)) || sscanf(buf, "%ld %ld %ld", &size, &resident, &shared) != 3)
+	{
+		fprintf(stderr, "fuzz: cannot read /proc/%d/statm: the fuzzer must run on the server's machine\n",
+				backend_pid);
+		exit(2);
+	}
+	return (resident - shared) * sysconf(_SC_PAGESIZE);
+}
+
+/* Keep cost among the NSLOWEST largest of list by key */
+static void
+KeepLargest(Cost *list, const Cost *cost, int by_memory)
+{
+	int			i = NSLOWEST;
+
+	while (i > 0 && (by_memory ? cost->memory > list[i - 1].memory : cost->cpu > list[i - 1].cpu))
+		i--;
+	if (i == NSLOWEST)
+		return;
+	memmove(&list[i + 1], &list[i], sizeof(Cost) * (NSLOWEST - 1 - i));
+	list[i] = *cost;
+}
+
+/*
+ * Run one call and measure it: the backend's CPU time before and after, and
+ * its private memory sampled every millisecond while the call runs (a call
+ * cannot touch much memory in a millisecond). Returns the call's result, or
+ * NULL when the connection broke.
+ */
+static PGresult *
+MeasuredCall(const char *sql, int nparams, const char *const *params, Cost *cost)
+{
+	double		cpu = BackendCpu(),
+				start = Now();
+	long		before = BackendMemory(),
+				peak = before;
+	PGresult   *res,
+			   *extra;
+
+	if (!PQsendQueryParams(conn, sql, nparams, NULL, params, NULL, NULL, 0))
+		return NULL;
+	while (PQisBusy(conn))
+	{
+		struct pollfd pfd = {PQsocket(conn), POLLIN, 0};
+		long		now;
+
+		if (poll(&pfd, 1, 1) < 0 && errno != EINTR)
+			break;
+		if (!PQconsumeInput(conn))
+			break;
+		now = BackendMemory();
+		peak = now > peak ? now : peak;
+	}
+	res = PQgetResult(conn);
+	while ((extra = PQgetResult(conn)) != NULL)
+		PQclear(extra);
+	cost->wall = Now() - start;
+	cost->cpu = BackendCpu() - cpu;
+	{
+		long		after = BackendMemory();
+
+		peak = after > peak ? after : peak;
+	}
+	cost->memory = peak - before;
+	return res;
+}
+
 /*
  * Every row of every tenant as (owner, row version): the owner is the tenant
  * and the object the row belongs to, the version the row's ctid, which any
@@ -1871,6 +2035,36 @@ CountExtremes(const FuzzFunction *f, char **args)
 		extreme_calls[e] += call_extremes[e];
 }
 
+/*
+ * The limits of issue 15: at most CPU_LIMIT_SECONDS of the backend's CPU
+ * time plus CPU_PER_MB for each MB of arguments, and private memory grown
+ * by at most MEMORY_BASE plus MEMORY_FACTOR times the call's arguments and
+ * response.
+ */
+static void
+CheckCost(const FuzzFunction *f, char **args, PGresult *res, Cost *cost)
+{
+	long		input = 0;
+	char		detail[256];
+
+	/* the arguments and the idempotency key after them */
+	for (int i = 0; i < f->nargs + (f->effect != READS); i++)
+		input += args[i] != NULL ? (long) strlen(args[i]) : 0;
+	cost->bound = MEMORY_BASE + MEMORY_FACTOR *
+		(input + (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1 ? PQgetlength(res, 0, 0) : 0));
+	cost->cpu_limit = CPU_LIMIT_SECONDS + CPU_PER_MB * input / (1024.0 * 1024);
+	cost->call = call_number;
+	cost->function = f->name;
+	KeepLargest(slowest, cost, 0);
+	KeepLargest(hungriest, cost, 1);
+	snprintf(detail, sizeof(detail), "%.0f ms of CPU time (limit %.0f ms; %.0f ms wall), memory grown %ld kB (bound %ld kB)",
+			 cost->cpu * 1000, cost->cpu_limit * 1000, cost->wall * 1000, cost->memory / 1024, cost->bound / 1024);
+	if (cost->cpu > cost->cpu_limit)
+		Failure(f, args, "the call took over its CPU time limit", detail);
+	if (cost->memory > cost->bound)
+		Failure(f, args, "the call grew backend memory past its bound", detail);
+}
+
 /* Make one call and check everything about it */
 static void
 OneCall(Snapshot *baseline)
@@ -1883,6 +2077,7 @@ OneCall(Snapshot *baseline)
 	PGresult   *res;
 	ExecStatusType st;
 	Snapshot	after = {0};
+	Cost		cost = {0};
 
 	memset(call_extremes, 0, sizeof(call_extremes));
 	for (int i = 0; i < f->nargs; i++)
@@ -1913,16 +2108,16 @@ OneCall(Snapshot *baseline)
 	call_number++;
 	function_calls[f - functions]++;
 	CountExtremes(f, args);
-	res = PQexecParams(conn, sql.data, f->nargs + (f->effect != READS), NULL,
-					   (const char *const *) args, NULL, NULL, 0);
+	res = MeasuredCall(sql.data, f->nargs + (f->effect != READS), (const char *const *) args, &cost);
 	free(sql.data);
 	st = PQresultStatus(res);
 
-	if (PQstatus(conn) == CONNECTION_BAD)
+	if (res == NULL || PQstatus(conn) == CONNECTION_BAD)
 	{
 		Failure(f, args, "the server closed the connection (crash?)", PQerrorMessage(conn));
 		exit(1);
 	}
+	CheckCost(f, args, res, &cost);
 	if (st == PGRES_FATAL_ERROR)
 	{
 		const char *sqlstate = PQresultErrorField(res, PG_DIAG_SQLSTATE);
@@ -2045,15 +2240,6 @@ FillPools(void)
 	}
 }
 
-static double
-Now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -2086,7 +2272,7 @@ main(int argc, char **argv)
 	}
 	rng_state = seed;
 	printf("fuzz: seed %llu, at least %.0f s and %ld calls, at most %.0f s (reproduce with --seed %llu)\n",
-		   (unsigned long long) seed, seconds, min_calls, 3 * seconds, (unsigned long long) seed);
+		   (unsigned long long) seed, seconds, min_calls, MAX_SECONDS_FACTOR * seconds, (unsigned long long) seed);
 	fflush(stdout);
 
 	conn = PQconnectdb(conninfo);
@@ -2095,14 +2281,16 @@ main(int argc, char **argv)
 		fprintf(stderr, "fuzz: could not connect: %s", PQerrorMessage(conn));
 		return 2;
 	}
+	backend_pid = PQbackendPID(conn);
 	/* a call that takes this long is a hang: 57014 is not documented */
 	PQclear(Exec("SET statement_timeout = '30s'"));
 	FillPools();
 	TakeSnapshot("", &initial);
 
 	start = Now();
-	/* at least --seconds and --min-calls, but never more than three times --seconds */
-	while ((Now() - start < seconds || call_number < min_calls) && Now() - start < 3 * seconds)
+	/* at least --seconds and --min-calls, but never more than MAX_SECONDS_FACTOR times --seconds */
+	while ((Now() - start < seconds || call_number < min_calls) &&
+		   Now() - start < MAX_SECONDS_FACTOR * seconds)
 	{
 		TakeSnapshot("BEGIN; SAVEPOINT fuzz_call;", &baseline);
 		if (strcmp(baseline.digest, initial.digest) != 0)
@@ -2134,6 +2322,15 @@ main(int argc, char **argv)
 			printf("  %-32s %ld\n", outcomes[i].name, outcomes[i].n);
 		for (int e = 0; e < NUM_EXTREMES; e++)
 			printf("  %-32s %ld\n", extreme_names[e], extreme_calls[e]);
+		printf("fuzz: the costliest calls (CPU limit %.0f ms + %.0f ms a MB of arguments;"
+			   " memory bound %ld MB + %d x input and response)\n",
+			   CPU_LIMIT_SECONDS * 1000, CPU_PER_MB * 1000, MEMORY_BASE / (1024 * 1024), MEMORY_FACTOR);
+		for (int i = 0; i < NSLOWEST && slowest[i].function; i++)
+			printf("  CPU    %7.1f ms (limit %7.1f ms, wall %7.1f ms), call %ld, %s\n", slowest[i].cpu * 1000,
+				   slowest[i].cpu_limit * 1000, slowest[i].wall * 1000, slowest[i].call, slowest[i].function);
+		for (int i = 0; i < NSLOWEST && hungriest[i].function; i++)
+			printf("  memory %7ld kB (bound %ld kB), call %ld, %s\n", hungriest[i].memory / 1024,
+				   hungriest[i].bound / 1024, hungriest[i].call, hungriest[i].function);
 	}
 	PQfinish(conn);
 	if (call_number < min_calls)
