@@ -12,14 +12,59 @@
 #                                                # (the extension's cells run again; the
 #                                                # plain SQL's only where they have not run)
 #   MATRIX_WHERE="NOT pair" …                    # only the cells of matrix.report that this selects
+#   MATRIX_PLOT_ONLY=1 bash bench/matrix.sh      # only the heatmap, from BENCH_RESULTS/matrix.csv
 #
 # Writes BENCH_RESULTS/matrix.csv (default bench/results): one row per cell
 # and page, p50 and p99 of the extension and of the plain SQL, their ratio,
 # and whether the extension's page is the plain SQL's. Prints the worst
-# cells and how many miss the bars of issue 15 (p50 <= 10 ms, p99 <= 50 ms).
+# cells and how many miss the bars of issue 15 (p50 <= 10 ms, p99 <= 50 ms),
+# and draws BENCH_RESULTS/matrix.png: p50 and p99 of every single-field cell
+# and page, the extension's beside plain SQL's (matrix_heatmap.gp; pairs
+# run under one sort each and are left out of it).
 # Fails only when a page differs from plain SQL's or a call fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# matrix_heatmap CSV PNG: the heatmap of matrix.csv's single-field cells
+matrix_heatmap() {
+	local csv=$1 png=$2 dir timeout_ms
+	dir=$(mktemp -d)
+	timeout_ms=$(awk -v t="${MATRIX_TIMEOUT:-20s}" 'BEGIN { printf "%d", t * (t ~ /ms$/ ? 1 : 1000) }')
+	# rows in case order, columns by sort and page; a cell past the timeout
+	# shows the timeout, a page plain SQL never ran is NaN (white)
+	awk -F, -v grid="$dir/grid" -v tics="$dir/tics.gp" -v timeout="$timeout_ms" '
+		BEGIN {
+			n = split("NAME ASC,EMAIL DESC,BUSINESS_NAME DESC,STATUS DESC,CREATED_DATE_TIME ASC,UPDATED_DATE_TIME DESC,ID DESC", s, ",")
+			for (i = 1; i <= n; i++) column[s[i]] = 2 * (i - 1)
+		}
+		NR > 1 && $15 == "f" && ($4 in column) {
+			if (!($1 in row)) { row[$1] = rows++; label[row[$1]] = $2 " (" $3 ")"; gsub(/%/, "%%", label[row[$1]]) }
+			x = column[$4] + ($5 == "deep")
+			v = ($8 == "") ? timeout " " timeout : $8 " " $9
+			cell[row[$1], x] = v " " ($10 == "" ? "NaN NaN" : $10 " " $11)
+		}
+		END {
+			for (y = 0; y < rows; y++) {
+				for (x = 0; x < 14; x++)
+					print x, y, ((y, x) in cell) ? cell[y, x] : "NaN NaN NaN NaN" >grid
+				print "" >grid
+			}
+			printf "set ytics (" >tics
+			for (y = 0; y < rows; y++) printf "%s\"%s\" %d", (y ? ", " : ""), label[y], y >tics
+			print ") scale 0" >tics
+			print rows >(grid ".rows")
+		}' "$csv"
+	gnuplot -e "grid='$dir/grid'; tics='$dir/tics.gp'; rows=$(cat "$dir/grid.rows"); out='$png';
+		title='filter x sort matrix: $(awk -F, 'NR > 1 && $15 == "f"' "$csv" | wc -l) pages of single-field cases ($csv)'" \
+		bench/matrix_heatmap.gp
+	rm -rf "$dir"
+	echo "wrote $png" >&2
+}
+
+if [[ -n ${MATRIX_PLOT_ONLY:-} ]]; then
+	matrix_heatmap "${BENCH_RESULTS:-bench/results}/matrix.csv" "${BENCH_RESULTS:-bench/results}/matrix.png"
+	exit
+fi
 
 ROWS=${MATRIX_ROWS:-1000000}
 REPS=${MATRIX_REPS:-9}
@@ -101,3 +146,4 @@ if ((bad > 0)); then
 	exit 1
 fi
 echo "wrote $OUT/matrix.csv"
+matrix_heatmap "$OUT/matrix.csv" "$OUT/matrix.png"
