@@ -21,6 +21,7 @@
 #include "customer_segments.h"
 #include "item_errors.h"
 #include "jsonb_build.h"
+#include "request.h"
 #include "spi_plans.h"
 
 #define REQUIRED_LABELS_SQL \
@@ -363,53 +364,107 @@ AssignedIds(Jsonb *doc, char ***ids, int *nids, int *capacity)
 	}
 }
 
+/* What expanding the documents of one page shares (ForEachBatchItem's state) */
+typedef struct Expansion
+{
+	Jsonb	  **docs;
+	ChainLink  *links;
+	Chain	   *chains;
+	int			nchains;
+	char	  **ids;
+	int			capacity;
+	Jsonb	   *built;			/* the document just built, in the item's context */
+} Expansion;
+
+/* Build document d with its chains (false when it holds no classSegments) */
+static bool
+ExpandDocument(int d, void *arg)
+{
+	Expansion  *x = arg;
+	JsonbParseState *state = NULL;
+	JsonbIterator *it;
+	JsonbValue	key;
+	JsonbValue	value;
+	int			nids = 0;
+
+	if (FindKey(&x->docs[d]->root, "classSegments") == NULL)
+		return false;
+	AssignedIds(x->docs[d], &x->ids, &nids, &x->capacity);
+
+	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
+	it = JsonbIteratorInit(&x->docs[d]->root);
+	while (NextPair(&it, &key, &value))
+	{
+		if (JsonbStringIs(&key, "classSegments"))
+			continue;
+		pushJsonbValue(&state, WJB_KEY, &key);
+		pushJsonbValue(&state, WJB_VALUE, &value);
+	}
+	PushKey(&state, "classSegments");
+	pushJsonbValue(&state, WJB_BEGIN_ARRAY, NULL);
+	for (int i = 0; i < nids; i++)
+		PushChain(&state, x->links, FindChain(x->chains, x->nchains, x->ids[i]), x->ids[i]);
+	pushJsonbValue(&state, WJB_END_ARRAY, NULL);
+	x->built = EndObject(&state);
+	return true;
+}
+
+/* Keep the document just built, without the values it was built from */
+static void
+KeepExpanded(int d, void *arg)
+{
+	Expansion  *x = arg;
+
+	x->docs[d] = palloc(VARSIZE(x->built));
+	memcpy(x->docs[d], x->built, VARSIZE(x->built));
+}
+
 /*
  * Replace each document's classSegments by the chains from the root down to
  * each assigned segment, reading every chain of the page in one statement.
+ * Each document is built in a memory context of its own (the values pushed
+ * to build it took 14 times the response), and only the result is kept.
  */
 void
 ExpandSegments(const CallScope *call, Jsonb **docs, int ndocs)
 {
-	int			capacity = 16;
-	char	  **ids = palloc(sizeof(char *) * capacity);
+	Expansion	x = {.docs = docs, .capacity = 16};
 	int			nids = 0;
-	ChainLink  *links;
 	int			nlinks;
-	Chain	   *chains;
-	int			nchains;
 	Size		bytes = 0;
 	Datum		values[2];
 
+	x.ids = palloc(sizeof(char *) * x.capacity);
 	for (int d = 0; d < ndocs; d++)
-		AssignedIds(docs[d], &ids, &nids, &capacity);
+		AssignedIds(docs[d], &x.ids, &nids, &x.capacity);
 	if (nids == 0)
 		return;
 
 	values[0] = CStringGetTextDatum(call->tenant_id);
-	values[1] = TextArray(ids, nids);
+	values[1] = TextArray(x.ids, nids);
 	ExecutePlan(KeptPlan(&chains_plan, CHAINS_SQL, 2, tenant_and_ids), values, true,
 				SPI_OK_SELECT);
 	nlinks = SPI_processed;
-	links = palloc(sizeof(ChainLink) * Max(nlinks, 1));
+	x.links = palloc(sizeof(ChainLink) * Max(nlinks, 1));
 	for (int r = 0; r < nlinks; r++)
 	{
 		HeapTuple	tuple = SPI_tuptable->vals[r];
 		TupleDesc	desc = SPI_tuptable->tupdesc;
 
-		links[r].assigned = SPI_getvalue(tuple, desc, 1);
-		links[r].id = SPI_getvalue(tuple, desc, 2);
-		links[r].name = SPI_getvalue(tuple, desc, 3);
-		links[r].label_id = SPI_getvalue(tuple, desc, 4);
-		links[r].label_name = SPI_getvalue(tuple, desc, 5);
-		links[r].requiredness = SPI_getvalue(tuple, desc, 6);
+		x.links[r].assigned = SPI_getvalue(tuple, desc, 1);
+		x.links[r].id = SPI_getvalue(tuple, desc, 2);
+		x.links[r].name = SPI_getvalue(tuple, desc, 3);
+		x.links[r].label_id = SPI_getvalue(tuple, desc, 4);
+		x.links[r].label_name = SPI_getvalue(tuple, desc, 5);
+		x.links[r].requiredness = SPI_getvalue(tuple, desc, 6);
 	}
 	SPI_freetuptable(SPI_tuptable);
-	chains = GroupChains(links, nlinks, &nchains);
+	x.chains = GroupChains(x.links, nlinks, &x.nchains);
 
 	/* refuse a response too large to build before building it */
 	for (int i = 0; i < nids; i++)
 	{
-		Chain	   *chain = FindChain(chains, nchains, ids[i]);
+		Chain	   *chain = FindChain(x.chains, x.nchains, x.ids[i]);
 
 		bytes += chain == NULL ? LINK_OVERHEAD : chain->bytes;
 	}
@@ -421,33 +476,5 @@ ExpandSegments(const CallScope *call, Jsonb **docs, int ndocs)
 				 errdetail("They would take about %zu MB of the response.", bytes / (1024 * 1024)),
 				 errhint("Lower \"limit\", or query without \"classSegments.expand\".")));
 
-	for (int d = 0; d < ndocs; d++)
-	{
-		JsonbParseState *state = NULL;
-		JsonbIterator *it;
-		JsonbValue	key;
-		JsonbValue	value;
-
-		CHECK_FOR_INTERRUPTS();
-		if (FindKey(&docs[d]->root, "classSegments") == NULL)
-			continue;
-		nids = 0;
-		AssignedIds(docs[d], &ids, &nids, &capacity);
-
-		pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
-		it = JsonbIteratorInit(&docs[d]->root);
-		while (NextPair(&it, &key, &value))
-		{
-			if (JsonbStringIs(&key, "classSegments"))
-				continue;
-			pushJsonbValue(&state, WJB_KEY, &key);
-			pushJsonbValue(&state, WJB_VALUE, &value);
-		}
-		PushKey(&state, "classSegments");
-		pushJsonbValue(&state, WJB_BEGIN_ARRAY, NULL);
-		for (int i = 0; i < nids; i++)
-			PushChain(&state, links, FindChain(chains, nchains, ids[i]), ids[i]);
-		pushJsonbValue(&state, WJB_END_ARRAY, NULL);
-		docs[d] = EndObject(&state);
-	}
+	ForEachBatchItem(ndocs, ExpandDocument, KeepExpanded, &x);
 }
