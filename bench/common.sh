@@ -18,7 +18,8 @@ bench_install() {
 }
 
 # Start the throwaway cluster with room for the data set in memory, and the
-# settings given as arguments ("work_mem = '16MB'") besides.
+# settings given as arguments ("work_mem = '16MB'") besides. Sets WORK, a
+# directory in the cluster's that every role can write (scripts, outputs).
 bench_cluster_start() {
 	local setting
 	cluster_start
@@ -33,6 +34,9 @@ bench_cluster_start() {
 	} >>"$CLUSTER_DIR/data/postgresql.conf"
 	_cluster_as_postgres "$PG_BINDIR/pg_ctl" -D "$CLUSTER_DIR/data" -l "$CLUSTER_DIR/server.log" \
 		-w -t 60 restart >/dev/null
+	WORK=$CLUSTER_DIR/work
+	mkdir -p "$WORK"
+	chmod 777 "$WORK"
 }
 
 sql() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }

@@ -38,9 +38,7 @@ source bench/common.sh
 bench_install
 bench_cluster_start "log_lock_waits = on" "deadlock_timeout = '50ms'"
 
-WORK=$CLUSTER_DIR/concurrency
-mkdir -p "$WORK" "$OUT"
-chmod 777 "$WORK"
+mkdir -p "$OUT"
 
 sql -c "CREATE ROLE bench_app LOGIN" -c "ALTER ROLE bench_app SET customers.tenant_id = 'bench'" \
 	-c "CREATE EXTENSION customers CASCADE" -f bench/setup.sql >/dev/null

@@ -26,9 +26,7 @@ OUT=${BENCH_RESULTS:-bench/results}
 source bench/common.sh
 bench_install
 bench_cluster_start
-WORK=$CLUSTER_DIR/feed
-mkdir -p "$WORK" "$OUT"
-chmod 777 "$WORK"
+mkdir -p "$OUT"
 
 sql -c "CREATE ROLE bench_app LOGIN" -c "ALTER ROLE bench_app SET customers.tenant_id = 'bench'"
 sql -c "CREATE EXTENSION customers CASCADE" -f bench/setup.sql >/dev/null

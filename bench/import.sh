@@ -32,9 +32,7 @@ source bench/common.sh
 bench_install
 bench_cluster_start
 
-WORK=$CLUSTER_DIR/import
-mkdir -p "$WORK" "$OUT"
-chmod 777 "$WORK"
+mkdir -p "$OUT"
 
 sql -c "CREATE ROLE bench_app LOGIN" \
 	-c "ALTER ROLE bench_app SET customers.tenant_id = 'import'"

@@ -81,9 +81,6 @@ source bench/common.sh
 if [[ -z ${MATRIX_REUSE:-} ]]; then
 	bench_install
 	bench_cluster_start "work_mem = '16MB'"
-	WORK=$CLUSTER_DIR/matrix
-	mkdir -p "$WORK"
-	chmod 777 "$WORK"
 	sql -c "CREATE ROLE bench_app LOGIN" -c "ALTER ROLE bench_app SET customers.tenant_id = 'bench'" \
 		-c "CREATE EXTENSION customers CASCADE" -f bench/matrix_setup.sql >/dev/null
 	echo "== load $ROWS customers through customers.save (two loaders)" >&2

@@ -32,9 +32,7 @@ source bench/common.sh
 bench_install
 bench_cluster_start "work_mem = '16MB'"
 
-WORK=$CLUSTER_DIR/bench
-mkdir -p "$WORK" "$OUT"
-chmod 777 "$WORK"
+mkdir -p "$OUT"
 
 app_sql() { sql -U bench_app "$@"; }
 
