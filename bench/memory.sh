@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# Backend memory per call against response size (issue 15, bench/README.md#memory-per-call):
+#
+#   bash bench/memory.sh                       # every case
+#   MEMORY_ROWS=2000 MEMORY_SAVE_KB="1 16" bash bench/memory.sh   # smaller (.ci/run's smoke run)
+#
+# A throwaway cluster. Each case is one call as bench_app, an ordinary role,
+# made twice in one session: once to warm up (plans, caches, shared buffers
+# mapped), then measured on the backend's process: its peak resident memory
+# (VmHWM of /proc/PID/status, reset through /proc/PID/clear_refs just before
+# the call) less the file and shared memory pages it holds after the call,
+# over the private memory it held before. That is the most private memory
+# the call had at once, whatever malloc gave back after. The cases:
+# - query: pages of growing limit over seed-shaped customers (about 1.3 kB),
+#   and over customers of about 250 kB (the documented limit is 256 kB);
+# - expand: classSegments.expand over customers holding 100 segments at
+#   depth 32, pages of growing limit, until the 16 MB limit of chains;
+# - save: batches of 1,000 new customers of growing size.
+# Writes BENCH_RESULTS/memory.csv (case, limit or item size, input bytes,
+# response bytes, memory grown, its multiple of input plus response, and
+# the outcome: ok or the SQLSTATE and message) and memory.png. It fails only
+# when something does not work; the numbers are reported, never asserted.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ROWS=${MEMORY_ROWS:-20000}
+DEEP_ROWS=${MEMORY_DEEP_ROWS:-200}
+FAT_ROWS=${MEMORY_FAT_ROWS:-1000}
+QUERY_LIMITS=${MEMORY_QUERY_LIMITS:-10 50 100 250 500 1000}
+FAT_LIMITS=${MEMORY_FAT_LIMITS:-1 10 100 500 1000}
+EXPAND_LIMITS=${MEMORY_EXPAND_LIMITS:-1 5 10 20 40 60}
+SAVE_KB=${MEMORY_SAVE_KB:-1 16 64 128 192 250}
+OUT=${BENCH_RESULTS:-bench/results}
+
+# shellcheck source=bench/common.sh
+source bench/common.sh
+bench_install
+bench_cluster_start
+mkdir -p "$OUT"
+
+sql -c "CREATE ROLE bench_app LOGIN" -c "ALTER ROLE bench_app SET customers.tenant_id = 'bench'"
+sql -c "CREATE EXTENSION customers CASCADE" -f bench/setup.sql -f bench/memory_setup.sql >/dev/null
+
+echo "== load $ROWS customers, $FAT_ROWS of about 250 kB, $DEEP_ROWS holding 100 segments at depth 32" >&2
+bench_load postgres "$ROWS" "$WORK" >/dev/null
+for ((first = 1; first <= FAT_ROWS; first += 100)); do
+	echo "SELECT customers.save(memory.save_request($((FAT_ROWS - first + 1 < 100 ? FAT_ROWS - first + 1 : 100)), 250)) ->> 'result';"
+done >"$WORK/fat.sql"
+PGOPTIONS="-c customers.tenant_id=fat" sql -U bench_app -f "$WORK/fat.sql" >"$WORK/fat.out"
+if grep -qv '^SUCCESS$' "$WORK/fat.out"; then
+	echo "bench: loading the 250 kB customers failed" >&2
+	exit 1
+fi
+sql -c "SELECT memory.make_deep_tenant($DEEP_ROWS)" >/dev/null
+sql -c "VACUUM (ANALYZE)"
+
+# measure CASE PARAMETER TENANT SETUP STATEMENT: one line of memory.csv.
+# SETUP runs first in the session (it may set :input); STATEMENT returns
+# one column, response: the size of the call's response as text.
+measure() {
+	local name=$1 parameter=$2 tenant=$3 setup=$4 statement=$5 dir=$WORK/$1-$2 out
+	mkdir -p "$dir"
+	chmod 777 "$dir"
+	cat >"$dir/case.sql" <<-SQL
+		SELECT pg_backend_pid() AS bench_pid \gset
+		\setenv BENCH_PID :bench_pid
+		$setup
+		BEGIN;
+		$statement \g /dev/null
+		ROLLBACK;
+		BEGIN;
+		\! echo 5 >/proc/\$BENCH_PID/clear_refs; cat /proc/\$BENCH_PID/status >$dir/before
+		$statement \gset
+		\! cat /proc/\$BENCH_PID/status >$dir/after
+		\echo outcome :SQLSTATE :LAST_ERROR_MESSAGE
+		ROLLBACK;
+		\echo input :input
+		\echo response :response
+	SQL
+	out=$(PGOPTIONS="-c customers.tenant_id=$tenant" psql -X -q -At -U bench_app -f "$dir/case.sql" 2>"$dir/stderr")
+	awk -v name="$name" -v parameter="$parameter" -v out="$out" '
+		FNR == 1 { file++ }
+		$1 == "VmHWM:" && file == 2 { hwm = $2 }
+		$1 == "RssAnon:" && file == 1 { before = $2 }
+		$1 == "RssFile:" && file == 2 { rss_file = $2 }
+		$1 == "RssShmem:" && file == 2 { shmem = $2 }
+		END {
+			n = split(out, lines, "\n")
+			for (i = 1; i <= n; i++) {
+				split(lines[i], w, " ")
+				if (w[1] == "input") input = w[2]
+				if (w[1] == "response") response = (w[2] == ":response") ? 0 : w[2]
+				if (w[1] == "outcome") {
+					outcome = (w[2] == "00000") ? "ok" : substr(lines[i], 9)
+					gsub(/"/, "\"\"", outcome)
+				}
+			}
+			grown = (hwm - rss_file - shmem - before) * 1024
+			multiple = (outcome == "ok") ? sprintf("%.1f", grown / (input + response)) : ""
+			printf "%s,%s,%d,%d,%d,%s,\"%s\"\n", name, parameter, input, response, grown, multiple, outcome
+		}' "$dir/before" "$dir/after"
+}
+
+query() { # name parameter tenant request
+	measure "$1" "$2" "$3" "SELECT octet_length('$4') AS input \gset" \
+		"SELECT octet_length(r::text) AS response FROM (SELECT customers.query('$4') AS r) AS s"
+}
+
+{
+	echo "case,parameter,input_bytes,response_bytes,memory_grown_bytes,multiple,outcome"
+	for limit in $QUERY_LIMITS; do
+		query query "$limit" bench "{\"limit\": $limit}"
+	done
+	for limit in $FAT_LIMITS; do
+		query query_250kB "$limit" fat "{\"limit\": $limit}"
+	done
+	for limit in $EXPAND_LIMITS; do
+		query expand "$limit" deep "{\"limit\": $limit, \"filter\": {\"classSegments\": {\"expand\": true}}}"
+	done
+	for kb in $SAVE_KB; do
+		measure save "$kb" bench_save \
+			"CREATE TEMP TABLE request AS SELECT memory.save_request(1000, $kb) AS r; SELECT octet_length(r::text) AS input FROM request \gset" \
+			"SELECT octet_length(customers.save(r)::text) AS response FROM request"
+	done
+} | tee "$OUT/memory.csv"
+
+gnuplot -e "memory_csv='$OUT/memory.csv'; out='$OUT/memory.png'" bench/memory.gp
+echo "wrote $OUT/memory.csv and $OUT/memory.png" >&2
