@@ -1595,6 +1595,7 @@ typedef struct Cost
 	long		memory;			/* bytes of private memory grown, at the peak */
 	long		bound;			/* the memory bound of this call */
 	double		cpu_limit;		/* its CPU time limit, seconds */
+	char		args[160];		/* the start of its arguments */
 	long		call;
 	const char *function;
 } Cost;
@@ -2042,7 +2043,7 @@ CountExtremes(const FuzzFunction *f, char **args)
  * response.
  */
 static void
-CheckCost(const FuzzFunction *f, char **args, PGresult *res, Cost *cost)
+CheckCost(const FuzzFunction *f, char **args, PGresult *res, Cost *cost, const char *sql, int nparams)
 {
 	long		input = 0;
 	char		detail[256];
@@ -2055,6 +2056,27 @@ CheckCost(const FuzzFunction *f, char **args, PGresult *res, Cost *cost)
 	cost->cpu_limit = CPU_LIMIT_SECONDS + CPU_PER_MB * input / (1024.0 * 1024);
 	cost->call = call_number;
 	cost->function = f->name;
+	snprintf(cost->args, sizeof(cost->args), "%s%s%s", args[0] ? args[0] : "NULL",
+			 f->nargs > 1 ? ", " : "", f->nargs > 1 ? (args[1] ? args[1] : "NULL") : "");
+
+	/*
+	 * A successful reading call over its limit is made once more at once,
+	 * and its faster run counts: the first may have read the pages it needed
+	 * from the page cache, which costs CPU time too, and reading calls change
+	 * nothing, so the second does the same work.
+	 */
+	if (cost->cpu > cost->cpu_limit && f->effect == READS && PQresultStatus(res) == PGRES_TUPLES_OK)
+	{
+		Cost		again = {0};
+		PGresult   *repeat = MeasuredCall(sql, nparams, (const char *const *) args, &again);
+
+		if (PQresultStatus(repeat) == PGRES_TUPLES_OK && again.cpu < cost->cpu)
+		{
+			cost->cpu = again.cpu;
+			cost->wall = again.wall;
+		}
+		PQclear(repeat);
+	}
 	KeepLargest(slowest, cost, 0);
 	KeepLargest(hungriest, cost, 1);
 	snprintf(detail, sizeof(detail), "%.0f ms of CPU time (limit %.0f ms; %.0f ms wall), memory grown %ld kB (bound %ld kB)",
@@ -2109,7 +2131,6 @@ OneCall(Snapshot *baseline)
 	function_calls[f - functions]++;
 	CountExtremes(f, args);
 	res = MeasuredCall(sql.data, f->nargs + (f->effect != READS), (const char *const *) args, &cost);
-	free(sql.data);
 	st = PQresultStatus(res);
 
 	if (res == NULL || PQstatus(conn) == CONNECTION_BAD)
@@ -2117,7 +2138,8 @@ OneCall(Snapshot *baseline)
 		Failure(f, args, "the server closed the connection (crash?)", PQerrorMessage(conn));
 		exit(1);
 	}
-	CheckCost(f, args, res, &cost);
+	CheckCost(f, args, res, &cost, sql.data, f->nargs + (f->effect != READS));
+	free(sql.data);
 	if (st == PGRES_FATAL_ERROR)
 	{
 		const char *sqlstate = PQresultErrorField(res, PG_DIAG_SQLSTATE);
@@ -2326,11 +2348,12 @@ main(int argc, char **argv)
 			   " memory bound %ld MB + %d x input and response)\n",
 			   CPU_LIMIT_SECONDS * 1000, CPU_PER_MB * 1000, MEMORY_BASE / (1024 * 1024), MEMORY_FACTOR);
 		for (int i = 0; i < NSLOWEST && slowest[i].function; i++)
-			printf("  CPU    %7.1f ms (limit %7.1f ms, wall %7.1f ms), call %ld, %s\n", slowest[i].cpu * 1000,
-				   slowest[i].cpu_limit * 1000, slowest[i].wall * 1000, slowest[i].call, slowest[i].function);
+			printf("  CPU    %7.1f ms (limit %7.1f ms, wall %7.1f ms), call %ld, %s(%.80s)\n", slowest[i].cpu * 1000,
+				   slowest[i].cpu_limit * 1000, slowest[i].wall * 1000, slowest[i].call, slowest[i].function,
+				   slowest[i].args);
 		for (int i = 0; i < NSLOWEST && hungriest[i].function; i++)
-			printf("  memory %7ld kB (bound %ld kB), call %ld, %s\n", hungriest[i].memory / 1024,
-				   hungriest[i].bound / 1024, hungriest[i].call, hungriest[i].function);
+			printf("  memory %7ld kB (bound %ld kB), call %ld, %s(%.80s)\n", hungriest[i].memory / 1024,
+				   hungriest[i].bound / 1024, hungriest[i].call, hungriest[i].function, hungriest[i].args);
 	}
 	PQfinish(conn);
 	if (call_number < min_calls)
