@@ -44,7 +44,12 @@
 /* a pattern with this many matches or more is walked in sort order */
 #define MATCH_FIRST_CAP (MAX_PAGE_LIMIT + 1)
 
-/* rows of the sort index a trigram contain walks before it looks by bitmap */
+/*
+ * rows of the sort index a trigram contain walks before it looks by bitmap:
+ * a first window, then, when that one held some matches but too few, a
+ * larger one
+ */
+#define FIRST_WINDOW 200
 #define WALK_WINDOW 2000
 
 
@@ -194,7 +199,7 @@ PlanWalk(const QueryRequest *request, bool backward, Walk *walk)
 typedef enum SegmentForm
 {
 	FORM_ORDERED,				/* walk the sort index, filter, stop at $limit */
-	FORM_WINDOW,				/* the same over the next WALK_WINDOW rows only */
+	FORM_WINDOW,				/* the same over the next rows of a window only */
 	FORM_MATCH_FIRST			/* at most $limit matches in any order, sorted */
 } SegmentForm;
 
@@ -205,7 +210,7 @@ typedef enum SegmentForm
  * A value-blind condition (a trigram contain, a customData contains) makes
  * the best plan depend on a share of rows that no plan can see, so each
  * form's shape leaves the planner the one strategy it is for. The window form evaluates the
- * filter as column "hit" over the next WALK_WINDOW rows of the sort index
+ * filter as column "hit" over the next window rows of the sort index
  * and returns the hits, in order, and the window's last row (columns hit
  * and position in window). It has no ORDER BY of its own, which would read
  * the whole window before the first row: no node of its plan reorders
@@ -215,7 +220,7 @@ typedef enum SegmentForm
  */
 static char *
 SegmentSql(const QueryRequest *request, const Walk *walk, bool null_segment, bool from_position,
-		   bool inclusive, int key_param, int id_param, int limit_param, SegmentForm form)
+		   bool inclusive, int key_param, int id_param, int limit_param, SegmentForm form, int window)
 {
 	const SortColumn *sort = &sort_columns[request->sort_key];
 	const char *cmp = walk->ascending ? (inclusive ? ">=" : ">") : (inclusive ? "<=" : "<");
@@ -260,7 +265,7 @@ SegmentSql(const QueryRequest *request, const Walk *walk, bool null_segment, boo
 		appendStringInfo(&sql, " LIMIT $%d", limit_param);
 	else if (form == FORM_WINDOW)
 		appendStringInfo(&sql, " LIMIT %d) AS w) AS m WHERE hit OR n OPERATOR(pg_catalog.=) %d"
-						 " LIMIT $%d", WALK_WINDOW, WALK_WINDOW, limit_param);
+						 " LIMIT $%d", window, window, limit_param);
 	return sql.data;
 }
 
@@ -342,10 +347,14 @@ CollectRows(const QueryRequest *request, PageRow *rows, int *nrows, int max, boo
  * Walking the sort index finds a page of a common value at once but walks
  * the whole index for a rare one; a bitmap scan of the GIN index finds the
  * rare value's few rows at once but every row of a common one. So such a
- * segment first walks a window of WALK_WINDOW rows of the sort index:
- * enough hits there, or the end of the segment, and that is the page.
- * Otherwise the value is rare here and its matches are collected by
- * bitmap, at most
+ * segment first walks a window of FIRST_WINDOW rows of the sort index,
+ * then, if that held enough hits that the larger window would fill the
+ * page at the same rate, one of WALK_WINDOW rows: enough hits there, or
+ * the end of the segment, and that is the page. Otherwise (and at once
+ * after the first window when it held too few: a rare or absent value no
+ * longer costs the large window, whose rows each evaluate the filter, a
+ * search folding six fields) the value is rare here and its
+ * matches are collected by bitmap, at most
  * MATCH_FIRST_CAP of them; fewer means that they were all, and their first
  * rows are the page. That statement is planned for its value: the planner
  * then takes the GIN index. Only a value both sparse and frequent is left
@@ -403,30 +412,43 @@ WalkRows(const QueryRequest *request, bool backward, const CursorPosition *posit
 
 		if (filter->value_blind && filter->gin_served)
 		{
-			int			hits;
-			bool		window_full;
+			static const int windows[] = {FIRST_WINDOW, WALK_WINDOW};
+			bool		page_found = false;
 
 			values[nargs - 1] = Int64GetDatum(want - nrows);
-			sql = SegmentSql(request, &walk, walk.segment_null[s], from_position,
-							 from_position && inclusive, key_param, id_param, nargs, FORM_WINDOW);
-			RunSegment(filter, FORM_WINDOW, sql, nargs, types, values);
-			hits = SPI_processed;
-			for (int r = 1; r < hits; r++)
-				if (WindowRowNumber(r) <= WindowRowNumber(r - 1))
-					elog(ERROR, "window rows out of order");
-			window_full = hits > 0 && WindowRowNumber(hits - 1) == WALK_WINDOW;
-			if (window_full && !WindowRowIsHit(hits - 1))
-				hits--;
-			if (!window_full || hits == want - nrows)
+			for (int w = 0; w < (int) lengthof(windows); w++)
 			{
-				CollectRows(request, rows, &nrows, hits, backward);
-				continue;
+				int			hits;
+				bool		window_full;
+
+				sql = SegmentSql(request, &walk, walk.segment_null[s], from_position,
+								 from_position && inclusive, key_param, id_param, nargs, FORM_WINDOW,
+								 windows[w]);
+				RunSegment(filter, FORM_WINDOW, sql, nargs, types, values);
+				hits = SPI_processed;
+				for (int r = 1; r < hits; r++)
+					if (WindowRowNumber(r) <= WindowRowNumber(r - 1))
+						elog(ERROR, "window rows out of order");
+				window_full = hits > 0 && WindowRowNumber(hits - 1) == windows[w];
+				if (window_full && !WindowRowIsHit(hits - 1))
+					hits--;
+				if (!window_full || hits == want - nrows)
+				{
+					CollectRows(request, rows, &nrows, hits, backward);
+					page_found = true;
+					break;
+				}
+				SPI_freetuptable(SPI_tuptable);
+				/* too few for the larger window to fill the page: look by bitmap */
+				if ((int64) hits * WALK_WINDOW < (int64) (want - nrows) * windows[w])
+					break;
 			}
-			SPI_freetuptable(SPI_tuptable);
+			if (page_found)
+				continue;
 
 			values[nargs - 1] = Int64GetDatum(MATCH_FIRST_CAP);
 			sql = SegmentSql(request, &walk, walk.segment_null[s], from_position,
-							 from_position && inclusive, key_param, id_param, nargs, FORM_MATCH_FIRST);
+							 from_position && inclusive, key_param, id_param, nargs, FORM_MATCH_FIRST, 0);
 			RunSegment(filter, FORM_MATCH_FIRST, sql, nargs, types, values);
 			if (SPI_processed < MATCH_FIRST_CAP)
 			{
@@ -438,7 +460,7 @@ WalkRows(const QueryRequest *request, bool backward, const CursorPosition *posit
 
 		values[nargs - 1] = Int64GetDatum(want - nrows);
 		sql = SegmentSql(request, &walk, walk.segment_null[s], from_position,
-						 from_position && inclusive, key_param, id_param, nargs, FORM_ORDERED);
+						 from_position && inclusive, key_param, id_param, nargs, FORM_ORDERED, 0);
 		RunSegment(filter, FORM_ORDERED, sql, nargs, types, values);
 		CollectRows(request, rows, &nrows, want - nrows, backward);
 	}
