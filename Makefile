@@ -39,6 +39,7 @@ OBJS = \
 	src/jsonb_build.o \
 	src/keyset_list.o \
 	src/locale_tags.o \
+	src/malloc_thresholds.o \
 	src/notify.o \
 	src/page_edges.o \
 	src/payment_methods.o \

@@ -1,7 +1,8 @@
 /*
  * customers.c
- *		Module entry point: the settings that every call reads, and the
- *		planner's estimates of the extension's tables (plan_estimates.c).
+ *		Module entry point: the settings that every call reads, the
+ *		planner's estimates of the extension's tables (plan_estimates.c), and
+ *		glibc's thresholds for freed memory (malloc_thresholds.c).
  *
  * customers.tenant_id names the tenant of the current transaction,
  * customers.require_tenant refuses calls without one, and customers.actor
@@ -33,6 +34,7 @@
 #include "call_context.h"
 #include "idempotency.h"
 #include "events.h"
+#include "malloc_thresholds.h"
 #include "pg_compat.h"
 #include "plan_estimates.h"
 
@@ -144,4 +146,5 @@ _PG_init(void)
 	MarkGUCPrefixReserved("customers");
 
 	InstallPlanEstimates();
+	SetMallocThresholds();
 }
