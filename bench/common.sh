@@ -32,8 +32,13 @@ bench_cluster_start() {
 			echo "$setting"
 		done
 	} >>"$CLUSTER_DIR/data/postgresql.conf"
-	_cluster_as_postgres "$PG_BINDIR/pg_ctl" -D "$CLUSTER_DIR/data" -l "$CLUSTER_DIR/server.log" \
-		-w -t 60 restart >/dev/null
+	# every backend gets the glibc thresholds the extension sets when it
+	# loads (src/malloc_thresholds.c), so the hand-written SQL's backends
+	# do not give their memory back to the kernel after every statement
+	# either: with glibc's defaults that cost the floor's page as much as
+	# its work (bench/README.md)
+	_cluster_as_postgres env GLIBC_TUNABLES=glibc.malloc.mmap_threshold=8388608:glibc.malloc.trim_threshold=16777216 \
+		"$PG_BINDIR/pg_ctl" -D "$CLUSTER_DIR/data" -l "$CLUSTER_DIR/server.log" -w -t 60 restart >/dev/null
 	WORK=$CLUSTER_DIR/work
 	mkdir -p "$WORK"
 	chmod 777 "$WORK"
