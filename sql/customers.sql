@@ -325,6 +325,9 @@ CREATE UNIQUE INDEX event_history_idx ON customers.event (tenant_id, object_id, 
 -- foreign key's cascade): without it each removal would read every event
 CREATE INDEX event_customer_idx ON customers.event (tenant_id, customer_id)
 	WHERE customer_id IS NOT NULL;
+-- one object's events in feed order (customers.events with "objectId"):
+-- without it such a page read the feed from the cursor on
+CREATE INDEX event_object_idx ON customers.event (tenant_id, object_id, xid, id);
 -- retention finds old events by time, in whole block ranges: nearly free to
 -- keep up on an append-only table (tenant_id first, as in every key)
 CREATE INDEX event_created_at_idx ON customers.event USING brin (tenant_id, created_at);

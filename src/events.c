@@ -45,17 +45,27 @@
 /* a code no other list uses, so only events() takes these cursors */
 #define EVENTS_CURSOR_CODE 102
 
-#define EVENTS_SQL \
+/*
+ * The page after (xid, id): of the whole feed through the primary key, or
+ * of one object's events through event_object_idx. Two statements, since a
+ * kept plan of one with "$6 = '' OR object_id = $6" cannot use the object's
+ * index and read the feed from the cursor on (100 ms to 1 s at 100,000
+ * customers for an old cursor).
+ */
+#define EVENTS_COLUMNS \
 	"SELECT xid, id, type, object_id, customer_id, version, actor, created_at," \
 	" pg_catalog.to_jsonb(changed_fields), data" \
 	" FROM customers.event" \
-	" WHERE tenant_id OPERATOR(pg_catalog.=) $1" \
+	" WHERE tenant_id OPERATOR(pg_catalog.=) $1"
+#define EVENTS_AFTER \
 	" AND ROW(xid, id) OPERATOR(pg_catalog.>) ROW($2, $3)" \
 	" AND xid OPERATOR(pg_catalog.<) pg_catalog.pg_snapshot_xmin(pg_catalog.pg_current_snapshot())" \
 	" AND (pg_catalog.cardinality($5) OPERATOR(pg_catalog.=) 0" \
 	" OR type OPERATOR(pg_catalog.=) ANY ($5))" \
-	" AND ($6 OPERATOR(pg_catalog.=) '' OR object_id OPERATOR(pg_catalog.=) $6)" \
 	" ORDER BY xid, id LIMIT $4"
+#define EVENTS_SQL EVENTS_COLUMNS EVENTS_AFTER
+#define OBJECT_EVENTS_SQL \
+	EVENTS_COLUMNS " AND object_id OPERATOR(pg_catalog.=) $6" EVENTS_AFTER
 
 #define EVENTS_HINT \
 	"An events request is {\"limit\", \"cursor\", \"types\", \"objectId\"}, each optional."
@@ -64,6 +74,7 @@
 	"Give \"objectId\" as the id of a customer, payment method, user, class label or segment."
 
 static SPIPlanPtr events_plan = NULL;
+static SPIPlanPtr object_events_plan = NULL;
 
 /* What a request asks for */
 typedef struct EventsRequest
@@ -260,10 +271,16 @@ customers_events(PG_FUNCTION_ARGS)
 	values[1] = FullTransactionIdGetDatum(start_xid);
 	values[2] = CStringGetTextDatum(start_id);
 	values[3] = Int64GetDatum(r.limit);
-	/* no filter: no types, and an object id no object has */
+	/* no types: every type */
 	values[4] = TextArray(r.types, r.ntypes);
-	values[5] = CStringGetTextDatum(r.object_id != NULL ? r.object_id : "");
-	ExecutePlan(KeptPlan(&events_plan, EVENTS_SQL, 6, types), values, true, SPI_OK_SELECT);
+	if (r.object_id != NULL)
+	{
+		values[5] = CStringGetTextDatum(r.object_id);
+		ExecutePlan(KeptPlan(&object_events_plan, OBJECT_EVENTS_SQL, 6, types), values, true,
+					SPI_OK_SELECT);
+	}
+	else
+		ExecutePlan(KeptPlan(&events_plan, EVENTS_SQL, 5, types), values, true, SPI_OK_SELECT);
 
 	n = (int) SPI_processed;
 	docs = palloc(sizeof(Jsonb *) * Max(n, 1));

@@ -190,3 +190,27 @@ SELECT count(*) AS recent_events_kept FROM pg_temp.feed('{"limit": 100}');
 SELECT raises('SELECT customers.purge_events(0)');
 SELECT raises('SELECT customers.purge_events(NULL)');
 RESET customers.event_retention;
+
+-- "objectId" reads only that object's events (event_object_idx), however
+-- long the feed before them: rows of customers.event read in this
+-- transaction, never timed (the whole feed was read before)
+SET customers.tenant_id = 'events_many';
+SELECT count(*) AS saved FROM items(customers.save((SELECT jsonb_build_object('data',
+	jsonb_agg(jsonb_build_object('id', 'cus_m' || i, 'name', 'Many ' || i)))
+	FROM generate_series(1, 1000) AS i))) WHERE status = 200;
+SELECT customers.patch('cus_m1', '{"name": "Many one"}') ->> 'version' AS version;
+SELECT customers.events('{"limit": 1}') -> 'cursor' ->> 'after' AS first_cursor \gset
+-- rows of customers.event read so far in this transaction
+CREATE FUNCTION pg_temp.event_rows_read() RETURNS bigint LANGUAGE sql AS $$
+	SELECT seq_tup_read + coalesce(idx_tup_fetch, 0) FROM pg_catalog.pg_stat_xact_user_tables
+	WHERE relid = 'customers.event'::regclass
+$$;
+BEGIN;
+SELECT pg_temp.event_rows_read() AS before \gset
+SELECT n, type, object, version FROM pg_temp.feed('{"objectId": "cus_m1"}');
+SELECT n, type, object, version FROM pg_temp.feed(jsonb_build_object('objectId', 'cus_m1',
+	'cursor', :'first_cursor', 'types', '["customer.patched"]'::jsonb));
+SELECT count(*) AS none FROM pg_temp.feed(jsonb_build_object('objectId', 'cus_m999',
+	'cursor', :'first_cursor', 'types', '["customer.patched"]'::jsonb));
+SELECT pg_temp.event_rows_read() - :before AS event_rows_read;
+COMMIT;
