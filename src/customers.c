@@ -32,6 +32,7 @@
 #include "utils/guc_tables.h"
 
 #include "call_context.h"
+#include "envelope.h"
 #include "idempotency.h"
 #include "events.h"
 #include "malloc_thresholds.h"
@@ -141,6 +142,17 @@ _PG_init(void)
 							0, 0, INT_MAX,
 							PGC_SUSET,
 							GUC_UNIT_S,
+							NULL, NULL, NULL);
+
+	DefineCustomIntVariable("customers.max_response_size",
+							"The most the documents of one response may take.",
+							"A page, list or batch response past it is refused; it bounds a call's memory, about five times its response.",
+							&customers_max_response_size,
+							DEFAULT_MAX_RESPONSE_KB,
+							1024,
+							MAX_MAX_RESPONSE_KB,
+							PGC_SUSET,
+							GUC_UNIT_KB,
 							NULL, NULL, NULL);
 
 	MarkGUCPrefixReserved("customers");

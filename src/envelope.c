@@ -7,15 +7,108 @@
  *
  * A batch reports each item's errors in the item and repeats them at the top
  * level with the param prefixed "data[i].".
+ *
+ * Every envelope of many documents is held to one size of its documents,
+ * customers.max_response_size (64 MB), checked before it is built
+ * (CheckResponseSize): the limits of
+ * a request (a page of 1000, a batch of 1000 documents of 256 kB) allow a
+ * response of 256 MB, PostgreSQL's limit of a jsonb value, and a backend
+ * needs about five times a response to read, build and send it (1.2 GB for
+ * a page, bench/README.md "Memory per call"). A caller that can learn the
+ * size sooner (from the stored sizes, before reading the documents; a save
+ * before it writes) checks it there too.
  */
 #include "postgres.h"
 
+#include "access/detoast.h"
+#include "access/htup_details.h"
+#include "executor/spi.h"
 #include "utils/jsonb.h"
 
 #include "envelope.h"
 #include "item_errors.h"
 #include "jsonb_assemble.h"
 #include "jsonb_build.h"
+
+int			customers_max_response_size = DEFAULT_MAX_RESPONSE_KB;
+
+/* A size in MB, or in kB under 10 MB, rounded up */
+static char *
+SizeText(Size bytes)
+{
+	if (bytes >= (Size) 10 * 1024 * 1024)
+		return psprintf("%zu MB", (bytes + 1024 * 1024 - 1) / (1024 * 1024));
+	return psprintf("%zu kB", (bytes + 1023) / 1024);
+}
+
+/*
+ * Refuse a response whose ndocs documents take more than
+ * customers.max_response_size (54000), with the request parameter to lower
+ * and about how much
+ */
+void
+CheckResponseSize(ResponseKind kind, int ndocs, Size bytes)
+{
+	const Size	max = (Size) customers_max_response_size * 1024;
+	int			fit;
+
+	if (bytes <= max)
+		return;
+	/* how many documents of this average size fit */
+	fit = (int) Max((double) ndocs * max / bytes, 1);
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("response of %d documents exceeds the maximum of %s", ndocs,
+					customers_max_response_size % 1024 == 0 ?
+					psprintf("%d MB", customers_max_response_size / 1024) :
+					psprintf("%d kB", customers_max_response_size)),
+			 errdetail("The documents take %s; the maximum is set by customers.max_response_size.",
+					   SizeText(bytes)),
+			 kind == RESPONSE_PAGE ?
+			 errhint("Lower \"limit\": about %d of these documents fit in a response.", fit) :
+			 kind == RESPONSE_BATCH ?
+			 errhint("Send fewer items at a time: about %d of these documents fit in a response.", fit) :
+			 errhint("Detach the payment methods that the customer no longer uses.")));
+}
+
+/*
+ * CheckResponseSize for the documents of the first nrows rows of a result,
+ * from the sizes of their values as stored (compressed or out of line), so
+ * before a page too large is decompressed. It counts each row's every
+ * value, of which the document is made.
+ */
+void
+CheckRowsResponseSize(ResponseKind kind, SPITupleTable *rows, int nrows)
+{
+	TupleDesc	desc = rows->tupdesc;
+	Size		bytes = 0;
+
+	for (int r = 0; r < nrows; r++)
+		for (int c = 0; c < desc->natts; c++)
+		{
+			Form_pg_attribute att = TupleDescAttr(desc, c);
+			bool		isnull;
+			Datum		value;
+
+			if (att->attlen != -1)
+				continue;
+			value = heap_getattr(rows->vals[r], c + 1, desc, &isnull);
+			if (!isnull)
+				bytes += toast_raw_datum_size(value);
+		}
+	CheckResponseSize(kind, nrows, bytes);
+}
+
+/* The bytes of the documents */
+static Size
+DocumentsSize(Jsonb **docs, int ndocs)
+{
+	Size		bytes = 0;
+
+	for (int i = 0; i < ndocs; i++)
+		bytes += VARSIZE(docs[i]);
+	return bytes;
+}
 
 /* The envelope's error type for a status code */
 static const char *
@@ -57,9 +150,19 @@ BuildSaveEnvelope(ItemResult *items, int nitems)
 	JsonbParseState *state = NULL;
 	bool		failed = false;
 	ListCell   *lc;
+	int			ndocs = 0;
+	Size		bytes = 0;
 
 	for (int i = 0; i < nitems; i++)
+	{
 		failed |= (items[i].errors != NIL);
+		if (items[i].errors == NIL)
+		{
+			ndocs++;
+			bytes += VARSIZE(items[i].data);
+		}
+	}
+	CheckResponseSize(RESPONSE_BATCH, ndocs, bytes);
 
 	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
 	PushKeyString(&state, "result", failed ? "FAILURE" : "SUCCESS");
@@ -118,9 +221,12 @@ BuildSaveEnvelope(ItemResult *items, int nitems)
  * again, which would cost more than reading them.
  */
 static void
-DataValue(JsonbValue *data, Jsonb **docs, int ndocs)
+DataValue(JsonbValue *data, Jsonb **docs, int ndocs, ResponseKind kind)
 {
-	JsonbValue *elems = palloc(sizeof(JsonbValue) * Max(ndocs, 1));
+	JsonbValue *elems;
+
+	CheckResponseSize(kind, ndocs, DocumentsSize(docs, ndocs));
+	elems = palloc(sizeof(JsonbValue) * Max(ndocs, 1));
 
 	for (int i = 0; i < ndocs; i++)
 	{
@@ -143,14 +249,14 @@ StringValue(JsonbValue *value, const char *string)
 	value->val.string.len = strlen(string);
 }
 
-/* The envelope of a whole list: {"result","data"} */
+/* The envelope of a whole list: {"result","data"} (of payment methods) */
 Jsonb *
 BuildList(Jsonb **docs, int ndocs)
 {
 	static const char *const keys[] = {"data", "result"};	/* in jsonb order */
 	JsonbValue	values[lengthof(keys)];
 
-	DataValue(&values[0], docs, ndocs);
+	DataValue(&values[0], docs, ndocs, RESPONSE_PAYMENT_METHODS);
 	StringValue(&values[1], "SUCCESS");
 	return AssembleObject(keys, values, lengthof(keys));
 }
@@ -173,7 +279,7 @@ BuildCountedPage(Jsonb **docs, int ndocs, const char *after, const char *before,
 	Jsonb	   *cursor;
 	int			n = 0;
 
-	DataValue(&values[n++], docs, ndocs);
+	DataValue(&values[n++], docs, ndocs, RESPONSE_PAGE);
 	if (count != NULL)
 	{
 		values[n].type = jbvBinary;

@@ -5,6 +5,7 @@
 #ifndef ENVELOPE_H
 #define ENVELOPE_H
 
+#include "executor/spi.h"
 #include "nodes/pg_list.h"
 #include "utils/jsonb.h"
 
@@ -15,6 +16,24 @@ typedef struct ItemResult
 	Jsonb	   *data;
 } ItemResult;
 
+/*
+ * customers.max_response_size: the most the documents of one response may
+ * take, in kB (docs/api.md §3.3)
+ */
+#define DEFAULT_MAX_RESPONSE_KB (64 * 1024)
+#define MAX_MAX_RESPONSE_KB (256 * 1024 - 1)	/* jsonb's limit of a value */
+extern int	customers_max_response_size;
+
+/* What the caller lowers to stay under it */
+typedef enum ResponseKind
+{
+	RESPONSE_PAGE,				/* a page: "limit" */
+	RESPONSE_BATCH,				/* a batch's envelope: its items */
+	RESPONSE_PAYMENT_METHODS	/* every payment method of a customer */
+} ResponseKind;
+
+extern void CheckResponseSize(ResponseKind kind, int ndocs, Size bytes);
+extern void CheckRowsResponseSize(ResponseKind kind, SPITupleTable *rows, int nrows);
 extern Jsonb *BuildSaveEnvelope(ItemResult *items, int nitems);
 extern Jsonb *BuildList(Jsonb **docs, int ndocs);
 extern Jsonb *BuildPage(Jsonb **docs, int ndocs, const char *after, const char *before);

@@ -283,6 +283,7 @@ customers_events(PG_FUNCTION_ARGS)
 		ExecutePlan(KeptPlan(&events_plan, EVENTS_SQL, 5, types), values, true, SPI_OK_SELECT);
 
 	n = (int) SPI_processed;
+	CheckRowsResponseSize(RESPONSE_PAGE, SPI_tuptable, n);
 	docs = palloc(sizeof(Jsonb *) * Max(n, 1));
 	for (int i = 0; i < n; i++)
 		docs[i] = EventDocument(SPI_tuptable->vals[i], SPI_tuptable->tupdesc);

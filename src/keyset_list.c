@@ -79,6 +79,9 @@ FetchRows(ListWalk *walk, int statement, const char *key, int want, int at)
 	ExecutePlan(KeptPlan(&list->plans[statement], sql[statement], nargs[statement], types),
 				values, true, SPI_OK_SELECT);
 	n = (int) SPI_processed;
+	/* a page's rows, before they are read (not the one that probes past it) */
+	if (want > 1)
+		CheckRowsResponseSize(RESPONSE_PAGE, SPI_tuptable, Min(n, want - 1));
 	for (int r = 0; r < n; r++)
 	{
 		HeapTuple	tuple = SPI_tuptable->vals[r];

@@ -566,6 +566,7 @@ customers_payment_methods(PG_FUNCTION_ARGS)
 	ExecutePlan(KeptPlan(&list_methods_plan, LIST_METHODS_SQL, 2, types), values, true,
 				SPI_OK_SELECT);
 	n = (int) SPI_processed;
+	CheckRowsResponseSize(RESPONSE_PAYMENT_METHODS, SPI_tuptable, n);
 	docs = palloc(sizeof(Jsonb *) * Max(n, 1));
 	for (int i = 0; i < n; i++)
 	{

@@ -234,6 +234,25 @@ KeepItem(int i, void *state)
 	KeepPlannedChange(&((SaveBatch *) state)->changes[i]);
 }
 
+/*
+ * Refuse, before anything is written, a batch whose response would be too
+ * large: its documents are planned, and the envelope holds them
+ */
+static void
+CheckResponseBeforeWriting(PlannedChange *changes, int n)
+{
+	int			ndocs = 0;
+	Size		bytes = 0;
+
+	for (int i = 0; i < n; i++)
+		if (changes[i].errors == NIL && changes[i].row.doc != NULL)
+		{
+			ndocs++;
+			bytes += VARSIZE(changes[i].row.doc);
+		}
+	CheckResponseSize(RESPONSE_BATCH, ndocs, bytes);
+}
+
 PG_FUNCTION_INFO_V1(customers_save);
 
 /* SQL: customers.save(request jsonb) returns the Tight envelope */
@@ -273,6 +292,7 @@ customers_save(PG_FUNCTION_ARGS)
 	CheckCustomerSegments(&call, changes, n);
 	CheckExternalIds(&call, changes, n);
 	CheckErased(&call, changes, n);
+	CheckResponseBeforeWriting(changes, n);
 	WriteChanges(&call, changes, n);
 
 	EndCall(&call);
