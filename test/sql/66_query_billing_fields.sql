@@ -63,6 +63,9 @@ FROM (VALUES
 	('{"currency": {"in": []}}', $$false$$),
 	('{"currency": {"notIn": ["EUR", "USD"]}}',
 	 $$(doc ->> 'currency' IS NULL OR doc ->> 'currency' NOT IN ('EUR', 'USD')) AND status <> 'ARCHIVED'$$),
+	('{"currency": {"notIn": ["usd", "ZWG", "USD", "AED"]}}',
+	 $$(doc ->> 'currency' IS NULL OR doc ->> 'currency' NOT IN ('USD', 'ZWG', 'AED')) AND status <> 'ARCHIVED'$$),
+	('{"currency": {"notIn": []}}', $$status <> 'ARCHIVED'$$),
 	('{"not": {"currency": {"in": ["EUR", "USD", "GBP", "JPY"]}}}',
 	 $$doc ->> 'currency' IS NULL AND status <> 'ARCHIVED'$$),
 	('{"address.countryCode": {"equal": "FRA"}}', $$doc -> 'address' ->> 'countryCode' = 'FRA' AND status <> 'ARCHIVED'$$),
@@ -229,6 +232,16 @@ FROM (VALUES
 	 $$true ORDER BY doc ->> 'currency' DESC, id DESC$$, 25),
 	('FRA by COUNTRY_CODE', '{"limit": 20, "sort": {"orderBy": "COUNTRY_CODE"}, "filter": {"address.countryCode": {"equal": "FR"}}}',
 	 $$doc -> 'address' ->> 'countryCode' = 'FRA' ORDER BY doc -> 'address' ->> 'countryCode', id$$, 25),
+	-- notEqual and notIn: the ranges between the codes left out, or none,
+	-- each through the field's index (a <> walked the sort index); these
+	-- keep the few customers of Norway
+	('notIn FR, US, JP, DE, GB by NAME', '{"limit": 20, "sort": {"orderBy": "NAME"}, "filter": {"address.countryCode": {"notIn": ["FR", "US", "JP", "DE", "GB"]}}}',
+	 $$doc -> 'address' ->> 'countryCode' NOT IN ('FRA', 'USA', 'JPN', 'DEU', 'GBR') ORDER BY name, id$$, 25),
+	('the same by COUNTRY_CODE DESC', '{"limit": 20, "sort": {"orderBy": "COUNTRY_CODE", "direction": "DESC"}, "filter": {"address.countryCode": {"notIn": ["GBR", "FR", "US", "JP", "DE", "FRA"]}}}',
+	 $$doc -> 'address' ->> 'countryCode' NOT IN ('FRA', 'USA', 'JPN', 'DEU', 'GBR')
+	   ORDER BY doc -> 'address' ->> 'countryCode' DESC, id DESC$$, 25),
+	('notEqual EUR by NAME DESC (10 %)', '{"limit": 20, "sort": {"orderBy": "NAME", "direction": "DESC"}, "filter": {"currency": {"notEqual": "EUR"}}}',
+	 $$(doc ->> 'currency' IS NULL OR doc ->> 'currency' <> 'EUR') ORDER BY name DESC, id DESC$$, 400),
 	('tax id COMMON by NAME', '{"limit": 20, "sort": {"orderBy": "NAME"}, "filter": {"taxIds.value": {"equal": "COMMON"}}}',
 	 $$doc -> 'taxIds' @> '[{"value": "COMMON"}]' ORDER BY name, id$$, 100),
 	('tax id COMMON by NAME DESC, deep', '{"limit": 20, "sort": {"orderBy": "NAME", "direction": "DESC"}, "filter": {"taxIds.value": {"equal": "COMMON"}, "name": {"lessThan": "Customer 1500"}}}',
