@@ -21,12 +21,16 @@
  */
 #include "postgres.h"
 
+#include "catalog/namespace.h"
+#include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/syscache.h"
 #include "utils/timestamp.h"
 
 #include "call_context.h"
@@ -41,16 +45,17 @@
 #include "request.h"
 #include "spi_plans.h"
 
-/* a pattern with this many matches or more is walked in sort order */
-#define MATCH_FIRST_CAP (MAX_PAGE_LIMIT + 1)
-
 /*
- * rows of the sort index a trigram contain walks before it looks by bitmap:
- * a first window, then, when that one held some matches but too few, a
- * larger one
+ * How a value-blind condition served by a GIN index walks (see
+ * WalkBlindSegment): a first window of the sort order; then, when it held
+ * at least RATE_HITS matches, more of the walk at their rate, at most
+ * WALK_BUDGET rows; else the matches collected through the index and
+ * sorted, when there are fewer than MATCH_CAP.
  */
-#define FIRST_WINDOW 200
-#define WALK_WINDOW 2000
+#define FIRST_WINDOW 400
+#define RATE_HITS 2
+#define WALK_BUDGET 10000
+#define MATCH_CAP (MAX_PAGE_LIMIT + 1)
 
 
 typedef struct SortColumn
@@ -199,8 +204,8 @@ PlanWalk(const QueryRequest *request, bool backward, Walk *walk)
 typedef enum SegmentForm
 {
 	FORM_ORDERED,				/* walk the sort index, filter, stop at $limit */
-	FORM_WINDOW,				/* the same over the next rows of a window only */
-	FORM_MATCH_FIRST			/* at most $limit matches in any order, sorted */
+	FORM_WINDOW,				/* the same over the next $extent rows only */
+	FORM_MATCH_FIRST			/* at most $extent matches in any order, the first $limit of them */
 } SegmentForm;
 
 /*
@@ -209,18 +214,25 @@ typedef enum SegmentForm
  *
  * A value-blind condition (a trigram contain, a customData contains) makes
  * the best plan depend on a share of rows that no plan can see, so each
- * form's shape leaves the planner the one strategy it is for. The window form evaluates the
- * filter as column "hit" over the next window rows of the sort index
- * and returns the hits, in order, and the window's last row (columns hit
- * and position in window). It has no ORDER BY of its own, which would read
- * the whole window before the first row: no node of its plan reorders
- * rows, and WalkRows checks the positions. With such a condition, the ordered form
- * evaluates the filter above an OFFSET 0 fence, out of the GIN index's
- * reach, so it walks the sort index (see WalkRows).
+ * form's shape leaves the planner the one strategy it is for. The window
+ * form evaluates the filter as column "hit" over the next $extent rows of
+ * the sort index and returns the hits, in order, and the window's last row
+ * (columns hit and position in window). It has no ORDER BY of its own,
+ * which would read the whole window before the first row: no node of its
+ * plan reorders rows, and WalkRows checks the positions. The match-first
+ * form collects at most $extent matches by any plan (the GIN index's),
+ * keeps the keys and ids only, sorts them, and fetches the documents of the
+ * first $limit by primary key; its column total counts the matches
+ * collected (all of them when fewer than $extent), computed over keys and
+ * ids, so that the documents of thousands of matches are neither kept nor
+ * spilled. With such a condition, the ordered form evaluates the filter
+ * above an OFFSET 0 fence, out of the GIN index's reach, so it walks the
+ * sort index (see WalkRows).
  */
 static char *
 SegmentSql(const QueryRequest *request, const Walk *walk, bool null_segment, bool from_position,
-		   bool inclusive, int key_param, int id_param, int limit_param, SegmentForm form, int window)
+		   bool inclusive, int key_param, int id_param, int limit_param, int extent_param,
+		   SegmentForm form)
 {
 	const SortColumn *sort = &sort_columns[request->sort_key];
 	const char *cmp = walk->ascending ? (inclusive ? ">=" : ">") : (inclusive ? "<=" : "<");
@@ -230,11 +242,17 @@ SegmentSql(const QueryRequest *request, const Walk *walk, bool null_segment, boo
 	StringInfoData sql;
 
 	initStringInfo(&sql);
-	if (form == FORM_MATCH_FIRST || fenced)
+	if (form == FORM_MATCH_FIRST)
+		appendStringInfoString(&sql, "SELECT m.k, m.i, d.doc, m.total FROM ("
+							   "SELECT f.*, pg_catalog.count(*) OVER () AS total FROM (");
+	else if (fenced)
 		appendStringInfoString(&sql, "SELECT * FROM (");
 	else if (form == FORM_WINDOW)
 		appendStringInfoString(&sql, "SELECT * FROM (SELECT w.*, pg_catalog.row_number() OVER () AS n FROM (");
-	appendStringInfo(&sql, "SELECT %s, id, doc", sort->column);
+	if (form == FORM_MATCH_FIRST)
+		appendStringInfo(&sql, "SELECT %s AS k, id AS i", sort->column);
+	else
+		appendStringInfo(&sql, "SELECT %s, id, doc", sort->column);
 	if (hit_column)
 		appendStringInfo(&sql, ", (true%s) AS hit", request->filter.conditions.data);
 	appendStringInfo(&sql, " FROM customers.customer AS c WHERE tenant_id OPERATOR(pg_catalog.=) $1%s",
@@ -247,47 +265,96 @@ SegmentSql(const QueryRequest *request, const Walk *walk, bool null_segment, boo
 		appendStringInfo(&sql, " AND ROW(%s, id) OPERATOR(pg_catalog.%s) ROW($%d, $%d)",
 						 sort->column, cmp, key_param, id_param);
 	if (form == FORM_MATCH_FIRST)
-		appendStringInfo(&sql, " LIMIT $%d) AS m", limit_param);
+	{
+		/* the NULL keys are in the order of their ids */
+		if (sort->is_id || null_segment)
+			appendStringInfo(&sql, " LIMIT $%d) AS f ORDER BY i%s LIMIT $%d) AS m"
+							 " JOIN customers.customer AS d ON d.tenant_id OPERATOR(pg_catalog.=) $1"
+							 " AND d.id OPERATOR(pg_catalog.=) m.i ORDER BY m.i%s",
+							 extent_param, dir, limit_param, dir);
+		else
+			appendStringInfo(&sql, " LIMIT $%d) AS f ORDER BY k%s, i%s LIMIT $%d) AS m"
+							 " JOIN customers.customer AS d ON d.tenant_id OPERATOR(pg_catalog.=) $1"
+							 " AND d.id OPERATOR(pg_catalog.=) m.i ORDER BY m.k%s, m.i%s",
+							 extent_param, dir, dir, limit_param, dir, dir);
+		return sql.data;
+	}
+
 	/*
-	 * m's columns are named by position: the key may be id itself. Among
-	 * NULL keys the order is by id, but written as by key and id, so the
-	 * sort key's index serves it (ordered by id alone, the NULL keys were
-	 * found by walking the primary key over the whole tenant).
+	 * Among NULL keys the order is by id, but written as by key and id, so
+	 * the sort key's index serves it (ordered by id alone, the NULL keys
+	 * were found by walking the primary key over the whole tenant).
 	 */
-	if (sort->is_id || (null_segment && form == FORM_MATCH_FIRST))
-		appendStringInfo(&sql, " ORDER BY %s%s", form == FORM_MATCH_FIRST ? "2" : "id", dir);
+	if (sort->is_id)
+		appendStringInfo(&sql, " ORDER BY id%s", dir);
 	else
-		appendStringInfo(&sql, " ORDER BY %s%s, %s%s", form == FORM_MATCH_FIRST ? "1" : sort->column, dir,
-						 form == FORM_MATCH_FIRST ? "2" : "id", dir);
+		appendStringInfo(&sql, " ORDER BY %s%s, id%s", sort->column, dir, dir);
 	if (fenced)
 		appendStringInfo(&sql, " OFFSET 0) AS w WHERE hit LIMIT $%d", limit_param);
 	else if (form == FORM_ORDERED)
 		appendStringInfo(&sql, " LIMIT $%d", limit_param);
-	else if (form == FORM_WINDOW)
-		appendStringInfo(&sql, " LIMIT %d) AS w) AS m WHERE hit OR n OPERATOR(pg_catalog.=) %d"
-						 " LIMIT $%d", window, window, limit_param);
+	else
+		appendStringInfo(&sql, " LIMIT $%d) AS w) AS m WHERE hit OR n OPERATOR(pg_catalog.=) $%d"
+						 " LIMIT $%d", extent_param, extent_param, limit_param);
 	return sql.data;
 }
 
 /*
- * The kept plan of a segment's statement: planned per call for a filter
- * (see the file's header), and for match-first, whose strategy (a bitmap
- * scan of a GIN index) only the value's statistics choose.
+ * Run a segment's statement from a position (NULL: the segment's start),
+ * returning at most limit rows; extent is the window's rows or the most
+ * matches collected. Its kept plan is planned per call for a filter (see
+ * the file's header) and for match-first, whose strategy (a bitmap scan of
+ * a GIN index) only the value's statistics choose.
  */
-static SPIPlanPtr
-SegmentPlan(const QueryFilter *filter, SegmentForm form, const char *sql, int nargs, Oid *types)
-{
-	if (filter->custom_plan || form == FORM_MATCH_FIRST)
-		return CustomShapePlan(sql, nargs, types);
-	return ShapePlan(sql, nargs, types);
-}
-
-/* Run a segment's statement */
 static void
-RunSegment(const QueryFilter *filter, SegmentForm form, const char *sql, int nargs, Oid *types,
-		   Datum *values)
+RunSegment(const QueryRequest *request, const Walk *walk, bool null_segment,
+		   const CursorPosition *from, bool inclusive, SegmentForm form, int64 limit, int64 extent)
 {
-	ExecutePlan(SegmentPlan(filter, form, sql, nargs, types), values, true, SPI_OK_SELECT);
+	const SortColumn *sort = &sort_columns[request->sort_key];
+	const QueryFilter *filter = &request->filter;
+	Oid			types[MAX_FILTER_PARAMS + 5];
+	Datum		values[MAX_FILTER_PARAMS + 5];
+	int			nargs = 1 + filter->nparams;
+	int			key_param = 0;
+	int			id_param = 0;
+	int			limit_param;
+	int			extent_param = 0;
+	char	   *sql;
+	SPIPlanPtr	plan;
+
+	types[0] = TEXTOID;
+	values[0] = CStringGetTextDatum(request->binding.tenant_id);
+	memcpy(types + 1, filter->types, sizeof(Oid) * filter->nparams);
+	memcpy(values + 1, filter->values, sizeof(Datum) * filter->nparams);
+	if (from != NULL && !sort->is_id && !null_segment)
+	{
+		key_param = ++nargs;
+		types[nargs - 1] = sort->is_time ? TIMESTAMPTZOID : TEXTOID;
+		values[nargs - 1] = sort->is_time ? TimestampTzGetDatum(from->key_time) :
+			CStringGetTextDatum(from->key_text);
+	}
+	if (from != NULL)
+	{
+		id_param = ++nargs;
+		types[nargs - 1] = TEXTOID;
+		values[nargs - 1] = CStringGetTextDatum(from->id);
+	}
+	limit_param = ++nargs;
+	types[nargs - 1] = INT8OID;
+	values[nargs - 1] = Int64GetDatum(limit);
+	if (form != FORM_ORDERED)
+	{
+		extent_param = ++nargs;
+		types[nargs - 1] = INT8OID;
+		values[nargs - 1] = Int64GetDatum(extent);
+	}
+	sql = SegmentSql(request, walk, null_segment, from != NULL, from != NULL && inclusive,
+					 key_param, id_param, limit_param, extent_param, form);
+	if (filter->custom_plan || form == FORM_MATCH_FIRST)
+		plan = CustomShapePlan(sql, nargs, types);
+	else
+		plan = ShapePlan(sql, nargs, types);
+	ExecutePlan(plan, values, true, SPI_OK_SELECT);
 }
 
 /* The position in the window of row r of a window statement's result */
@@ -309,60 +376,177 @@ WindowRowIsHit(uint64 r)
 	return !isnull && DatumGetBool(hit);
 }
 
+/* How many matches a match-first statement collected: its column total */
+static int64
+MatchesCollected(void)
+{
+	bool		isnull;
+
+	if (SPI_processed == 0)
+		return 0;
+	return DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 4, &isnull));
+}
+
+/* The position of row r of the current SPI result (key, id) */
+static void
+RowPosition(const QueryRequest *request, uint64 r, bool before, CursorPosition *position)
+{
+	const SortColumn *sort = &sort_columns[request->sort_key];
+	HeapTuple	tuple = SPI_tuptable->vals[r];
+	TupleDesc	desc = SPI_tuptable->tupdesc;
+	bool		isnull;
+	Datum		key = SPI_getbinval(tuple, desc, 1, &isnull);
+
+	memset(position, 0, sizeof(CursorPosition));
+	position->before = before;
+	position->key_null = isnull;
+	position->key_is_time = sort->is_time;
+	if (!isnull && sort->is_time)
+		position->key_time = DatumGetTimestampTz(key);
+	else if (!isnull)
+		position->key_text = TextDatumGetCString(key);
+	position->id = SPI_getvalue(tuple, desc, 2);
+}
+
 /* Append the first rows (at most max) of the current SPI result to rows */
 static void
 CollectRows(const QueryRequest *request, PageRow *rows, int *nrows, int max, bool before)
 {
-	const SortColumn *sort = &sort_columns[request->sort_key];
-	TupleDesc	desc = SPI_tuptable->tupdesc;
-
 	for (uint64 r = 0; r < SPI_processed && r < (uint64) max; r++)
 	{
-		HeapTuple	tuple = SPI_tuptable->vals[r];
 		PageRow    *row = &rows[(*nrows)++];
 		bool		isnull;
-		Datum		key = SPI_getbinval(tuple, desc, 1, &isnull);
 
-		memset(row, 0, sizeof(PageRow));
-		row->position.before = before;
-		row->position.key_null = isnull;
-		row->position.key_is_time = sort->is_time;
-		if (!isnull && sort->is_time)
-			row->position.key_time = DatumGetTimestampTz(key);
-		else if (!isnull)
-			row->position.key_text = TextDatumGetCString(key);
-		row->position.id = SPI_getvalue(tuple, desc, 2);
-		row->doc = DatumGetJsonbPCopy(SPI_getbinval(tuple, desc, 3, &isnull));
+		RowPosition(request, r, before, &row->position);
+		row->doc = DatumGetJsonbPCopy(SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 3, &isnull));
 	}
 	SPI_freetuptable(SPI_tuptable);
 }
 
 /*
- * Walk from position (or from the start) and collect up to want rows, in
- * walk order; inclusive starts at the position's own row.
+ * The rows of customers.customer (every tenant's) as ANALYZE last counted
+ * them, or -1 when unknown
+ */
+static double
+CustomerRowsCounted(void)
+{
+	Oid			relid = get_relname_relid("customer", get_namespace_oid("customers", false));
+	HeapTuple	tuple;
+	double		rows = -1;
+
+	if (!OidIsValid(relid))
+		return -1;
+	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	if (HeapTupleIsValid(tuple))
+	{
+		rows = ((Form_pg_class) GETSTRUCT(tuple))->reltuples;
+		ReleaseSysCache(tuple);
+	}
+	return rows;
+}
+
+/*
+ * One segment of a walk with a value-blind condition that a GIN index
+ * serves (see WalkRows): collects up to want rows into rows from from (the
+ * segment's start when NULL).
  *
- * A value-blind condition (a contain served by a trigram index, a
- * customData contains) makes the best plan depend on how many rows its
- * value selects, which the planner cannot estimate even for the value.
  * Walking the sort index finds a page of a common value at once but walks
- * the whole index for a rare one; a bitmap scan of the GIN index finds the
- * rare value's few rows at once but every row of a common one. So such a
- * segment first walks a window of FIRST_WINDOW rows of the sort index,
- * then, if that held enough hits that the larger window would fill the
- * page at the same rate, one of WALK_WINDOW rows: enough hits there, or
- * the end of the segment, and that is the page. Otherwise (and at once
- * after the first window when it held too few: a rare or absent value no
- * longer costs the large window, whose rows each evaluate the filter, a
- * search folding six fields) the value is rare here and its
- * matches are collected by bitmap, at most
- * MATCH_FIRST_CAP of them; fewer means that they were all, and their first
- * rows are the page. That statement is planned for its value: the planner
- * then takes the GIN index. Only a value both sparse and frequent is left
- * to the plain walk. (Guessing the walk's length from the window's hits
- * failed where matches cluster in the sort order: a deep page read 84,000
- * rows.) A contain shorter than a trigram has no index to serve it: it
- * walks at once. A segment of NULL keys is skipped when a condition on
- * the sort key cannot hold there.
+ * the whole index for a rare one; a bitmap scan of the GIN index finds a
+ * rare value's few rows at once, but costs several walked rows a match for
+ * a common one (at 1,000,000 customers, 3 to 5: the scan also decodes the
+ * postings of the index's tenant column, every row of the tenant, about
+ * 15 ms for a value of 1 %). So it first walks a window of FIRST_WINDOW
+ * rows of the sort index and keeps its matches. If they do not fill the
+ * page and there are at least RATE_HITS of them, their rate tells how far
+ * on the rest lies: when twice that is within WALK_BUDGET rows, and no more
+ * than the matches the table would hold at that rate (pg_class's count of
+ * all tenants' rows: a small tenant's few matches are cheaper collected),
+ * the walk goes on from the window's last row in a window twice that long
+ * (a value of 1 % at 1,000,000 customers reads about 5,000 rows for a page
+ * of 50, where collecting its matches reads 10,000). Otherwise, or when that
+ * window does not fill the page either, the matches from the last window's
+ * end on are collected through the index, at most MATCH_CAP; fewer means
+ * that they were all, and their first rows are the page. That statement is
+ * planned for its value: the planner then takes the GIN index. Only a
+ * value both sparse here and frequent overall is left to the plain walk,
+ * from the last window's end. No row is read twice: each statement starts
+ * where the last one stopped. (A first window of 2,000 rows cost a rare
+ * search, folding six fields a row, 36 ms at 100,000 customers; one of 200
+ * held 0 or 1 match of a 1 % value as often as 2 or more; collecting up to
+ * 5,000 matches made a value of 1 % whose matches cluster in the sort
+ * order collect 5,000 for nothing.)
+ */
+static void
+WalkBlindSegment(const QueryRequest *request, const Walk *walk, bool null_segment,
+				 const CursorPosition *from, bool inclusive, int want, PageRow *rows, int *nrows)
+{
+	CursorPosition window_end;
+	int64		window = FIRST_WINDOW;
+	int64		walked = 0;
+	int64		found = 0;
+	int64		ahead;
+	double		counted;
+
+	for (;;)
+	{
+		int64		hits;
+		bool		window_full;
+
+		RunSegment(request, walk, null_segment, from, inclusive, FORM_WINDOW, want - *nrows, window);
+		hits = SPI_processed;
+		for (int64 r = 1; r < hits; r++)
+			if (WindowRowNumber(r) <= WindowRowNumber(r - 1))
+				elog(ERROR, "window rows out of order");
+		window_full = hits > 0 && WindowRowNumber(hits - 1) == window;
+		if (window_full)
+		{
+			RowPosition(request, hits - 1, walk->backward, &window_end);
+			if (!WindowRowIsHit(hits - 1))
+				hits--;
+		}
+		CollectRows(request, rows, nrows, hits, walk->backward);
+		/* the page is full, or the segment ended within the window */
+		if (!window_full || *nrows == want)
+			return;
+		walked += window;
+		found += hits;
+		from = &window_end;
+		inclusive = false;
+		if (walked > FIRST_WINDOW || found < RATE_HITS)
+			break;
+		/*
+		 * At the rate found so far, the rest of the page lies this far on,
+		 * and the table holds this many matches
+		 */
+		ahead = (want - *nrows) * walked / found;
+		counted = CustomerRowsCounted();
+		if (2 * ahead > WALK_BUDGET || (counted >= 0 && ahead > counted * found / walked))
+			break;
+		window = Max(2 * ahead, FIRST_WINDOW);
+	}
+
+	RunSegment(request, walk, null_segment, from, false, FORM_MATCH_FIRST, want - *nrows, MATCH_CAP);
+	if (MatchesCollected() < MATCH_CAP)
+	{
+		CollectRows(request, rows, nrows, want - *nrows, walk->backward);
+		return;
+	}
+	SPI_freetuptable(SPI_tuptable);
+	RunSegment(request, walk, null_segment, from, false, FORM_ORDERED, want - *nrows, 0);
+	CollectRows(request, rows, nrows, want - *nrows, walk->backward);
+}
+
+/*
+ * Walk from position (or from the start) and collect up to want rows, in
+ * walk order; inclusive starts at the position's own row. Each segment is
+ * one walk of the sort index, except with a value-blind condition (a
+ * contain served by a trigram index, search, customData contains, equal,
+ * in, exists), which makes the best plan depend on how many rows its value
+ * selects, which the planner cannot estimate even for the value: those
+ * segments choose their strategy as they go (WalkBlindSegment). A contain
+ * shorter than a trigram has no index to serve it: it walks at once. A
+ * segment of NULL keys is skipped when a condition on the sort key cannot
+ * hold there.
  */
 static int
 WalkRows(const QueryRequest *request, bool backward, const CursorPosition *position,
@@ -380,88 +564,16 @@ WalkRows(const QueryRequest *request, bool backward, const CursorPosition *posit
 
 	for (int s = first_segment; s < walk.nsegments && nrows < want; s++)
 	{
-		bool		from_position = (position != NULL && s == first_segment);
-		int			nargs = 1 + filter->nparams;
-		Oid			types[MAX_FILTER_PARAMS + 4];
-		Datum		values[MAX_FILTER_PARAMS + 4];
-		int			key_param = 0;
-		int			id_param = 0;
-		char	   *sql;
+		const CursorPosition *from = (position != NULL && s == first_segment) ? position : NULL;
 
 		if (walk.segment_null[s] && FilterNeedsColumn(filter, sort->column))
 			continue;
-		types[0] = TEXTOID;
-		values[0] = CStringGetTextDatum(request->binding.tenant_id);
-		memcpy(types + 1, filter->types, sizeof(Oid) * filter->nparams);
-		memcpy(values + 1, filter->values, sizeof(Datum) * filter->nparams);
-		if (from_position && !sort->is_id && !walk.segment_null[s])
-		{
-			key_param = ++nargs;
-			types[nargs - 1] = sort->is_time ? TIMESTAMPTZOID : TEXTOID;
-			values[nargs - 1] = sort->is_time ? TimestampTzGetDatum(position->key_time) :
-				CStringGetTextDatum(position->key_text);
-		}
-		if (from_position)
-		{
-			id_param = ++nargs;
-			types[nargs - 1] = TEXTOID;
-			values[nargs - 1] = CStringGetTextDatum(position->id);
-		}
-		types[nargs] = INT8OID;
-		nargs++;
-
 		if (filter->value_blind && filter->gin_served)
 		{
-			static const int windows[] = {FIRST_WINDOW, WALK_WINDOW};
-			bool		page_found = false;
-
-			values[nargs - 1] = Int64GetDatum(want - nrows);
-			for (int w = 0; w < (int) lengthof(windows); w++)
-			{
-				int			hits;
-				bool		window_full;
-
-				sql = SegmentSql(request, &walk, walk.segment_null[s], from_position,
-								 from_position && inclusive, key_param, id_param, nargs, FORM_WINDOW,
-								 windows[w]);
-				RunSegment(filter, FORM_WINDOW, sql, nargs, types, values);
-				hits = SPI_processed;
-				for (int r = 1; r < hits; r++)
-					if (WindowRowNumber(r) <= WindowRowNumber(r - 1))
-						elog(ERROR, "window rows out of order");
-				window_full = hits > 0 && WindowRowNumber(hits - 1) == windows[w];
-				if (window_full && !WindowRowIsHit(hits - 1))
-					hits--;
-				if (!window_full || hits == want - nrows)
-				{
-					CollectRows(request, rows, &nrows, hits, backward);
-					page_found = true;
-					break;
-				}
-				SPI_freetuptable(SPI_tuptable);
-				/* too few for the larger window to fill the page: look by bitmap */
-				if ((int64) hits * WALK_WINDOW < (int64) (want - nrows) * windows[w])
-					break;
-			}
-			if (page_found)
-				continue;
-
-			values[nargs - 1] = Int64GetDatum(MATCH_FIRST_CAP);
-			sql = SegmentSql(request, &walk, walk.segment_null[s], from_position,
-							 from_position && inclusive, key_param, id_param, nargs, FORM_MATCH_FIRST, 0);
-			RunSegment(filter, FORM_MATCH_FIRST, sql, nargs, types, values);
-			if (SPI_processed < MATCH_FIRST_CAP)
-			{
-				CollectRows(request, rows, &nrows, want - nrows, backward);
-				continue;
-			}
-			SPI_freetuptable(SPI_tuptable);
+			WalkBlindSegment(request, &walk, walk.segment_null[s], from, inclusive, want, rows, &nrows);
+			continue;
 		}
-
-		values[nargs - 1] = Int64GetDatum(want - nrows);
-		sql = SegmentSql(request, &walk, walk.segment_null[s], from_position,
-						 from_position && inclusive, key_param, id_param, nargs, FORM_ORDERED, 0);
-		RunSegment(filter, FORM_ORDERED, sql, nargs, types, values);
+		RunSegment(request, &walk, walk.segment_null[s], from, inclusive, FORM_ORDERED, want - nrows, 0);
 		CollectRows(request, rows, &nrows, want - nrows, backward);
 	}
 	return nrows;
