@@ -32,8 +32,7 @@ chmod 777 "$WORK"
 
 # setup MODE: the extension, the fixtures and the application role
 setup() {
-	sql -c "CREATE ROLE bench_app LOGIN" -c "ALTER ROLE bench_app SET customers.tenant_id = 'bench'" \
-		-c "CREATE EXTENSION customers CASCADE" >/dev/null
+	bench_app_setup "$PGDATABASE" bench
 	if [[ $1 == citus ]]; then
 		sql -c "SET client_min_messages = warning" -c "SELECT customers.distribute()" >/dev/null
 	fi

@@ -1,6 +1,6 @@
-# What the benchmarks share (sourced by run.sh, import.sh, citus.sh and matrix.sh):
-# the build and install, a cluster sized for a data set, psql, and loading
-# customers through customers.save.
+# What the benchmarks share (sourced by every bench/*.sh): the build and
+# install, a cluster sized for a data set, psql, the application role and
+# the extension, and loading customers through customers.save.
 
 # Build and install the extension for PG_BINDIR; BENCH_PG=18 picks another
 # major (scripts/pg_build.sh builds it on first use). Sources
@@ -45,6 +45,22 @@ bench_cluster_start() {
 }
 
 sql() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
+
+# bench_app_setup DB TENANT [FILE...]: the application role bench_app
+# (LOGIN, not a superuser, its customers.tenant_id TENANT), made once per
+# cluster; then in DB the extension and the fixture files (bench/setup.sql
+# and the like), run as the superuser in that order.
+bench_app_setup() {
+	local db=$1 tenant=$2 file files=()
+	shift 2
+	if [[ -z $(sql -c "SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'bench_app'") ]]; then
+		sql -c "CREATE ROLE bench_app LOGIN" -c "ALTER ROLE bench_app SET customers.tenant_id = '$tenant'"
+	fi
+	for file in "$@"; do
+		files+=(-f "$file")
+	done
+	sql -d "$db" -c "CREATE EXTENSION customers CASCADE" "${files[@]}" >/dev/null
+}
 
 # bench_load DB ROWS WORK [BATCH] [ROLE]: customers 1..ROWS of bench/setup.sql's
 # shape (or of the BATCH function's) saved through customers.save by

@@ -40,8 +40,7 @@ bench_cluster_start "log_lock_waits = on" "deadlock_timeout = '50ms'"
 
 mkdir -p "$OUT"
 
-sql -c "CREATE ROLE bench_app LOGIN" -c "ALTER ROLE bench_app SET customers.tenant_id = 'bench'" \
-	-c "CREATE EXTENSION customers CASCADE" -f bench/setup.sql >/dev/null
+bench_app_setup postgres bench bench/setup.sql
 echo "== load $ROWS customers into one tenant and $ROWS over $TENANTS" >&2
 bench_load postgres "$ROWS" "$WORK" >/dev/null
 for ((t = 1; t <= TENANTS; t++)); do

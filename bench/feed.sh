@@ -28,8 +28,7 @@ bench_install
 bench_cluster_start
 mkdir -p "$OUT"
 
-sql -c "CREATE ROLE bench_app LOGIN" -c "ALTER ROLE bench_app SET customers.tenant_id = 'bench'"
-sql -c "CREATE EXTENSION customers CASCADE" -f bench/setup.sql >/dev/null
+bench_app_setup postgres bench bench/setup.sql
 sql -c "CREATE SEQUENCE bench.event_raw_id"
 
 echo "== load $EVENTS customers through customers.save" >&2

@@ -34,9 +34,6 @@ bench_cluster_start
 
 mkdir -p "$OUT"
 
-sql -c "CREATE ROLE bench_app LOGIN" \
-	-c "ALTER ROLE bench_app SET customers.tenant_id = 'import'"
-
 echo "transactions,rows_total,rows_loaded,seconds,rows_per_s,rows_per_s_last_tenth,rows_read_per_row_last_tenth" \
 	>"$OUT/import.csv"
 for mode in $MODES; do
@@ -45,8 +42,8 @@ for rows in $SIZES; do
 	sql -c "CREATE DATABASE $db"
 	# bench/setup.sql saves 100 customers of its own; the import starts empty,
 	# without statistics, as a new installation does
-	sql -d "$db" -c "CREATE EXTENSION customers CASCADE" -f bench/setup.sql \
-		-c "TRUNCATE customers.customer CASCADE" \
+	bench_app_setup "$db" import bench/setup.sql
+	sql -d "$db" -c "TRUNCATE customers.customer CASCADE" \
 		-c "DELETE FROM pg_catalog.pg_statistic WHERE starelid IN (SELECT oid FROM pg_catalog.pg_class
 			WHERE relnamespace = 'customers'::regnamespace)" >/dev/null
 	sql -d "$db" -c "GRANT SELECT ON pg_catalog.pg_stat_xact_user_tables TO bench_app" \

@@ -81,8 +81,7 @@ source bench/common.sh
 if [[ -z ${MATRIX_REUSE:-} ]]; then
 	bench_install
 	bench_cluster_start "work_mem = '16MB'"
-	sql -c "CREATE ROLE bench_app LOGIN" -c "ALTER ROLE bench_app SET customers.tenant_id = 'bench'" \
-		-c "CREATE EXTENSION customers CASCADE" -f bench/matrix_setup.sql >/dev/null
+	bench_app_setup "$PGDATABASE" bench bench/matrix_setup.sql
 	echo "== load $ROWS customers through customers.save (two loaders)" >&2
 	bench_load "$PGDATABASE" "$ROWS" "$WORK" matrix.batch >/dev/null
 	# 0.01 % archived, through the API

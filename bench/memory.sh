@@ -39,8 +39,7 @@ bench_install
 bench_cluster_start
 mkdir -p "$OUT"
 
-sql -c "CREATE ROLE bench_app LOGIN" -c "ALTER ROLE bench_app SET customers.tenant_id = 'bench'"
-sql -c "CREATE EXTENSION customers CASCADE" -f bench/setup.sql -f bench/memory_setup.sql >/dev/null
+bench_app_setup postgres bench bench/setup.sql bench/memory_setup.sql
 
 echo "== load $ROWS customers, $FAT_ROWS of about 250 kB, $DEEP_ROWS holding 100 segments at depth 32" >&2
 bench_load postgres "$ROWS" "$WORK" >/dev/null

@@ -36,14 +36,11 @@ mkdir -p "$OUT"
 
 app_sql() { sql -U bench_app "$@"; }
 
-sql -c "CREATE ROLE bench_app LOGIN" \
-	-c "ALTER ROLE bench_app SET customers.tenant_id = 'bench'" \
-	-c "GRANT SELECT ON pg_catalog.pg_backend_memory_contexts TO bench_app" \
+bench_app_setup postgres bench bench/setup.sql
+sql -c "GRANT SELECT ON pg_catalog.pg_backend_memory_contexts TO bench_app" \
 	-c "GRANT EXECUTE ON FUNCTION pg_catalog.pg_get_backend_memory_contexts() TO bench_app" \
 	-c "CREATE DATABASE bench_small"
-for db in postgres bench_small; do
-	sql -d "$db" -c "CREATE EXTENSION customers CASCADE" -f bench/setup.sql >/dev/null
-done
+bench_app_setup bench_small bench bench/setup.sql
 
 echo "== load" >&2
 LOAD_RATE=$(bench_load postgres "$ROWS" "$WORK")
