@@ -214,3 +214,18 @@ SELECT count(*) AS none FROM pg_temp.feed(jsonb_build_object('objectId', 'cus_m9
 	'cursor', :'first_cursor', 'types', '["customer.patched"]'::jsonb));
 SELECT pg_temp.event_rows_read() - :before AS event_rows_read;
 COMMIT;
+
+-- a page whose events' documents take more than customers.max_response_size
+-- is refused (54000) from their stored sizes, before they are read
+-- (docs/api.md §3.3; the other calls in test 92_response_size)
+SET customers.tenant_id = 'events_fat';
+SELECT count(*) AS saved FROM items(customers.save((SELECT jsonb_build_object('data',
+	jsonb_agg(jsonb_build_object('id', 'cus_big' || i, 'name', 'Big ' || i,
+		'customData', jsonb_build_object('blob', repeat('e', 100000)))))
+	FROM generate_series(1, 11) AS i))) WHERE status = 200;
+SET customers.max_response_size = '1MB';
+SELECT raises($$SELECT customers.events('{"limit": 11}')$$);
+SELECT jsonb_array_length(customers.events('{"limit": 10}') -> 'data') AS events_page;
+SELECT count(*) AS object_page
+FROM jsonb_array_elements(customers.events('{"limit": 11, "objectId": "cus_big3"}') -> 'data');
+RESET customers.max_response_size;
