@@ -244,7 +244,7 @@ SegmentSql(const QueryRequest *request, const Walk *walk, bool null_segment, boo
 	initStringInfo(&sql);
 	if (form == FORM_MATCH_FIRST)
 		appendStringInfoString(&sql, "SELECT m.k, m.i, d.doc, m.total FROM ("
-							   "SELECT f.*, pg_catalog.count(*) OVER () AS total FROM (");
+							   "SELECT f.*, pg_catalog.count(*) OVER () AS total FROM (SELECT g.* FROM (");
 	else if (fenced)
 		appendStringInfoString(&sql, "SELECT * FROM (");
 	else if (form == FORM_WINDOW)
@@ -259,7 +259,21 @@ SegmentSql(const QueryRequest *request, const Walk *walk, bool null_segment, boo
 					 hit_column ? "" : request->filter.conditions.data);
 	if (sort->nullable)
 		appendStringInfo(&sql, " AND %s IS %sNULL", sort->column, null_segment ? "" : "NOT ");
-	if (from_position && (sort->is_id || null_segment))
+	if (form == FORM_MATCH_FIRST)
+	{
+		/*
+		 * The position applies above a fence: as a condition of the scan it
+		 * made the planner walk the sort index from it (a status or a country
+		 * code range over most of the tenant) instead of reading the GIN index.
+		 */
+		appendStringInfoString(&sql, " OFFSET 0) AS g");
+		if (from_position && (sort->is_id || null_segment))
+			appendStringInfo(&sql, " WHERE g.i OPERATOR(pg_catalog.%s) $%d", cmp, id_param);
+		else if (from_position)
+			appendStringInfo(&sql, " WHERE ROW(g.k, g.i) OPERATOR(pg_catalog.%s) ROW($%d, $%d)",
+							 cmp, key_param, id_param);
+	}
+	else if (from_position && (sort->is_id || null_segment))
 		appendStringInfo(&sql, " AND id OPERATOR(pg_catalog.%s) $%d", cmp, id_param);
 	else if (from_position)
 		appendStringInfo(&sql, " AND ROW(%s, id) OPERATOR(pg_catalog.%s) ROW($%d, $%d)",
