@@ -332,6 +332,31 @@ OperatorParam(const FilterField *field, FilterOp op, JsonbValue *v, const char *
 }
 
 /*
+ * The value of the parameter at param, a text or a text[] (equal or in),
+ * as strings
+ */
+static char **
+ParamStrings(const QueryFilter *out, int param, int *n)
+{
+	int			i = param - out->first_param;
+	Datum	   *given;
+	char	  **strings;
+
+	if (out->types[i] == TEXTARRAYOID)
+		deconstruct_array(DatumGetArrayTypeP(out->values[i]), TEXTOID, -1, false, TYPALIGN_INT,
+						  &given, NULL, n);
+	else
+	{
+		given = (Datum *) &out->values[i];
+		*n = 1;
+	}
+	strings = palloc(sizeof(char *) * Max(*n, 1));
+	for (int g = 0; g < *n; g++)
+		strings[g] = TextDatumGetCString(given[g]);
+	return strings;
+}
+
+/*
  * status notEqual and notIn as the statuses left, for equal to any of
  * them (a status is never NULL): an index serves that, where a <> of the
  * common status walked the sort index to find the rare ones
@@ -341,31 +366,22 @@ static void
 StatusesLeft(QueryFilter *out, int param)
 {
 	static const char *const statuses[] = {STATUS_ACTIVE, STATUS_INACTIVE, STATUS_ARCHIVED};
-	int			i = param - out->first_param;
-	Datum	   *given;
 	int			ngiven;
+	char	  **given = ParamStrings(out, param, &ngiven);
 	char	   *left[lengthof(statuses)];
 	int			nleft = 0;
 
-	if (out->types[i] == TEXTARRAYOID)
-		deconstruct_array(DatumGetArrayTypeP(out->values[i]), TEXTOID, -1, false, TYPALIGN_INT,
-						  &given, NULL, &ngiven);
-	else
-	{
-		given = &out->values[i];
-		ngiven = 1;
-	}
 	for (int s = 0; s < (int) lengthof(statuses); s++)
 	{
 		bool		named = false;
 
 		for (int g = 0; g < ngiven && !named; g++)
-			named = strcmp(TextDatumGetCString(given[g]), statuses[s]) == 0;
+			named = strcmp(given[g], statuses[s]) == 0;
 		if (!named)
 			left[nleft++] = (char *) statuses[s];
 	}
-	out->types[i] = TEXTARRAYOID;
-	out->values[i] = TextArray(left, nleft);
+	out->types[param - out->first_param] = TEXTARRAYOID;
+	out->values[param - out->first_param] = TextArray(left, nleft);
 }
 
 static int
@@ -392,22 +408,10 @@ static void
 CodeRanges(QueryFilter *out, const char *column, int param)
 {
 	int			i = param - out->first_param;
-	Datum	   *given;
 	int			ngiven;
-	char	  **codes;
+	char	  **codes = ParamStrings(out, param, &ngiven);
 	int			ncodes = 0;
 
-	if (out->types[i] == TEXTARRAYOID)
-		deconstruct_array(DatumGetArrayTypeP(out->values[i]), TEXTOID, -1, false, TYPALIGN_INT,
-						  &given, NULL, &ngiven);
-	else
-	{
-		given = &out->values[i];
-		ngiven = 1;
-	}
-	codes = palloc(sizeof(char *) * Max(ngiven, 1));
-	for (int g = 0; g < ngiven; g++)
-		codes[g] = TextDatumGetCString(given[g]);
 	qsort(codes, ngiven, sizeof(char *), CompareCodes);
 	for (int g = 0; g < ngiven; g++)
 		if (ncodes == 0 || strcmp(codes[ncodes - 1], codes[g]) != 0)
