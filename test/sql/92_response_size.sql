@@ -64,8 +64,9 @@ SET ROLE customers_response_app;
 SELECT raises($$SET customers.max_response_size = '256MB'$$);
 RESET ROLE;
 DROP ROLE customers_response_app;
-SELECT raises($$SET customers.max_response_size = '512kB'$$);
-SELECT raises($$SET customers.max_response_size = '1GB'$$);
+-- (the range PostgreSQL appends to the message shows units from 18 on: cut)
+SELECT split_part(raises($$SET customers.max_response_size = '512kB'$$), ' (', 1) AS raises;
+SELECT split_part(raises($$SET customers.max_response_size = '1GB'$$), ' (', 1) AS raises;
 RESET customers.max_response_size;
 SHOW customers.max_response_size;
 -- at 64 MB the same calls are built
