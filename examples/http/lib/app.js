@@ -13,24 +13,28 @@ const { principalOf } = require('./tokens');
 // Larger bodies are refused with 413 (1000 seed-sized customers take ~1 MB).
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
 
-// The request body as text; rejects over MAX_BODY_BYTES.
+// The request body as text; rejects over MAX_BODY_BYTES. Past it the rest
+// is read and dropped before the 413 is sent: answered while the client
+// still sends, the close resets the connection under its writes (EPIPE) and
+// it may never see the answer. Node's requestTimeout bounds the wait.
 function readBody(req) {
 	return new Promise((resolve, reject) => {
-		const chunks = [];
+		let chunks = [];
 		let size = 0;
 		req.on('data', (chunk) => {
 			size += chunk.length;
-			if (size > MAX_BODY_BYTES) {
-				req.removeAllListeners('data');
-				req.resume(); // discard the rest so the response can be sent
-				reject(new HttpError(413, `request body exceeds ${MAX_BODY_BYTES} bytes`, {
-					hint: 'Split the batch into smaller requests.', headers: { connection: 'close' },
-				}));
-				return;
-			}
-			chunks.push(chunk);
+			if (size <= MAX_BODY_BYTES)
+				chunks.push(chunk);
+			else
+				chunks = [];
 		});
-		req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+		req.on('end', () => {
+			if (size <= MAX_BODY_BYTES)
+				return resolve(Buffer.concat(chunks).toString('utf8'));
+			reject(new HttpError(413, `request body exceeds ${MAX_BODY_BYTES} bytes`, {
+				hint: 'Split the batch into smaller requests.', headers: { connection: 'close' },
+			}));
+		});
 		req.on('error', reject);
 	});
 }
