@@ -14,6 +14,7 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/hsearch.h"
 #include "utils/jsonb.h"
@@ -69,6 +70,14 @@
 #define DELETE_SEGMENT_SQL \
 	"DELETE FROM customers.class_segment" \
 	" WHERE tenant_id OPERATOR(pg_catalog.=) $1 AND id OPERATOR(pg_catalog.=) $2"
+
+/*
+ * What a label and a segment add to the listing beside their strings, at
+ * most: an object's header, entries and keys, its "segments" or "children"
+ * array, its entry in its parent's array and padding
+ */
+#define LISTED_LABEL_BYTES 80
+#define LISTED_SEGMENT_BYTES 56
 
 static SPIPlanPtr forest_plan = NULL;
 static SPIPlanPtr upsert_segments_plan = NULL;
@@ -432,6 +441,9 @@ customers_class_segments(PG_FUNCTION_ARGS)
 	HTAB	   *children;
 	JsonbParseState *state = NULL;
 	ListCell   *lc;
+	static const int label_columns[] = {1, 2, 3};	/* id, name, requiredness */
+	static const int segment_columns[] = {1, 3};	/* id, name */
+	Size		bytes;
 
 	if (request != NULL)
 	{
@@ -459,12 +471,21 @@ customers_class_segments(PG_FUNCTION_ARGS)
 	values[1] = CStringGetTextDatum(label_id ? label_id : "");
 	ExecutePlan(KeptPlan(&list_labels_plan, LIST_LABELS_SQL, 2, tenant_and_id), values, true,
 				SPI_OK_SELECT);
+	bytes = RowsSize(SPI_tuptable, (int) SPI_processed, label_columns, lengthof(label_columns),
+					 LISTED_LABEL_BYTES);
 	labels = ResultLabels();
 	ExecutePlan(KeptPlan(&list_segments_plan, LIST_SEGMENTS_SQL, 2, tenant_and_id), values, true,
 				SPI_OK_SELECT);
+	/* refuse a listing too large to build before reading its rows */
+	bytes += RowsSize(SPI_tuptable, (int) SPI_processed, segment_columns,
+					  lengthof(segment_columns), LISTED_SEGMENT_BYTES);
+	CheckTreeResponseSize(label_id == NULL ? RESPONSE_CLASS_SEGMENTS :
+						  RESPONSE_CLASS_SEGMENTS_OF_LABEL, (int) SPI_processed, bytes);
 	for (uint64 r = 0; r < SPI_processed; r++)
 	{
 		Segment    *s = palloc0(sizeof(Segment));
+
+		CHECK_FOR_INTERRUPTS();
 
 		s->id = SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1);
 		s->label_id = SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 2);

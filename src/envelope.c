@@ -17,12 +17,21 @@
  * a page, bench/README.md "Memory per call"). A caller that can learn the
  * size sooner (from the stored sizes, before reading the documents; a save
  * before it writes) checks it there too.
+ *
+ * The check counts the documents, as the setting says, and also makes sure
+ * the whole envelope fits in one jsonb value: at the top setting (262,143
+ * kB, 1 kB under jsonb's 256 MB) the envelope's own bytes (a batch's item
+ * objects and errors, a page's cursor, one entry and padding per document)
+ * would reach jsonb's limit first, and PostgreSQL's message there names no
+ * setting. The class segment listing (a tree, not documents) and a replay of
+ * an idempotency key's stored result are held to the same setting.
  */
 #include "postgres.h"
 
 #include "access/detoast.h"
 #include "access/htup_details.h"
 #include "executor/spi.h"
+#include "miscadmin.h"
 #include "utils/jsonb.h"
 
 #include "envelope.h"
@@ -31,6 +40,20 @@
 #include "jsonb_build.h"
 
 int			customers_max_response_size = DEFAULT_MAX_RESPONSE_KB;
+
+/*
+ * What an envelope adds to its documents, at most: an entry and padding per
+ * document (a batch's item object besides, whose errors its caller counts),
+ * and the keys, cursor and count around them
+ */
+#define ENVELOPE_BYTES_PER_DOC 8
+#define ENVELOPE_BYTES_PER_ITEM 160
+#define ENVELOPE_FIXED_BYTES 8192
+/* an error object beside its message and param: keys, type, entries */
+#define ERROR_OVERHEAD_BYTES 64
+
+/* The most one jsonb value holds: what its offsets can address */
+#define JSONB_MAX_BYTES ((Size) JENTRY_OFFLENMASK)
 
 /* A size in MB, or in kB under 10 MB, rounded up */
 static char *
@@ -41,34 +64,131 @@ SizeText(Size bytes)
 	return psprintf("%zu kB", (bytes + 1023) / 1024);
 }
 
+/* customers.max_response_size as it is set, in MB when whole */
+static char *
+LimitText(void)
+{
+	if (customers_max_response_size % 1024 == 0)
+		return psprintf("%d MB", customers_max_response_size / 1024);
+	return psprintf("%d kB", customers_max_response_size);
+}
+
+/* What a response of this kind is made of, in its messages */
+static const char *
+UnitName(ResponseKind kind)
+{
+	return kind == RESPONSE_CLASS_SEGMENTS || kind == RESPONSE_CLASS_SEGMENTS_OF_LABEL ?
+		"class segments" : "documents";
+}
+
+/* The hint: what the caller lowers, and about how many fit */
+static int
+SizeHint(ResponseKind kind, int fit)
+{
+	switch (kind)
+	{
+		case RESPONSE_PAGE:
+			return errhint("Lower \"limit\": about %d of these documents fit in a response.", fit);
+		case RESPONSE_BATCH:
+			return errhint("Send fewer items at a time: about %d of these documents fit in a response.", fit);
+		case RESPONSE_PAYMENT_METHODS:
+			return errhint("Detach the payment methods that the customer no longer uses.");
+		case RESPONSE_CLASS_SEGMENTS:
+			return errhint("List one class label at a time: pass {\"label\": id}.");
+		case RESPONSE_CLASS_SEGMENTS_OF_LABEL:
+			return errhint("Delete the class segments that customers no longer hold, or ask a superuser to raise customers.max_response_size.");
+	}
+	return 0;
+}
+
+/*
+ * Refuse a response of ndocs documents of docs bytes (or class segments),
+ * whose envelope adds envelope bytes besides, when the documents take more
+ * than customers.max_response_size or the whole response more than a jsonb
+ * value holds (54000), with what to lower and about how much
+ */
+static void
+CheckEnvelopeSize(ResponseKind kind, int ndocs, Size docs, Size envelope)
+{
+	const Size	max = (Size) customers_max_response_size * 1024;
+	Size		room = Min(max, JSONB_MAX_BYTES - Min(envelope, JSONB_MAX_BYTES));
+
+	if (docs <= max && docs + envelope <= JSONB_MAX_BYTES)
+		return;
+	/* the hints say how many documents of this average size fit */
+	if (docs > max)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 kind == RESPONSE_CLASS_SEGMENTS || kind == RESPONSE_CLASS_SEGMENTS_OF_LABEL ?
+				 errmsg_plural("response of %d class segment exceeds the maximum of %s",
+							   "response of %d class segments exceeds the maximum of %s",
+							   ndocs, ndocs, LimitText()) :
+				 errmsg_plural("response of %d document exceeds the maximum of %s",
+							   "response of %d documents exceeds the maximum of %s",
+							   ndocs, ndocs, LimitText()),
+				 errdetail("The %s take %s; the maximum is set by customers.max_response_size.",
+						   UnitName(kind), SizeText(docs)),
+				 SizeHint(kind, (int) Max((double) ndocs * max / docs, 1))));
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 kind == RESPONSE_CLASS_SEGMENTS || kind == RESPONSE_CLASS_SEGMENTS_OF_LABEL ?
+			 errmsg_plural("response of %d class segment exceeds the maximum size of a jsonb value",
+						   "response of %d class segments exceeds the maximum size of a jsonb value",
+						   ndocs, ndocs) :
+			 errmsg_plural("response of %d document exceeds the maximum size of a jsonb value",
+						   "response of %d documents exceeds the maximum size of a jsonb value",
+						   ndocs, ndocs),
+			 errdetail("The %s take %s and the response around them %s; a jsonb value holds at most %zu bytes.",
+					   UnitName(kind), SizeText(docs), SizeText(envelope), JSONB_MAX_BYTES),
+			 SizeHint(kind, (int) Max((double) ndocs * room / Max(docs, 1), 1))));
+}
+
 /*
  * Refuse a response whose ndocs documents take more than
- * customers.max_response_size (54000), with the request parameter to lower
- * and about how much
+ * customers.max_response_size (54000), or that would not fit in a jsonb
+ * value with its envelope, with the request parameter to lower and about
+ * how much
  */
 void
 CheckResponseSize(ResponseKind kind, int ndocs, Size bytes)
 {
-	const Size	max = (Size) customers_max_response_size * 1024;
-	int			fit;
+	CheckEnvelopeSize(kind, ndocs, bytes,
+					  ENVELOPE_FIXED_BYTES + (Size) ndocs * ENVELOPE_BYTES_PER_DOC);
+}
 
-	if (bytes <= max)
-		return;
-	/* how many documents of this average size fit */
-	fit = (int) Max((double) ndocs * max / bytes, 1);
-	ereport(ERROR,
-			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-			 errmsg("response of %d documents exceeds the maximum of %s", ndocs,
-					customers_max_response_size % 1024 == 0 ?
-					psprintf("%d MB", customers_max_response_size / 1024) :
-					psprintf("%d kB", customers_max_response_size)),
-			 errdetail("The documents take %s; the maximum is set by customers.max_response_size.",
-					   SizeText(bytes)),
-			 kind == RESPONSE_PAGE ?
-			 errhint("Lower \"limit\": about %d of these documents fit in a response.", fit) :
-			 kind == RESPONSE_BATCH ?
-			 errhint("Send fewer items at a time: about %d of these documents fit in a response.", fit) :
-			 errhint("Detach the payment methods that the customer no longer uses.")));
+/*
+ * The bytes of the values of the given columns (1-based; every variable
+ * length column when columns is NULL) of the first nrows rows of a result,
+ * as they are (compressed or out of line) before they are read, and
+ * per_row more for each row
+ */
+Size
+RowsSize(SPITupleTable *rows, int nrows, const int *columns, int ncolumns, Size per_row)
+{
+	TupleDesc	desc = rows->tupdesc;
+	Size		bytes = 0;
+
+	if (columns == NULL)
+		ncolumns = desc->natts;
+	for (int r = 0; r < nrows; r++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		bytes += per_row;
+		for (int i = 0; i < ncolumns; i++)
+		{
+			int			c = columns == NULL ? i : columns[i] - 1;
+			Form_pg_attribute att = TupleDescAttr(desc, c);
+			bool		isnull;
+			Datum		value;
+
+			if (att->attlen != -1)
+				continue;
+			value = heap_getattr(rows->vals[r], c + 1, desc, &isnull);
+			if (!isnull)
+				bytes += toast_raw_datum_size(value);
+		}
+	}
+	return bytes;
 }
 
 /*
@@ -80,23 +200,40 @@ CheckResponseSize(ResponseKind kind, int ndocs, Size bytes)
 void
 CheckRowsResponseSize(ResponseKind kind, SPITupleTable *rows, int nrows)
 {
-	TupleDesc	desc = rows->tupdesc;
-	Size		bytes = 0;
+	CheckResponseSize(kind, nrows, RowsSize(rows, nrows, NULL, 0, 0));
+}
 
-	for (int r = 0; r < nrows; r++)
-		for (int c = 0; c < desc->natts; c++)
-		{
-			Form_pg_attribute att = TupleDescAttr(desc, c);
-			bool		isnull;
-			Datum		value;
+/*
+ * Refuse the class segment listing of nsegments segments whose response
+ * would take bytes (their trees and their labels)
+ */
+void
+CheckTreeResponseSize(ResponseKind kind, int nsegments, Size bytes)
+{
+	CheckEnvelopeSize(kind, nsegments, bytes, ENVELOPE_FIXED_BYTES);
+}
 
-			if (att->attlen != -1)
-				continue;
-			value = heap_getattr(rows->vals[r], c + 1, desc, &isnull);
-			if (!isnull)
-				bytes += toast_raw_datum_size(value);
-		}
-	CheckResponseSize(kind, nrows, bytes);
+/*
+ * Refuse to replay the stored result of idempotency key "key", of bytes,
+ * when it takes more than customers.max_response_size now (it was built
+ * under the setting of its first call)
+ */
+void
+CheckReplaySize(const char *key, Size bytes)
+{
+	const Size	max = (Size) customers_max_response_size * 1024;
+
+	/* the envelope of a batch of 1000 came on top of its documents */
+	if (bytes <= max + ENVELOPE_FIXED_BYTES + 1000 * ENVELOPE_BYTES_PER_ITEM)
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("stored result of idempotency key \"%s\" exceeds the maximum of %s", key,
+					LimitText()),
+			 errdetail("It takes %s; the maximum is set by customers.max_response_size, which was higher when the key was first used.",
+					   SizeText(bytes)),
+			 errhint("Ask a superuser to raise customers.max_response_size to at least %s for the retry.",
+					 SizeText(bytes))));
 }
 
 /* The bytes of the documents */
@@ -123,6 +260,45 @@ ErrorType(int status)
 		default:
 			return "UNKNOWN_ERROR";
 	}
+}
+
+/*
+ * The most one item error adds to a batch's envelope: in its item and again
+ * at the top level, its param prefixed "data[i]."
+ */
+static Size
+ErrorSize(ItemError *error)
+{
+	return 2 * (ERROR_OVERHEAD_BYTES + strlen(error->message) + strlen(error->param)) +
+		strlen("data[1000].");
+}
+
+/*
+ * Refuse a batch's envelope too large to build: its documents (docs bytes)
+ * and item errors (error_bytes) count together against
+ * customers.max_response_size, as they take the response's room alike; an
+ * item's errors grow with its input (one per unrecognized field).
+ */
+static void
+CheckBatchSize(int nitems, int ndocs, Size docs, Size error_bytes)
+{
+	const Size	max = (Size) customers_max_response_size * 1024;
+	Size		envelope = ENVELOPE_FIXED_BYTES + (Size) nitems * ENVELOPE_BYTES_PER_ITEM;
+
+	if (error_bytes == 0 || docs + error_bytes <= max)
+	{
+		CheckEnvelopeSize(RESPONSE_BATCH, ndocs, docs, envelope + error_bytes);
+		return;
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg_plural("response of %d item exceeds the maximum of %s",
+						   "response of %d items exceeds the maximum of %s",
+						   nitems, nitems, LimitText()),
+			 errdetail("Their documents take %s and their errors %s; the maximum is set by customers.max_response_size.",
+					   SizeText(docs), SizeText(error_bytes)),
+			 errhint("Send fewer items at a time, or fix what the errors name first: about %d of these items fit in a response.",
+					 (int) Max((double) nitems * max / (docs + error_bytes), 1))));
 }
 
 /* Push one error object; prefix (may be NULL) goes before the param */
@@ -153,6 +329,8 @@ BuildSaveEnvelope(ItemResult *items, int nitems)
 	int			ndocs = 0;
 	Size		bytes = 0;
 
+	Size		error_bytes = 0;
+
 	for (int i = 0; i < nitems; i++)
 	{
 		failed |= (items[i].errors != NIL);
@@ -161,8 +339,10 @@ BuildSaveEnvelope(ItemResult *items, int nitems)
 			ndocs++;
 			bytes += VARSIZE(items[i].data);
 		}
+		foreach(lc, items[i].errors)
+			error_bytes += ErrorSize(lfirst(lc));
 	}
-	CheckResponseSize(RESPONSE_BATCH, ndocs, bytes);
+	CheckBatchSize(nitems, ndocs, bytes, error_bytes);
 
 	pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
 	PushKeyString(&state, "result", failed ? "FAILURE" : "SUCCESS");

@@ -29,11 +29,17 @@ typedef enum ResponseKind
 {
 	RESPONSE_PAGE,				/* a page: "limit" */
 	RESPONSE_BATCH,				/* a batch's envelope: its items */
-	RESPONSE_PAYMENT_METHODS	/* every payment method of a customer */
+	RESPONSE_PAYMENT_METHODS,	/* every payment method of a customer */
+	RESPONSE_CLASS_SEGMENTS,	/* every label's tree: one label at a time */
+	RESPONSE_CLASS_SEGMENTS_OF_LABEL	/* one label's tree */
 } ResponseKind;
 
 extern void CheckResponseSize(ResponseKind kind, int ndocs, Size bytes);
+extern Size RowsSize(SPITupleTable *rows, int nrows, const int *columns, int ncolumns,
+					 Size per_row);
 extern void CheckRowsResponseSize(ResponseKind kind, SPITupleTable *rows, int nrows);
+extern void CheckTreeResponseSize(ResponseKind kind, int nsegments, Size bytes);
+extern void CheckReplaySize(const char *key, Size bytes);
 extern Jsonb *BuildSaveEnvelope(ItemResult *items, int nitems);
 extern Jsonb *BuildList(Jsonb **docs, int ndocs);
 extern Jsonb *BuildPage(Jsonb **docs, int ndocs, const char *after, const char *before);

@@ -26,6 +26,7 @@
  */
 #include "postgres.h"
 
+#include "access/detoast.h"
 #include "catalog/pg_type.h"
 #include "common/cryptohash.h"
 #include "common/sha2.h"
@@ -38,6 +39,7 @@
 #include "utils/timestamp.h"
 
 #include "call_context.h"
+#include "envelope.h"
 #include "idempotency.h"
 #include "spi_plans.h"
 
@@ -220,6 +222,8 @@ ClaimKey(const CallScope *call, const char *key, const char *function, bytea *fi
 				(errcode(ERRCODE_IDEMPOTENCY_KEY_REUSED),
 				 errmsg("idempotency key \"%s\" is in use by a call that has not returned", key),
 				 errhint("Use one key for one call.")));
+	/* a result stored under a higher customers.max_response_size */
+	CheckReplaySize(key, toast_raw_datum_size(response));
 	replay = DatumGetJsonbPCopy(response);
 	if (JB_ROOT_IS_SCALAR(replay))	/* jsonb null: erase removed it */
 		ereport(ERROR,

@@ -237,6 +237,7 @@ ChildrenByParent(List *segments)
 		ChildrenEntry *entry;
 		bool		found;
 
+		CHECK_FOR_INTERRUPTS();
 		if (strlen(key) >= sizeof(entry->parent_id))
 			elog(ERROR, "class segment id \"%s\" is too long", key);
 		entry = hash_search(children, key, HASH_ENTER, &found);
@@ -260,6 +261,7 @@ PushChildren(JsonbParseState **state, HTAB *children, const char *parent_id, int
 	{
 		Segment    *s = lfirst(lc);
 
+		CHECK_FOR_INTERRUPTS();
 		pushJsonbValue(state, WJB_BEGIN_OBJECT, NULL);
 		PushKeyString(state, "id", s->id);
 		PushKeyString(state, "name", s->name);

@@ -73,3 +73,68 @@ SHOW customers.max_response_size;
 SELECT jsonb_array_length(customers.query('{"limit": 11}') -> 'data') AS query_page,
 	   jsonb_array_length(customers.payment_methods('cus_fat2') -> 'data') AS methods;
 SELECT table_checksum() = :'checksum_before' AS unchanged;
+
+-- Class segment listings (docs/api.md §5) are held to the same setting,
+-- from the stored sizes of the labels and segments before the tree is
+-- built: 10,010 segments of about 100 bytes take about 1 MB. {} hints at
+-- one label at a time; one label too large, at what to delete.
+SET customers.tenant_id = 'response_size_segments';
+SELECT customers.save_class_labels('{"data": [{"id": "cll_big", "name": "Big"},
+	{"id": "cll_small", "name": "Small"}]}') ->> 'result' AS labels;
+SELECT count(*) FILTER (WHERE customers.save_class_segments(jsonb_build_object('data',
+	(SELECT jsonb_agg(jsonb_build_object('id', 'cls_' || i, 'name', 'segment number ' || i || ' of a long list',
+		'label', 'cll_big', 'parent', CASE WHEN i > 1000 THEN 'cls_' || (i - 1000) END))
+	 FROM generate_series(b * 1000 + 1, b * 1000 + 1000) AS i))) ->> 'result' = 'SUCCESS') AS batches
+FROM generate_series(0, 9) AS b;
+SELECT customers.save_class_segments('{"data": [{"id": "cls_s1", "name": "One", "label": "cll_small"},
+	{"id": "cls_s2", "name": "Two", "label": "cll_small", "parent": "cls_s1"}]}') ->> 'result' AS small;
+SELECT md5(string_agg(s::text, '|' ORDER BY id)) AS segments_before
+FROM customers.class_segment AS s WHERE tenant_id = 'response_size_segments' \gset
+SET customers.max_response_size = '1MB';
+SELECT raises($$SELECT customers.class_segments('{}')$$);
+SELECT raises($$SELECT customers.class_segments(NULL)$$);
+SELECT raises($$SELECT customers.class_segments('{"label": "cll_big"}')$$);
+SELECT jsonb_array_length(customers.class_segments('{"label": "cll_small"}') -> 'data') AS labels,
+	   customers.class_segments('{"label": "cll_small"}') #>> '{data,0,segments,0,children,0,id}' AS child;
+RESET customers.max_response_size;
+SELECT jsonb_array_length(customers.class_segments() -> 'data') AS labels,
+	   pg_column_size(customers.class_segments()) < 1024 * 1024 AS under_1mb;
+SELECT md5(string_agg(s::text, '|' ORDER BY id)) = :'segments_before' AS unchanged
+FROM customers.class_segment AS s WHERE tenant_id = 'response_size_segments';
+
+-- A batch's item errors count with its documents: one per unrecognized
+-- field, each shown twice, they outgrow the request (20,000 fields of 10
+-- bytes, about 4 MB of errors). Refused before the envelope is built.
+SET customers.tenant_id = 'response_size';
+SET customers.max_response_size = '1MB';
+SELECT table_checksum() AS checksum_before \gset
+SELECT raises($$SELECT customers.save(jsonb_build_object('data', jsonb_build_array(
+	jsonb_build_object('name', 'Errors') || (SELECT jsonb_object_agg('k' || i, 0) FROM generate_series(1, 20000) AS i))))$$);
+SELECT table_checksum() = :'checksum_before' AS unchanged;
+-- a few hundred of them are listed as before
+SELECT jsonb_array_length(customers.save(jsonb_build_object('data', jsonb_build_array(
+	jsonb_build_object('name', 'Errors') || (SELECT jsonb_object_agg('k' || i, 0) FROM generate_series(1, 300) AS i)))) -> 'error') AS errors;
+
+-- A replay of an idempotency key (docs/api.md §3.8) is the first call's
+-- stored result: past a setting lowered since (15 documents of 100 kB,
+-- kept under 64 MB), refused, stored size first; the key stays, and at the
+-- setting of its first call the retry replays it.
+RESET customers.max_response_size;
+BEGIN;
+SET LOCAL customers.idempotency_key = 'response-size-replay';
+SELECT customers.save(pg_temp.fat(20, 15)) ->> 'result' AS first_call;
+COMMIT;
+SELECT table_checksum() AS checksum_before \gset
+SET customers.max_response_size = '1MB';
+BEGIN;
+SET LOCAL customers.idempotency_key = 'response-size-replay';
+SELECT raises($$SELECT customers.save(pg_temp.fat(20, 15))$$);
+COMMIT;
+RESET customers.max_response_size;
+BEGIN;
+SET LOCAL customers.idempotency_key = 'response-size-replay';
+SELECT jsonb_array_length(customers.save(pg_temp.fat(20, 15)) -> 'data') AS replayed;
+COMMIT;
+SELECT table_checksum() = :'checksum_before' AS unchanged,
+	   (SELECT count(*) FROM customers.idempotency_key
+		WHERE tenant_id = 'response_size' AND key = 'response-size-replay') AS keys;
