@@ -5,9 +5,12 @@
  *
  * A sort order is walked in segments. Keys that are never NULL have one
  * segment; email, business name, currency and country code also have the
- * NULL segment, last for ASC and first for DESC as PostgreSQL sorts them. Each segment is one index
- * range scan, "(key, id) > (cursor key, cursor id)" ordered by "key, id"
- * (or by id alone among NULLs), so a page costs the same at any depth. A
+ * NULL segment, last for ASC and first for DESC as PostgreSQL sorts them.
+ * Under a code field's own sort, a condition on that field cuts the keys
+ * into one segment per code or per range between codes (PlanWalk). Each
+ * segment is one index range scan, "(key, id) > (cursor key, cursor id)"
+ * ordered by "key, id" (or by id alone among NULLs and within one code),
+ * so a page costs the same at any depth. A
  * page fetches limit + 1 rows through as many segments as it needs; the
  * extra row tells whether a next page exists. A cursor.before token walks
  * the same segments backwards and the rows are then put back in order.
@@ -171,33 +174,162 @@ ParseRequest(Jsonb *json, const char *tenant_id, QueryRequest *request)
 	}
 }
 
-/* Whether a segment of NULL keys exists and comes first in the walk */
+/*
+ * One segment of a walk: the NULL keys, or the keys between two bounds
+ * (none: all of them)
+ */
+typedef struct Segment
+{
+	bool		null;
+	const char *low;			/* NULL: unbounded */
+	const char *high;
+	bool		one_code;		/* low = high, and the segment is that code */
+} Segment;
+
+/* The segments of a walk, in the order it visits them */
 typedef struct Walk
 {
 	bool		backward;		/* walking against the sort direction */
 	bool		ascending;		/* the effective scan direction */
 	int			nsegments;
-	bool		segment_null[2];	/* each segment: the NULL keys or the others */
+	Segment    *segments;
+	const char *conditions;		/* the filter's, less the one the segments apply */
 } Walk;
 
-/* The segments of a sort, in the order a walk visits them */
+/*
+ * The segments of a sort, in the order a walk visits them. Keys that are
+ * never NULL have one segment; a nullable key also the NULL segment, last
+ * for an ascending scan and first for a descending one, as PostgreSQL
+ * sorts them. Under a code field's own sort, a condition on that field at
+ * the top of the filter (FilterCodeCondition) becomes the segments: one
+ * per code of equal and in, or the ranges between the codes of notEqual
+ * and notIn and the NULL keys. A B-tree walks an OR of ranges or an "=
+ * ANY" on the column after tenant_id only by filtering it: at 1,000,000
+ * customers notIn ["USA", "FRA"] under COUNTRY_CODE DESC read 590,000 rows
+ * for a page; each segment is one ordered range scan of the sort index.
+ */
 static void
 PlanWalk(const QueryRequest *request, bool backward, Walk *walk)
 {
 	const SortColumn *sort = &sort_columns[request->sort_key];
-	bool		nulls_first = request->descending;	/* as PostgreSQL sorts */
+	const QueryFilter *filter = &request->filter;
+	const CodeCondition *code = FilterCodeCondition(filter, sort->column);
+	Segment    *segments;
+	int			n = 0;
 
 	walk->backward = backward;
 	walk->ascending = (request->descending == backward);
-	if (!sort->nullable)
+	walk->conditions = filter->conditions.data;
+	if (code != NULL)
 	{
-		walk->nsegments = 1;
-		walk->segment_null[0] = false;
-		return;
+		int			ncodes;
+		char	  **codes = FilterCodes(filter, code, &ncodes);
+		StringInfoData rest;
+
+		initStringInfo(&rest);
+		appendBinaryStringInfo(&rest, filter->conditions.data, code->start);
+		appendStringInfoString(&rest, filter->conditions.data + code->end);
+		walk->conditions = rest.data;
+		segments = palloc0(sizeof(Segment) * (ncodes + 2));
+		for (int c = 0; c < ncodes; c++)
+		{
+			if (code->ranges)
+			{
+				segments[n].low = c > 0 ? codes[c - 1] : NULL;
+				segments[n++].high = codes[c];
+			}
+			else
+			{
+				segments[n].low = segments[n].high = codes[c];
+				segments[n++].one_code = true;
+			}
+		}
+		if (code->ranges)
+			segments[n++].low = codes[ncodes - 1];
 	}
-	walk->nsegments = 2;
-	walk->segment_null[0] = (nulls_first != backward);
-	walk->segment_null[1] = !walk->segment_null[0];
+	else
+	{
+		segments = palloc0(sizeof(Segment) * 2);
+		n = 1;
+	}
+	if (sort->nullable && (code == NULL || code->ranges))
+		segments[n++].null = true;
+	/* in ascending order so far */
+	if (!walk->ascending)
+		ReverseRows(segments, n, sizeof(Segment));
+	walk->nsegments = n;
+	walk->segments = segments;
+}
+
+/*
+ * Where a walk from position starts in a segment: false when the segment
+ * lies wholly before the position; else *from is the position when it lies
+ * within the segment (NULL when the segment lies wholly after it), and
+ * *bounds the segment with the position in place of the bound it
+ * replaces. Codes compare as the database's collation does (CodeOrder),
+ * as the bounds do in SQL. A scan gets one condition to start from: given
+ * a bound and the position's row comparison, the B-tree cannot tell which
+ * is tighter, starts from the bound and reads the index up to the
+ * position (at 1,000,000 customers a deep page in the range after FRA
+ * took 50 ms for 51 rows). Within one code the position is by id alone.
+ */
+static bool
+SegmentStart(const Walk *walk, const Segment *segment, const CursorPosition *position,
+			 Segment *bounds, const CursorPosition **from)
+{
+	const char *key;
+
+	*bounds = *segment;
+	*from = NULL;
+	if (position == NULL)
+		return true;
+	if (segment->null || position->key_null)
+	{
+		if (segment->null == position->key_null)
+		{
+			*from = position;
+			return true;
+		}
+		/* the NULL keys come last in an ascending walk, first otherwise */
+		return segment->null == walk->ascending;
+	}
+	if (segment->low == NULL && segment->high == NULL)
+	{
+		*from = position;
+		return true;
+	}
+	key = position->key_text;
+	if (segment->one_code)
+	{
+		int			cmp = CodeOrder(key, segment->low);
+
+		if (walk->ascending ? cmp > 0 : cmp < 0)
+			return false;
+		if (cmp == 0)
+			*from = position;
+		return true;
+	}
+	if (walk->ascending)
+	{
+		if (segment->high != NULL && CodeOrder(key, segment->high) >= 0)
+			return false;
+		if (segment->low == NULL || CodeOrder(key, segment->low) > 0)
+		{
+			bounds->low = NULL;
+			*from = position;
+		}
+	}
+	else
+	{
+		if (segment->low != NULL && CodeOrder(key, segment->low) <= 0)
+			return false;
+		if (segment->high == NULL || CodeOrder(key, segment->high) < 0)
+		{
+			bounds->high = NULL;
+			*from = position;
+		}
+	}
+	return true;
 }
 
 /* How a segment's statement finds its rows (see WalkRows) */
@@ -210,7 +342,9 @@ typedef enum SegmentForm
 
 /*
  * The statement for one segment, from a position (or from its row, when
- * inclusive) or from its start. Columns: key, id, doc, then others.
+ * inclusive) or from its start. Columns: key, id, doc, then others. The
+ * segment's bounds are parameters from low_param on (its code, or its
+ * lower then its upper bound), conditions of the sort index's scan.
  *
  * A value-blind condition (a trigram contain, a customData contains) makes
  * the best plan depend on a share of rows that no plan can see, so each
@@ -230,11 +364,13 @@ typedef enum SegmentForm
  * sort index (see WalkRows).
  */
 static char *
-SegmentSql(const QueryRequest *request, const Walk *walk, bool null_segment, bool from_position,
+SegmentSql(const QueryRequest *request, const Walk *walk, const Segment *segment, bool from_position,
 		   bool inclusive, int key_param, int id_param, int limit_param, int extent_param,
-		   SegmentForm form)
+		   int low_param, SegmentForm form)
 {
 	const SortColumn *sort = &sort_columns[request->sort_key];
+	bool		null_segment = segment->null;
+	bool		by_id = sort->is_id || segment->null || segment->one_code;
 	const char *cmp = walk->ascending ? (inclusive ? ">=" : ">") : (inclusive ? "<=" : "<");
 	const char *dir = walk->ascending ? "" : " DESC";
 	bool		fenced = (form == FORM_ORDERED && request->filter.value_blind);
@@ -254,11 +390,22 @@ SegmentSql(const QueryRequest *request, const Walk *walk, bool null_segment, boo
 	else
 		appendStringInfo(&sql, "SELECT %s, id, doc", sort->column);
 	if (hit_column)
-		appendStringInfo(&sql, ", (true%s) AS hit", request->filter.conditions.data);
+		appendStringInfo(&sql, ", (true%s) AS hit", walk->conditions);
 	appendStringInfo(&sql, " FROM customers.customer AS c WHERE tenant_id OPERATOR(pg_catalog.=) $1%s",
-					 hit_column ? "" : request->filter.conditions.data);
+					 hit_column ? "" : walk->conditions);
 	if (sort->nullable)
 		appendStringInfo(&sql, " AND %s IS %sNULL", sort->column, null_segment ? "" : "NOT ");
+	/* the bounds: index conditions of the sort index, after tenant_id */
+	if (segment->one_code)
+		appendStringInfo(&sql, " AND %s OPERATOR(pg_catalog.=) $%d", sort->column, low_param);
+	else
+	{
+		if (segment->low != NULL)
+			appendStringInfo(&sql, " AND %s OPERATOR(pg_catalog.>) $%d", sort->column, low_param);
+		if (segment->high != NULL)
+			appendStringInfo(&sql, " AND %s OPERATOR(pg_catalog.<) $%d", sort->column,
+							 low_param + (segment->low != NULL ? 1 : 0));
+	}
 	if (form == FORM_MATCH_FIRST)
 	{
 		/*
@@ -267,13 +414,13 @@ SegmentSql(const QueryRequest *request, const Walk *walk, bool null_segment, boo
 		 * code range over most of the tenant) instead of reading the GIN index.
 		 */
 		appendStringInfoString(&sql, " OFFSET 0) AS g");
-		if (from_position && (sort->is_id || null_segment))
+		if (from_position && by_id)
 			appendStringInfo(&sql, " WHERE g.i OPERATOR(pg_catalog.%s) $%d", cmp, id_param);
 		else if (from_position)
 			appendStringInfo(&sql, " WHERE ROW(g.k, g.i) OPERATOR(pg_catalog.%s) ROW($%d, $%d)",
 							 cmp, key_param, id_param);
 	}
-	else if (from_position && (sort->is_id || null_segment))
+	else if (from_position && by_id)
 		appendStringInfo(&sql, " AND id OPERATOR(pg_catalog.%s) $%d", cmp, id_param);
 	else if (from_position)
 		appendStringInfo(&sql, " AND ROW(%s, id) OPERATOR(pg_catalog.%s) ROW($%d, $%d)",
@@ -321,18 +468,20 @@ SegmentSql(const QueryRequest *request, const Walk *walk, bool null_segment, boo
  * a GIN index) only the value's statistics choose.
  */
 static void
-RunSegment(const QueryRequest *request, const Walk *walk, bool null_segment,
+RunSegment(const QueryRequest *request, const Walk *walk, const Segment *segment,
 		   const CursorPosition *from, bool inclusive, SegmentForm form, int64 limit, int64 extent)
 {
 	const SortColumn *sort = &sort_columns[request->sort_key];
 	const QueryFilter *filter = &request->filter;
-	Oid			types[MAX_FILTER_PARAMS + 5];
-	Datum		values[MAX_FILTER_PARAMS + 5];
+	bool		null_segment = segment->null;
+	Oid			types[MAX_FILTER_PARAMS + 6];
+	Datum		values[MAX_FILTER_PARAMS + 6];
 	int			nargs = 1 + filter->nparams;
 	int			key_param = 0;
 	int			id_param = 0;
 	int			limit_param;
 	int			extent_param = 0;
+	int			low_param = nargs + 1;
 	char	   *sql;
 	SPIPlanPtr	plan;
 
@@ -340,7 +489,19 @@ RunSegment(const QueryRequest *request, const Walk *walk, bool null_segment,
 	values[0] = CStringGetTextDatum(request->binding.tenant_id);
 	memcpy(types + 1, filter->types, sizeof(Oid) * filter->nparams);
 	memcpy(values + 1, filter->values, sizeof(Datum) * filter->nparams);
-	if (from != NULL && !sort->is_id && !null_segment)
+
+	/* the segment's bounds, then the rest */
+	if (segment->low != NULL)
+	{
+		types[nargs] = TEXTOID;
+		values[nargs++] = CStringGetTextDatum(segment->low);
+	}
+	if (segment->high != NULL && !segment->one_code)
+	{
+		types[nargs] = TEXTOID;
+		values[nargs++] = CStringGetTextDatum(segment->high);
+	}
+	if (from != NULL && !sort->is_id && !null_segment && !segment->one_code)
 	{
 		key_param = ++nargs;
 		types[nargs - 1] = sort->is_time ? TIMESTAMPTZOID : TEXTOID;
@@ -362,8 +523,8 @@ RunSegment(const QueryRequest *request, const Walk *walk, bool null_segment,
 		types[nargs - 1] = INT8OID;
 		values[nargs - 1] = Int64GetDatum(extent);
 	}
-	sql = SegmentSql(request, walk, null_segment, from != NULL, from != NULL && inclusive,
-					 key_param, id_param, limit_param, extent_param, form);
+	sql = SegmentSql(request, walk, segment, from != NULL, from != NULL && inclusive,
+					 key_param, id_param, limit_param, extent_param, low_param, form);
 	if (filter->custom_plan || form == FORM_MATCH_FIRST)
 		plan = CustomShapePlan(sql, nargs, types);
 	else
@@ -491,7 +652,7 @@ CustomerRowsCounted(void)
  * order collect 5,000 for nothing.)
  */
 static void
-WalkBlindSegment(const QueryRequest *request, const Walk *walk, bool null_segment,
+WalkBlindSegment(const QueryRequest *request, const Walk *walk, const Segment *segment,
 				 const CursorPosition *from, bool inclusive, int want, PageRow *rows, int *nrows)
 {
 	CursorPosition window_end;
@@ -506,7 +667,7 @@ WalkBlindSegment(const QueryRequest *request, const Walk *walk, bool null_segmen
 		int64		hits;
 		bool		window_full;
 
-		RunSegment(request, walk, null_segment, from, inclusive, FORM_WINDOW, want - *nrows, window);
+		RunSegment(request, walk, segment, from, inclusive, FORM_WINDOW, want - *nrows, window);
 		hits = SPI_processed;
 		for (int64 r = 1; r < hits; r++)
 			if (WindowRowNumber(r) <= WindowRowNumber(r - 1))
@@ -539,14 +700,14 @@ WalkBlindSegment(const QueryRequest *request, const Walk *walk, bool null_segmen
 		window = Max(2 * ahead, FIRST_WINDOW);
 	}
 
-	RunSegment(request, walk, null_segment, from, false, FORM_MATCH_FIRST, want - *nrows, MATCH_CAP);
+	RunSegment(request, walk, segment, from, false, FORM_MATCH_FIRST, want - *nrows, MATCH_CAP);
 	if (MatchesCollected() < MATCH_CAP)
 	{
 		CollectRows(request, rows, nrows, want - *nrows, walk->backward);
 		return;
 	}
 	SPI_freetuptable(SPI_tuptable);
-	RunSegment(request, walk, null_segment, from, false, FORM_ORDERED, want - *nrows, 0);
+	RunSegment(request, walk, segment, from, false, FORM_ORDERED, want - *nrows, 0);
 	CollectRows(request, rows, nrows, want - *nrows, walk->backward);
 }
 
@@ -570,24 +731,23 @@ WalkRows(const QueryRequest *request, bool backward, const CursorPosition *posit
 	const QueryFilter *filter = &request->filter;
 	Walk		walk;
 	int			nrows = 0;
-	int			first_segment = 0;
 
 	PlanWalk(request, backward, &walk);
-	if (position != NULL && sort->nullable)
-		first_segment = (walk.segment_null[0] == position->key_null) ? 0 : 1;
-
-	for (int s = first_segment; s < walk.nsegments && nrows < want; s++)
+	for (int s = 0; s < walk.nsegments && nrows < want; s++)
 	{
-		const CursorPosition *from = (position != NULL && s == first_segment) ? position : NULL;
+		Segment		segment;
+		const CursorPosition *from;
 
-		if (walk.segment_null[s] && FilterNeedsColumn(filter, sort->column))
+		if (!SegmentStart(&walk, &walk.segments[s], position, &segment, &from))
+			continue;
+		if (segment.null && FilterNeedsColumn(filter, sort->column))
 			continue;
 		if (filter->value_blind && filter->gin_served)
 		{
-			WalkBlindSegment(request, &walk, walk.segment_null[s], from, inclusive, want, rows, &nrows);
+			WalkBlindSegment(request, &walk, &segment, from, inclusive, want, rows, &nrows);
 			continue;
 		}
-		RunSegment(request, &walk, walk.segment_null[s], from, inclusive, FORM_ORDERED, want - nrows, 0);
+		RunSegment(request, &walk, &segment, from, inclusive, FORM_ORDERED, want - nrows, 0);
 		CollectRows(request, rows, &nrows, want - nrows, backward);
 	}
 	return nrows;

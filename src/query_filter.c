@@ -386,33 +386,27 @@ StatusesLeft(QueryFilter *out, int param)
 	out->values[param - out->first_param] = TextArray(left, nleft);
 }
 
-static int
-CompareCodes(const void *a, const void *b)
+/* Codes in the order of the ranges' < and >: the database's, not the bytes' */
+int
+CodeOrder(const char *x, const char *y)
 {
-	const char *x = *(char *const *) a;
-	const char *y = *(char *const *) b;
-
-	/* in the order of the ranges' < and >: the database's, not the bytes' */
 	return varstr_cmp(x, strlen(x), y, strlen(y), DEFAULT_COLLATION_OID);
 }
 
+static int
+CompareCodes(const void *a, const void *b)
+{
+	return CodeOrder(*(char *const *) a, *(char *const *) b);
+}
+
 /*
- * currency and address.countryCode notEqual and notIn as the ranges
- * between the codes left out, or no code: (col IS NULL OR col < $p[1] OR
- * (col > $p[1] AND col < $p[2]) OR … OR col > $p[n]). A B-tree index
- * serves each range, and the statistics of the indexed expression price
- * each one for the call's values, so a notIn that keeps few customers
- * reads them (a <> walked the sort index to find them, up to the whole
- * tenant: bench/README.md); equal to any of the codes left was priced
- * from the share of codes the statistics do not list, once per code. The
- * codes are sorted in the database's collation, the order of the ranges'
- * < and > (in Czech, CHE sorts after DEU), and it is deterministic, so the
- * ranges hold exactly the other codes. The
- * parameter at param becomes the codes, sorted and distinct; appends the
- * condition.
+ * The codes of a code field's condition (a text or a text[]), sorted and
+ * distinct in the database's collation (deterministic, so the ranges
+ * between them hold exactly the other codes); the parameter at param
+ * becomes them, a text[]. Returns how many.
  */
-static void
-CodeRanges(QueryFilter *out, const char *column, int param)
+static int
+SortCodes(QueryFilter *out, int param)
 {
 	int			i = param - out->first_param;
 	int			ngiven;
@@ -425,9 +419,47 @@ CodeRanges(QueryFilter *out, const char *column, int param)
 			codes[ncodes++] = codes[g];
 	out->types[i] = TEXTARRAYOID;
 	out->values[i] = TextArray(codes, ncodes);
+	return ncodes;
+}
+
+/* The condition at the top of the filter on a code column, or NULL */
+const CodeCondition *
+FilterCodeCondition(const QueryFilter *filter, const char *column)
+{
+	for (int i = 0; i < filter->ncode_conditions; i++)
+		if (strcmp(filter->code_conditions[i].column, column) == 0)
+			return &filter->code_conditions[i];
+	return NULL;
+}
+
+/* The codes of a code condition, sorted (see SortCodes) */
+char **
+FilterCodes(const QueryFilter *filter, const CodeCondition *code, int *n)
+{
+	return ParamStrings(filter, code->param, n);
+}
+
+/*
+ * currency and address.countryCode notEqual and notIn as the ranges
+ * between the codes left out, or no code: (col IS NULL OR col < $p[1] OR
+ * (col > $p[1] AND col < $p[2]) OR … OR col > $p[n]). A B-tree index
+ * serves each range, and the statistics of the indexed expression price
+ * each one for the call's values, so a notIn that keeps few customers
+ * reads them (a <> walked the sort index to find them, up to the whole
+ * tenant: bench/README.md); equal to any of the codes left was priced
+ * from the share of codes the statistics do not list, once per code. The
+ * codes are sorted in the database's collation, the order of the ranges'
+ * < and > (in Czech, CHE sorts after DEU): see SortCodes. The parameter at
+ * param becomes the codes, sorted and distinct; appends the condition.
+ * Returns how many codes.
+ */
+static int
+CodeRanges(QueryFilter *out, const char *column, int param)
+{
+	int			ncodes = SortCodes(out, param);
 
 	if (ncodes == 0)
-		return;					/* notIn []: every customer */
+		return 0;				/* notIn []: every customer */
 	appendStringInfo(&out->conditions, " AND (%1$s IS NULL OR %1$s OPERATOR(pg_catalog.<) ($%2$d)[1]",
 					 column, param);
 	for (int c = 1; c < ncodes; c++)
@@ -436,6 +468,7 @@ CodeRanges(QueryFilter *out, const char *column, int param)
 						 column, param, c, c + 1);
 	appendStringInfo(&out->conditions, " OR %1$s OPERATOR(pg_catalog.>) ($%2$d)[%3$d])",
 					 column, param, ncodes);
+	return ncodes;
 }
 
 /*
@@ -463,6 +496,9 @@ ParseField(const FilterField *field, JsonbValue *ops, const char *node_path, boo
 		int			op;
 		int			param;
 		bool		keeps_null;
+		bool		is_code;
+		int			start;
+		int			ncodes;
 		char	   *op_path;
 
 		op_path = psprintf("%s.%s", path, Echo(JsonbStringCopy(&key)));
@@ -509,15 +545,30 @@ ParseField(const FilterField *field, JsonbValue *ops, const char *node_path, boo
 		out->custom_plan = true;
 		if (conjunctive && !keeps_null && out->nnot_null < MAX_FILTER_PARAMS)
 			out->not_null[out->nnot_null++] = field->column;
+		is_code = (field->kind == VALUE_CURRENCY || field->kind == VALUE_COUNTRY);
+		start = out->conditions.len;
+		ncodes = 1;
+		if (is_code && op == OP_IN)
+			ncodes = SortCodes(out, param);
 		if (field->kind == VALUE_TAX_ID)
 			appendStringInfo(&out->conditions, op == OP_IN ? TAX_ID_IN_SQL : TAX_ID_EQUAL_SQL,
 							 field->column, param);
-		else if (keeps_null && (field->kind == VALUE_CURRENCY || field->kind == VALUE_COUNTRY))
-			CodeRanges(out, field->column, param);
+		else if (keeps_null && is_code)
+			ncodes = CodeRanges(out, field->column, param);
 		else
 			appendStringInfo(&out->conditions,
 							 op_sql[field->kind == VALUE_TIME ? (int) ShownTimeOp(op) : op],
 							 field->column, param);
+		if (is_code && conjunctive && ncodes > 0 && FilterCodeCondition(out, field->column) == NULL)
+		{
+			CodeCondition *code = &out->code_conditions[out->ncode_conditions++];
+
+			code->column = field->column;
+			code->param = param;
+			code->ranges = keeps_null;
+			code->start = start;
+			code->end = out->conditions.len;
+		}
 	}
 }
 

@@ -23,6 +23,20 @@
 #define CURRENCY_SQL "(doc OPERATOR(pg_catalog.->>) 'currency')"
 #define COUNTRY_CODE_SQL "((doc OPERATOR(pg_catalog.->) 'address') OPERATOR(pg_catalog.->>) 'countryCode')"
 
+/*
+ * A condition at the top of the filter on a code field (currency,
+ * address.countryCode): under that field's sort, query.c walks one segment
+ * per code or per range between codes (see PlanWalk)
+ */
+typedef struct CodeCondition
+{
+	const char *column;
+	int			param;			/* its codes: sorted, distinct (text[]) or one (text) */
+	bool		ranges;			/* the ranges between them (notEqual, notIn) */
+	int			start;			/* its text in conditions, from start */
+	int			end;			/* to end */
+} CodeCondition;
+
 /* A filter as SQL conditions over customers.customer and their parameters */
 typedef struct QueryFilter
 {
@@ -39,11 +53,17 @@ typedef struct QueryFilter
 	int			nnodes;			/* filter nodes, against MAX_FILTER_NODES */
 	int			nnot_null;
 	const char *not_null[MAX_FILTER_PARAMS];	/* columns a condition holds only where set */
+
+	int			ncode_conditions;
+	CodeCondition code_conditions[2];	/* the first of each code field */
 } QueryFilter;
 
 extern void ParseFilter(JsonbValue *filter, int first_param, QueryFilter *out);
 extern bool FilterNeedsColumn(const QueryFilter *filter, const char *column);
 extern int	FilterParam(QueryFilter *out, Oid type, Datum value);
 extern char *FilterContainPattern(const char *value);
+extern const CodeCondition *FilterCodeCondition(const QueryFilter *filter, const char *column);
+extern char **FilterCodes(const QueryFilter *filter, const CodeCondition *code, int *n);
+extern int	CodeOrder(const char *x, const char *y);
 
 #endif
