@@ -13,6 +13,7 @@ OBJS = \
 	src/class_labels.o \
 	src/class_segments.o \
 	src/class_store.o \
+	src/contain_grams.o \
 	src/country_codes.o \
 	src/currency.o \
 	src/cursor.o \

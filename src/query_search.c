@@ -141,8 +141,8 @@ AsciiLowerIsPlain(void)
  * string; ASCII text byte by byte where that is the same (the wide
  * character conversion of str_tolower was half the cost of folding)
  */
-static char *
-Lower(const char *s, int len)
+char *
+DatabaseLower(const char *s, int len)
 {
 	char	   *lowered;
 
@@ -166,7 +166,7 @@ Fold(const char *s, int len)
 
 	initStringInfo(&unaccented);
 	AppendUnaccented(&unaccented, s, len);
-	return Lower(unaccented.data, unaccented.len);
+	return DatabaseLower(unaccented.data, unaccented.len);
 }
 
 /*
@@ -241,5 +241,5 @@ customers_search_text(PG_FUNCTION_ARGS)
 			appendStringInfoChar(&fields, '\n');
 		AppendUnaccented(&fields, VARDATA_ANY(field), VARSIZE_ANY_EXHDR(field));
 	}
-	PG_RETURN_TEXT_P(cstring_to_text(Lower(fields.data, fields.len)));
+	PG_RETURN_TEXT_P(cstring_to_text(DatabaseLower(fields.data, fields.len)));
 }

@@ -8,5 +8,6 @@
 #include "query_filter.h"
 
 extern void ParseSearch(JsonbValue *v, const char *path, QueryFilter *out);
+extern char *DatabaseLower(const char *s, int len);
 
 #endif

@@ -26,6 +26,8 @@ SELECT coalesce(string_agg(i.indexrelid::regclass::text, ', ' ORDER BY i.indexre
 	AS keys_not_led_by_tenant_id
 FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
 WHERE c.relnamespace = 'customers'::regnamespace AND c.relname <> 'cursor_key'
+  -- the short grams index begins each of its keys with a hash of tenant_id
+  AND i.indexrelid <> 'customers.customer_contain_grams_idx'::regclass
   AND (SELECT attname FROM pg_attribute WHERE attrelid = i.indrelid AND attnum = i.indkey[0])
 	  IS DISTINCT FROM 'tenant_id';
 SELECT coalesce(string_agg(conname, ', ' ORDER BY conname), 'none') AS foreign_keys_not_led_by_tenant_id
@@ -196,7 +198,9 @@ RESET ROLE;
 -- purge_idempotency_keys(), the owner's too: test 88, custom_data_time(),
 -- _number(), _text() and _keys(), which the filters' statements and indexes
 -- call: tests 64 and 68, custom_data_index(), the owner's: test 68,
--- search_text(), which needs no tenant: test 67, and purge_events(), the
+-- search_text(), which needs no tenant: test 67, contain_grams() and
+-- contain_keys(), which the short grams index and its condition call and
+-- which fold only their arguments: test 69, and purge_events(), the
 -- operator's, for every tenant: test 99)
 SELECT coalesce(string_agg(p.proname, ', ' ORDER BY p.proname), 'none') AS functions_not_tried
 FROM pg_proc p WHERE p.pronamespace = 'customers'::regnamespace
@@ -210,6 +214,8 @@ FROM pg_proc p WHERE p.pronamespace = 'customers'::regnamespace
   AND p.oid <> 'customers.custom_data_keys(jsonb)'::regprocedure
   AND p.oid <> 'customers.custom_data_index(text[],text)'::regprocedure
   AND p.oid <> 'customers.search_text(text,text,text,text,text,text)'::regprocedure
+  AND p.oid <> 'customers.contain_grams(text,text,text,text,text)'::regprocedure
+  AND p.oid <> 'customers.contain_keys(text,"char",text)'::regprocedure
   AND p.oid <> 'customers.purge_events(integer)'::regprocedure
   AND NOT EXISTS (SELECT 1 FROM calls WHERE call LIKE 'customers.' || p.proname || '(%');
 -- '' (what SET LOCAL leaves behind) is unset too

@@ -97,6 +97,8 @@ test('every key starts with tenant_id, and customers.distribute() distributes ev
 		SELECT i.indrelid::regclass::text, i.indexrelid::regclass::text
 		FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class t ON t.oid = i.indrelid
 		WHERE t.relnamespace = 'customers'::regnamespace AND i.indrelid <> 'customers.cursor_key'::regclass
+		  -- the short grams index begins each of its keys with a hash of tenant_id
+		  AND i.indexrelid <> 'customers.customer_contain_grams_idx'::regclass
 		  AND (i.indkey[0] = 0 OR (SELECT a.attname FROM pg_catalog.pg_attribute a
 		       WHERE a.attrelid = i.indrelid AND a.attnum = i.indkey[0]) <> 'tenant_id')`);
 	assert.deepEqual(offenders, []);
