@@ -17,4 +17,7 @@ plot memory_csv using (ok("query", size($3, $4))):(grown($5)) skip 1 with linesp
      memory_csv using (ok("query_250kB", size($3, $4))):(grown($5)) skip 1 with linespoints pt 7 lw 2 title "query, 250 kB customers", \
      memory_csv using (ok("expand", size($3, $4))):(grown($5)) skip 1 with linespoints pt 7 lw 2 title "query, classSegments expanded", \
      memory_csv using (ok("save", size($3, $4))):(grown($5)) skip 1 with linespoints pt 7 lw 2 title "save, 1,000 items", \
+     memory_csv using (ok("class_segments", size($3, $4))):(grown($5)) skip 1 with linespoints pt 7 lw 2 title "class_segments listing", \
+     memory_csv using (ok("save_errors", size($3, $4))):(grown($5)) skip 1 with linespoints pt 7 lw 2 title "save, items of errors", \
+     memory_csv using (ok("top", size($3, $4))):(grown($5)) skip 1 with linespoints pt 7 lw 2 title "payment methods list at 262,143 kB", \
      x * 2 with lines dt 2 lc rgb "gray" title "2 x (input + response)"

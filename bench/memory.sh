@@ -16,7 +16,15 @@
 #   past customers.max_response_size (64 MB: refused, 54000);
 # - expand: classSegments.expand over customers holding 100 segments at
 #   depth 32, pages of growing limit, until the 16 MB limit of chains;
-# - save: batches of 1,000 new customers of growing size, past 64 MB.
+# - save: batches of 1,000 new customers of growing size, past 64 MB;
+# - class_segments: the listing of one label's tree and of every label's
+#   (100 labels of MEMORY_TREE_SEGMENTS segments);
+# - save_errors: batches of items of 20,000 unrecognized fields (4 MB of
+#   errors an item), past 64 MB;
+# - top: at the top setting (262,143 kB), the payment methods list of a
+#   customer with MEMORY_TOP_METHODS methods of 16,381 bytes (16,384 with
+#   the list's padding): 16,383 fit jsonb's 268,435,455 bytes, 16,384 fit
+#   the setting but not jsonb (refused, 54000); 0 leaves it out.
 # Writes BENCH_RESULTS/memory.csv (case, limit or item size, input bytes,
 # response bytes, memory grown, its multiple of input plus response, and
 # the outcome: ok or the SQLSTATE and message) and memory.png. It fails only
@@ -31,6 +39,9 @@ QUERY_LIMITS=${MEMORY_QUERY_LIMITS:-10 50 100 250 500 1000}
 FAT_LIMITS=${MEMORY_FAT_LIMITS:-1 10 100 250 300 1000}
 EXPAND_LIMITS=${MEMORY_EXPAND_LIMITS:-1 5 10 20 40 60}
 SAVE_KB=${MEMORY_SAVE_KB:-1 16 60 64 128 250}
+TREE_SEGMENTS=${MEMORY_TREE_SEGMENTS:-2000}
+ERROR_ITEMS=${MEMORY_ERROR_ITEMS:-1 4 16 17}
+TOP_METHODS=${MEMORY_TOP_METHODS:-16384}
 OUT=${BENCH_RESULTS:-bench/results}
 
 # shellcheck source=bench/common.sh
@@ -51,7 +62,15 @@ if grep -qv '^SUCCESS$' "$WORK/fat.out"; then
 	echo "bench: loading the 250 kB customers failed" >&2
 	exit 1
 fi
-sql -c "SELECT memory.make_deep_tenant($DEEP_ROWS)" >/dev/null
+sql -c "SELECT memory.make_deep_tenant($DEEP_ROWS)" -c "SELECT memory.make_tree_tenant($TREE_SEGMENTS)" >/dev/null
+if ((TOP_METHODS > 0)); then
+	# methods whose listed document (with isDefault) takes 16,381 bytes
+	echo "== $TOP_METHODS payment methods of 16 kB" >&2
+	PGOPTIONS="-c customers.tenant_id=top" sql -c "SELECT customers.save('{\"data\": [{\"id\": \"cus_top\", \"name\": \"Top\"}]}') ->> 'result'" \
+		-c "SELECT count(customers.save_payment_method('cus_top', jsonb_build_object('type', 'BANK_ACCOUNT',
+			'bankAccount', jsonb_build_object('last4', '0001'),
+			'billingDetails', jsonb_build_object('note', repeat('n', 16169))))) FROM generate_series(1, $TOP_METHODS)" >/dev/null
+fi
 sql -c "VACUUM (ANALYZE)"
 
 # measure CASE PARAMETER TENANT SETUP STATEMENT: one line of memory.csv.
@@ -122,6 +141,30 @@ query() { # name parameter tenant request
 			"CREATE TEMP TABLE request AS SELECT memory.save_request(1000, $kb) AS r; SELECT octet_length(r::text) AS input FROM request \gset" \
 			"SELECT octet_length(customers.save(r)::text) AS response FROM request"
 	done
+	query_tree() { # parameter request
+		measure class_segments "$1" tree "SELECT octet_length('$2') AS input \gset" \
+			"SELECT octet_length(r::text) AS response FROM (SELECT customers.class_segments('$2') AS r) AS s"
+	}
+	query_tree "$TREE_SEGMENTS" '{"label": "cll_1"}'
+	query_tree "$((TREE_SEGMENTS * 100))" '{}'
+	for n in $ERROR_ITEMS; do
+		measure save_errors "$n" bench_save \
+			"CREATE TEMP TABLE request AS SELECT memory.errors_request($n) AS r; SELECT octet_length(r::text) AS input FROM request \gset" \
+			"SELECT octet_length(customers.save(r)::text) AS response FROM request"
+	done
+	if ((TOP_METHODS > 0)); then
+		sql -c "ALTER ROLE bench_app SET customers.max_response_size = '262143kB'" >/dev/null
+		top() { # methods
+			measure top "$1" top "SELECT 0 AS input \gset" \
+				"SELECT octet_length(customers.payment_methods('cus_top')::text) AS response"
+		}
+		top "$TOP_METHODS"
+		# one fewer: 16,383 fit in a jsonb value
+		PGOPTIONS="-c customers.tenant_id=top" sql -c "SELECT customers.detach_payment_method('cus_top',
+			(SELECT id FROM customers.payment_method WHERE tenant_id = 'top' ORDER BY id LIMIT 1))" >/dev/null
+		top "$((TOP_METHODS - 1))"
+		sql -c "ALTER ROLE bench_app RESET customers.max_response_size" >/dev/null
+	fi
 } | tee "$OUT/memory.csv"
 
 gnuplot -e "memory_csv='$OUT/memory.csv'; out='$OUT/memory.png'" bench/memory.gp

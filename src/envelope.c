@@ -305,6 +305,8 @@ CheckBatchSize(int nitems, int ndocs, Size docs, Size error_bytes)
 static void
 PushError(JsonbParseState **state, ItemError *error, const char *prefix)
 {
+	/* an item may have an error per field it was given: thousands */
+	CHECK_FOR_INTERRUPTS();
 	pushJsonbValue(state, WJB_BEGIN_OBJECT, NULL);
 	PushKeyString(state, "type", ErrorType(error->status));
 	PushKeyString(state, "message", error->message);
@@ -353,6 +355,7 @@ BuildSaveEnvelope(ItemResult *items, int nitems)
 	{
 		ItemResult *item = &items[i];
 
+		CHECK_FOR_INTERRUPTS();
 		pushJsonbValue(&state, WJB_BEGIN_OBJECT, NULL);
 		if (item->errors == NIL)
 		{

@@ -24,6 +24,7 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/numeric.h"
@@ -286,7 +287,10 @@ customers_events(PG_FUNCTION_ARGS)
 	CheckRowsResponseSize(RESPONSE_PAGE, SPI_tuptable, n);
 	docs = palloc(sizeof(Jsonb *) * Max(n, 1));
 	for (int i = 0; i < n; i++)
+	{
+		CHECK_FOR_INTERRUPTS();	/* each event's data decompressed: up to 256 kB */
 		docs[i] = EventDocument(SPI_tuptable->vals[i], SPI_tuptable->tupdesc);
+	}
 	memset(&last, 0, sizeof(last));
 	last.key_is_time = true;
 	if (n > 0)

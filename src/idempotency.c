@@ -101,12 +101,25 @@ static SPIPlanPtr stored_plan = NULL;
 static SPIPlanPtr store_plan = NULL;
 static SPIPlanPtr cleanup_plan = NULL;
 
+/*
+ * How much of an argument is hashed between checks for cancel: SHA-256 of
+ * a 256 MB request takes about a second
+ */
+#define FINGERPRINT_CHUNK (1024 * 1024)
+
 /* Add len bytes and their length to the fingerprint */
 static void
 AddToFingerprint(pg_cryptohash_ctx *ctx, const void *data, uint32 len)
 {
-	if (pg_cryptohash_update(ctx, (const uint8 *) &len, sizeof(len)) < 0 ||
-		(len > 0 && pg_cryptohash_update(ctx, data, len) < 0))
+	bool		failed = pg_cryptohash_update(ctx, (const uint8 *) &len, sizeof(len)) < 0;
+
+	for (uint32 done = 0; done < len && !failed; done += FINGERPRINT_CHUNK)
+	{
+		CHECK_FOR_INTERRUPTS();
+		failed = pg_cryptohash_update(ctx, (const uint8 *) data + done,
+									  Min(len - done, FINGERPRINT_CHUNK)) < 0;
+	}
+	if (failed)
 		ereport(ERROR,
 				(errcode(ERRCODE_INTERNAL_ERROR),
 				 errmsg("could not compute a request fingerprint: %s", pg_cryptohash_error(ctx))));

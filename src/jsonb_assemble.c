@@ -16,6 +16,7 @@
 #include "postgres.h"
 
 #include "lib/stringinfo.h"
+#include "miscadmin.h"
 #include "utils/jsonb.h"
 #include "utils/memutils.h"
 
@@ -137,6 +138,8 @@ AppendContainer(StringInfo buf, uint32 flags, const char *const *keys,
 		else
 			child = &values[keys != NULL ? c - n : c];
 
+		/* a page's array holds up to 1000 documents of 256 kB */
+		CHECK_FOR_INTERRUPTS();
 		meta = AppendChild(buf, child);
 		end = buf->len - data_start;
 		if (end > JENTRY_OFFLENMASK)

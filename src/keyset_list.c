@@ -17,6 +17,7 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 
@@ -86,6 +87,7 @@ FetchRows(ListWalk *walk, int statement, const char *key, int want, int at)
 	{
 		HeapTuple	tuple = SPI_tuptable->vals[r];
 
+		CHECK_FOR_INTERRUPTS();	/* each document decompressed: up to 256 kB */
 		walk->keys[at + r] = SPI_getvalue(tuple, SPI_tuptable->tupdesc, 1);
 		walk->docs[at + r] = list->row_document(tuple, SPI_tuptable->tupdesc);
 	}

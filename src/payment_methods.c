@@ -25,6 +25,7 @@
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "fmgr.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/numeric.h"
@@ -572,6 +573,7 @@ customers_payment_methods(PG_FUNCTION_ARGS)
 	{
 		bool		isnull;
 
+		CHECK_FOR_INTERRUPTS();	/* a customer's methods are not paginated */
 		docs[i] = DatumGetJsonbPCopy(SPI_getbinval(SPI_tuptable->vals[i],
 												   SPI_tuptable->tupdesc, 1, &isnull));
 	}

@@ -138,3 +138,18 @@ COMMIT;
 SELECT table_checksum() = :'checksum_before' AS unchanged,
 	   (SELECT count(*) FROM customers.idempotency_key
 		WHERE tenant_id = 'response_size' AND key = 'response-size-replay') AS keys;
+
+-- statement_timeout ends a batch of errors being built (57014; the
+-- envelope's loops check for interrupts, bench/cancel.sh measures how
+-- soon), and the call changes nothing
+CREATE TEMP TABLE errors_request AS
+SELECT jsonb_build_object('data', jsonb_agg(jsonb_build_object('name', 'Errors')
+	|| (SELECT jsonb_object_agg('k' || i, 0) FROM generate_series(1, 20000) AS i))) AS r
+FROM generate_series(1, 8);
+SELECT table_checksum() AS checksum_before \gset
+SET statement_timeout = '10ms';
+\set VERBOSITY sqlstate
+SELECT customers.save(r) ->> 'result' FROM errors_request;
+\set VERBOSITY terse
+RESET statement_timeout;
+SELECT table_checksum() = :'checksum_before' AS unchanged;
