@@ -38,10 +38,7 @@ bench_app_setup postgres bench bench/setup.sql bench/memory_setup.sql
 
 echo "== load $ROWS customers, $FAT of about 250 kB (one with $HISTORY versions), $DEEP holding 100 segments at depth 32, $((SEGMENTS * 1000)) segments" >&2
 bench_load postgres "$ROWS" "$WORK" >/dev/null
-for ((first = 1; first <= FAT; first += 50)); do
-	echo "SELECT customers.save(memory.save_request($((FAT - first + 1 < 50 ? FAT - first + 1 : 50)), 250)) ->> 'result';"
-done >"$WORK/fat.sql"
-PGOPTIONS="-c customers.tenant_id=fat" sql -U bench_app -f "$WORK/fat.sql" | grep -v '^SUCCESS$' && exit 1
+bench_fat_load "$FAT" "$WORK"
 PGOPTIONS="-c customers.tenant_id=fat" sql -c "SELECT count(customers.patch(c.id, jsonb_build_object('name', 'Version ' || v)))
 	FROM (SELECT id FROM customers.customer WHERE tenant_id = 'fat' ORDER BY id LIMIT 1) AS c,
 		generate_series(2, $HISTORY) AS v" >/dev/null

@@ -146,3 +146,18 @@ bench_case() {
 		awk '{ a[NR] = $1 } END { printf "%.3f\n", (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }' \
 			>"$dir.median"
 }
+
+# bench_fat_load ROWS WORK: ROWS customers of about 250 kB
+# (memory.save_request of bench/memory_setup.sql) in the tenant "fat",
+# saved by bench_app 100 at a time (script in WORK); exits on a failed batch
+bench_fat_load() {
+	local rows=$1 work=$2 first
+	for ((first = 1; first <= rows; first += 100)); do
+		echo "SELECT customers.save(memory.save_request($((rows - first + 1 < 100 ? rows - first + 1 : 100)), 250)) ->> 'result';"
+	done >"$work/fat.sql"
+	PGOPTIONS="-c customers.tenant_id=fat" sql -U bench_app -f "$work/fat.sql" >"$work/fat.out"
+	if grep -qv '^SUCCESS$' "$work/fat.out"; then
+		echo "bench: loading the 250 kB customers failed" >&2
+		exit 1
+	fi
+}

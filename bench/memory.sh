@@ -54,14 +54,7 @@ bench_app_setup postgres bench bench/setup.sql bench/memory_setup.sql
 
 echo "== load $ROWS customers, $FAT_ROWS of about 250 kB, $DEEP_ROWS holding 100 segments at depth 32" >&2
 bench_load postgres "$ROWS" "$WORK" >/dev/null
-for ((first = 1; first <= FAT_ROWS; first += 100)); do
-	echo "SELECT customers.save(memory.save_request($((FAT_ROWS - first + 1 < 100 ? FAT_ROWS - first + 1 : 100)), 250)) ->> 'result';"
-done >"$WORK/fat.sql"
-PGOPTIONS="-c customers.tenant_id=fat" sql -U bench_app -f "$WORK/fat.sql" >"$WORK/fat.out"
-if grep -qv '^SUCCESS$' "$WORK/fat.out"; then
-	echo "bench: loading the 250 kB customers failed" >&2
-	exit 1
-fi
+bench_fat_load "$FAT_ROWS" "$WORK"
 sql -c "SELECT memory.make_deep_tenant($DEEP_ROWS)" -c "SELECT memory.make_tree_tenant($TREE_SEGMENTS)" >/dev/null
 if ((TOP_METHODS > 0)); then
 	# methods whose listed document (with isDefault) takes 16,381 bytes

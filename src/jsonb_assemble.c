@@ -154,6 +154,24 @@ AppendContainer(StringInfo buf, uint32 flags, const char *const *keys,
 	}
 }
 
+/* A string value to assemble: string, not copied */
+void
+AssembleString(JsonbValue *value, const char *string)
+{
+	value->type = jbvString;
+	value->val.string.val = (char *) string;
+	value->val.string.len = strlen(string);
+}
+
+/* An existing container as a value to assemble, not copied */
+void
+AssembleBinary(JsonbValue *value, Jsonb *container)
+{
+	value->type = jbvBinary;
+	value->val.binary.data = &container->root;
+	value->val.binary.len = VARSIZE(container) - VARHDRSZ;
+}
+
 /* Whether key a sorts before key b in a jsonb object: shorter first, then bytes */
 static bool
 KeyBefore(const char *a, const char *b)

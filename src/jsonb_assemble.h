@@ -8,6 +8,8 @@
 
 #include "utils/jsonb.h"
 
+extern void AssembleString(JsonbValue *value, const char *string);
+extern void AssembleBinary(JsonbValue *value, Jsonb *container);
 extern Jsonb *AssembleObject(const char *const *keys, const JsonbValue *values, int n);
 
 #endif

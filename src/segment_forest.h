@@ -53,6 +53,7 @@ extern Segment *FindSegment(Forest *forest, const char *id);
 extern void ApplySegment(Forest *forest, Label *label, SegmentItem *item, List *stored);
 extern char *PathOf(Forest *forest, Segment *s);
 extern HTAB *ChildrenByParent(List *segments);
-extern void PushChildren(JsonbParseState **state, HTAB *children, const char *parent_id, int depth);
+extern void AssembleChildren(JsonbValue *array, HTAB *children, const char *parent_id, int depth);
+extern void FreeAssembled(JsonbValue *array);
 
 #endif
