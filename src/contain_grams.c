@@ -34,6 +34,7 @@
 #include "common/hashfn.h"
 #include "fmgr.h"
 #include "mb/pg_wchar.h"
+#include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -352,6 +353,8 @@ customers_contain_grams(PG_FUNCTION_ARGS)
 		{
 			int			end = pos;
 
+			/* any role may call it, on text of any length */
+			CHECK_FOR_INTERRUPTS();
 			for (int n = 1; n <= LongestGram(tags[f]) && end < len; n++)
 			{
 				int			size;
