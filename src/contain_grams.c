@@ -38,6 +38,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/syscache.h"
 
 #include "call_context.h"
@@ -312,7 +313,7 @@ customers_contain_grams(PG_FUNCTION_ARGS)
 	int			lowered_len[lengthof(tags)];
 	int			nfields = Min((int) lengthof(tags), PG_NARGS() - 1);
 	Size		room = 0;
-	int			max_keys = 0;
+	Size		max_keys = 0;
 	char	   *buffer;
 	char	   *next;
 	Datum	   *keys;
@@ -333,11 +334,17 @@ customers_contain_grams(PG_FUNCTION_ARGS)
 		lowered[f] = DatabaseLower(VARDATA_ANY(field), VARSIZE_ANY_EXHDR(field));
 		lowered_len[f] = strlen(lowered[f]);
 		/* a gram of n characters starts at each character: n times the bytes */
-		max_keys += lowered_len[f] * LongestGram(tags[f]);
+		max_keys += (Size) lowered_len[f] * LongestGram(tags[f]);
 		room += (Size) lowered_len[f] * LongestGram(tags[f]) *
 			(VARHDRSZ + TENANT_DIGITS + 1 + MAXIMUM_ALIGNOF) +
 			(Size) lowered_len[f] * LongestGram(tags[f]) * LongestGram(tags[f]);
 	}
+	/* stored fields are short; a direct call may pass text of any length */
+	if (room >= MaxAllocSize || max_keys >= MaxAllocSize / sizeof(Datum))
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("the grams of these fields would take more than %zu bytes", (Size) MaxAllocSize),
+				 errhint("Pass fields of at most a few megabytes; a customer's are at most a few hundred characters.")));
 	buffer = palloc(Max(room, 1));
 	keys = palloc(sizeof(Datum) * Max(max_keys, 1));
 	next = buffer;

@@ -185,3 +185,8 @@ SELECT count(*) AS walks, failures FROM (
 	SELECT (check_walk(o, 'ASC', 500, '{"not": {"businessName": {"contain": "1"}}}',
 					   $$(business_name ILIKE '%1%') IS NOT TRUE AND status <> 'ARCHIVED'$$)) AS failures
 	FROM unnest('{NAME,BUSINESS_NAME,ID}'::text[]) AS o) s GROUP BY failures;
+
+-- contain_grams is callable by any role on text of any length: the loop can
+-- be cancelled, and grams past PostgreSQL's largest allocation are refused
+SELECT raises($$SELECT customers.contain_grams('t', repeat('x', 10000000), repeat('y', 10000000), NULL, repeat('z', 10000000))$$);
+SELECT cardinality(customers.contain_grams('t', 'Ab', 'x@y', NULL, 'e1')) AS keys;
