@@ -80,6 +80,9 @@
 #define LISTED_LABEL_BYTES 80
 #define LISTED_SEGMENT_BYTES 56
 
+/* how many segment rows a listing reads at a time */
+#define LIST_FETCH_ROWS 10000
+
 static SPIPlanPtr forest_plan = NULL;
 static SPIPlanPtr upsert_segments_plan = NULL;
 static SPIPlanPtr list_labels_plan = NULL;
@@ -485,6 +488,9 @@ customers_class_segments(PG_FUNCTION_ARGS)
 	JsonbValue *labels_array;
 	JsonbValue	data;
 	JsonbValue	result;
+	Portal		portal;
+	MemoryContext context;
+	int			nsegments = 0;
 	static const int label_columns[] = {1, 2, 3};	/* id, name, requiredness */
 	static const int segment_columns[] = {1, 3};	/* id, name */
 	Size		bytes;
@@ -518,20 +524,39 @@ customers_class_segments(PG_FUNCTION_ARGS)
 	bytes = RowsSize(SPI_tuptable, (int) SPI_processed, label_columns, lengthof(label_columns),
 					 LISTED_LABEL_BYTES);
 	labels = ResultLabels();
-	ExecutePlan(KeptPlan(&list_segments_plan, LIST_SEGMENTS_SQL, 2, tenant_and_id), values, true,
-				SPI_OK_SELECT);
-	/* refuse a listing too large to build before reading its rows */
-	bytes += RowsSize(SPI_tuptable, (int) SPI_processed, segment_columns,
-					  lengthof(segment_columns), LISTED_SEGMENT_BYTES);
-	CheckTreeResponseSize(label_id == NULL ? RESPONSE_CLASS_SEGMENTS :
-						  RESPONSE_CLASS_SEGMENTS_OF_LABEL, (int) SPI_processed, bytes);
-	for (uint64 r = 0; r < SPI_processed; r++)
+	/*
+	 * The segments a batch of rows at a time, counted as they come: past
+	 * the limit they are only counted, for the error, and none is kept
+	 */
+	/* SPI leaves its own context current, which ends with the call */
+	context = CurrentMemoryContext;
+	portal = SPI_cursor_open(NULL, KeptPlan(&list_segments_plan, LIST_SEGMENTS_SQL, 2,
+											tenant_and_id), values, NULL, true);
+	MemoryContextSwitchTo(context);
+	if (portal == NULL)
+		elog(ERROR, "SPI_cursor_open failed: %s", SPI_result_code_string(SPI_result));
+	for (;;)
 	{
-		CHECK_FOR_INTERRUPTS();
-		segments = lappend(segments, ListedSegment(SPI_tuptable->vals[r], SPI_tuptable->tupdesc));
+		SPI_cursor_fetch(portal, true, LIST_FETCH_ROWS);
+		MemoryContextSwitchTo(context);
+		if (SPI_processed == 0)
+			break;
+		nsegments += (int) SPI_processed;
+		bytes += RowsSize(SPI_tuptable, (int) SPI_processed, segment_columns,
+						  lengthof(segment_columns), LISTED_SEGMENT_BYTES);
+		for (uint64 r = 0; r < SPI_processed && TreeResponseFits(bytes); r++)
+		{
+			CHECK_FOR_INTERRUPTS();
+			segments = lappend(segments, ListedSegment(SPI_tuptable->vals[r], SPI_tuptable->tupdesc));
+		}
+		SPI_freetuptable(SPI_tuptable);
 	}
-	SPI_freetuptable(SPI_tuptable);
+	SPI_cursor_close(portal);
+	MemoryContextSwitchTo(context);
 	EndCall(&call);
+	/* refuse a listing too large to build before building it */
+	CheckTreeResponseSize(label_id == NULL ? RESPONSE_CLASS_SEGMENTS :
+						  RESPONSE_CLASS_SEGMENTS_OF_LABEL, nsegments, bytes);
 
 	if (label_id != NULL && labels == NIL)
 		ereport(ERROR,

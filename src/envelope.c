@@ -206,6 +206,14 @@ CheckRowsResponseSize(ResponseKind kind, SPITupleTable *rows, int nrows)
 	CheckResponseSize(kind, nrows, RowsSize(rows, nrows, NULL, 0, 0));
 }
 
+/* Whether a class segment listing of bytes is under the limits CheckTreeResponseSize checks */
+bool
+TreeResponseFits(Size bytes)
+{
+	return bytes <= (Size) customers_max_response_size * 1024 &&
+		bytes + ENVELOPE_FIXED_BYTES <= JSONB_MAX_BYTES;
+}
+
 /*
  * Refuse the class segment listing of nsegments segments whose response
  * would take bytes (their trees and their labels)

@@ -38,6 +38,7 @@ extern void CheckResponseSize(ResponseKind kind, int ndocs, Size bytes);
 extern Size RowsSize(SPITupleTable *rows, int nrows, const int *columns, int ncolumns,
 					 Size per_row);
 extern void CheckRowsResponseSize(ResponseKind kind, SPITupleTable *rows, int nrows);
+extern bool TreeResponseFits(Size bytes);
 extern void CheckTreeResponseSize(ResponseKind kind, int nsegments, Size bytes);
 extern void CheckReplaySize(const char *key, Size bytes);
 extern Jsonb *BuildSaveEnvelope(ItemResult *items, int nitems);
