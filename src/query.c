@@ -24,6 +24,7 @@
  */
 #include "postgres.h"
 
+#include "access/detoast.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
@@ -99,7 +100,8 @@ typedef struct QueryRequest
 typedef struct PageRow
 {
 	CursorPosition position;
-	Jsonb	   *doc;
+	Datum		stored;			/* the document as its statement returned it */
+	Jsonb	   *doc;			/* it read, once the page is known to fit */
 } PageRow;
 
 /* sort: {"orderBy", "direction"} */
@@ -583,7 +585,12 @@ RowPosition(const QueryRequest *request, uint64 r, bool before, CursorPosition *
 	position->id = SPI_getvalue(tuple, desc, 2);
 }
 
-/* Append the first rows (at most max) of the current SPI result to rows */
+/*
+ * Append the first rows (at most max) of the current SPI result to rows.
+ * Their documents stay as stored (compressed or out of line), in the
+ * result, which is kept until the call ends: ReadPageDocuments reads them
+ * once the page is known to fit the response.
+ */
 static void
 CollectRows(const QueryRequest *request, PageRow *rows, int *nrows, int max, bool before)
 {
@@ -593,9 +600,27 @@ CollectRows(const QueryRequest *request, PageRow *rows, int *nrows, int max, boo
 		bool		isnull;
 
 		RowPosition(request, r, before, &row->position);
-		row->doc = DatumGetJsonbPCopy(SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 3, &isnull));
+		row->stored = SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 3, &isnull);
+		row->doc = NULL;
 	}
-	SPI_freetuptable(SPI_tuptable);
+}
+
+/*
+ * Refuse a page whose documents take more than the response may
+ * (CheckResponseSize), from their sizes as stored, before any is
+ * decompressed: a refused page of 1,000 customers of 250 kB took 239 MB
+ * when they were read first. Then read them.
+ */
+static void
+ReadPageDocuments(PageRow *rows, int nrows)
+{
+	Size		bytes = 0;
+
+	for (int i = 0; i < nrows; i++)
+		bytes += toast_raw_datum_size(rows[i].stored);
+	CheckResponseSize(RESPONSE_PAGE, nrows, bytes);
+	for (int i = 0; i < nrows; i++)
+		rows[i].doc = DatumGetJsonbPCopy(rows[i].stored);
 }
 
 /*
@@ -838,6 +863,8 @@ RunQuery(const CallScope *call, const QueryRequest *request)
 
 	if (backward)
 		ReverseRows(rows, nrows, sizeof(PageRow));
+	/* the page's rows only: not the cursor's, not the one past the page */
+	ReadPageDocuments(rows, nrows);
 	if (from != NULL && !other_side)
 		other_side = WalkRows(request, !backward,
 							  EdgePosition(NearEdgeRow(nrows, backward), rows, from),

@@ -48,6 +48,19 @@ SELECT table_checksum() = :'checksum_before' AS unchanged;
 SELECT count(*) AS saved FROM items(customers.save(pg_temp.fat(11, 1))) WHERE status = 200;
 SELECT raises($$SELECT customers.query('{"limit": 11}')$$);
 SELECT jsonb_array_length(customers.query('{"limit": 10}') -> 'data') AS query_page;
+-- from a cursor, forward and back, a page of 10 is built too: the walk also
+-- reads the cursor's row and the row past the page, which are not counted
+-- (their documents are never read: query.c, ReadPageDocuments)
+SELECT count(*) AS saved FROM items(customers.save(pg_temp.fat(12, 3))) WHERE status = 200;
+WITH forward AS (
+	SELECT customers.query(jsonb_build_object('limit', 10,
+		'cursor', customers.query('{"limit": 2}') -> 'cursor' ->> 'after')) AS r),
+last AS (
+	SELECT customers.query(jsonb_build_object('limit', 10, 'cursor', r -> 'cursor' ->> 'after')) AS r FROM forward)
+SELECT jsonb_array_length(forward.r -> 'data') AS after_page, jsonb_array_length(last.r -> 'data') AS last_page,
+	   jsonb_array_length(customers.query(jsonb_build_object('limit', 10,
+		   'cursor', last.r -> 'cursor' ->> 'before')) -> 'data') AS before_page
+FROM forward, last;
 SELECT raises($$SELECT customers.query('{"limit": 11, "count": true}')$$);
 
 -- the payment methods of a customer, all in one list: 72 of 15 kB
