@@ -19,6 +19,7 @@
 
 #include "class_store.h"
 #include "customer_segments.h"
+#include "envelope.h"
 #include "item_errors.h"
 #include "jsonb_build.h"
 #include "request.h"
@@ -256,13 +257,6 @@ typedef struct Chain
 	Size		bytes;			/* about what it adds to a response */
 } Chain;
 
-/*
- * The most the expanded chains of one page may add to its response: 100
- * labels of 32-level chains on a page of 200 took 83 MB, and building them
- * 1.4 GB of memory.
- */
-#define MAX_EXPANDED_MB 16
-
 /* a link's bytes in a response beside its strings: keys, headers, entries */
 #define LINK_OVERHEAD 64
 
@@ -468,13 +462,7 @@ ExpandSegments(const CallScope *call, Jsonb **docs, int ndocs)
 
 		bytes += chain == NULL ? LINK_OVERHEAD : chain->bytes;
 	}
-	if (bytes > (Size) MAX_EXPANDED_MB * 1024 * 1024)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("expanded class segments of %d customers exceed %d MB", ndocs,
-						MAX_EXPANDED_MB),
-				 errdetail("They would take about %zu MB of the response.", bytes / (1024 * 1024)),
-				 errhint("Lower \"limit\", or query without \"classSegments.expand\".")));
+	CheckExpandedSize(ndocs, bytes);
 
 	ForEachBatchItem(ndocs, ExpandDocument, KeepExpanded, &x);
 }

@@ -40,6 +40,7 @@ extern Size RowsSize(SPITupleTable *rows, int nrows, const int *columns, int nco
 extern void CheckRowsResponseSize(ResponseKind kind, SPITupleTable *rows, int nrows);
 extern bool TreeResponseFits(Size bytes);
 extern void CheckTreeResponseSize(ResponseKind kind, int nsegments, Size bytes);
+extern void CheckExpandedSize(int ndocs, Size bytes);
 extern void CheckReplaySize(const char *key, Size bytes);
 extern Jsonb *BuildSaveEnvelope(ItemResult *items, int nitems);
 extern Jsonb *BuildList(Jsonb **docs, int ndocs);
