@@ -148,9 +148,11 @@ BEGIN;
 SET LOCAL customers.idempotency_key = 'response-size-replay';
 SELECT jsonb_array_length(customers.save(pg_temp.fat(20, 15)) -> 'data') AS replayed;
 COMMIT;
-SELECT table_checksum() = :'checksum_before' AS unchanged,
-	   (SELECT count(*) FROM customers.idempotency_key
-		WHERE tenant_id = 'response_size' AND key = 'response-size-replay') AS keys;
+-- (the checksum apart: on Citus a statement reading the distributed table
+-- for one tenant runs on a worker, where the test's function is not)
+SELECT table_checksum() = :'checksum_before' AS unchanged;
+SELECT count(*) AS keys FROM customers.idempotency_key
+WHERE tenant_id = 'response_size' AND key = 'response-size-replay';
 
 -- statement_timeout ends a batch of errors being built (57014; the
 -- envelope's loops check for interrupts, bench/cancel.sh measures how
