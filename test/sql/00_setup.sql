@@ -218,3 +218,30 @@ RETURNS TABLE (walks bigint, failures text) LANGUAGE sql AS $$
 		 LATERAL check_walk(o, d, l, filter, predicate) AS r
 $$;
 
+
+-- Rows of customers.customer read so far in this transaction: the access
+-- path tests (63, 66, 68, 69) count what a call read.
+CREATE FUNCTION customer_rows_read() RETURNS bigint LANGUAGE sql AS $$
+	SELECT seq_tup_read + coalesce(idx_tup_fetch, 0) FROM pg_catalog.pg_stat_xact_user_tables
+	WHERE schemaname = 'customers' AND relname = 'customer'
+$$;
+-- A query's page (at most 20) against plain SQL's ids over the tenant's
+-- customers not archived (plain: the condition and ORDER BY), and the rows
+-- the call read.
+CREATE FUNCTION page_against_plain(tenant text, request jsonb, plain text)
+RETURNS TABLE (same boolean, rows_read bigint)
+LANGUAGE plpgsql AS $$
+DECLARE
+	before bigint := customer_rows_read();
+	got text[];
+	want text[];
+BEGIN
+	SELECT array_agg(d ->> 'id' ORDER BY n) INTO got
+	FROM jsonb_array_elements(customers.query(request) -> 'data') WITH ORDINALITY AS t(d, n);
+	rows_read := customer_rows_read() - before;
+	EXECUTE format('SELECT array_agg(id) FROM (SELECT id FROM customers.customer WHERE tenant_id = %L'
+				   ' AND status <> ''ARCHIVED'' AND %s LIMIT 20) s', tenant, plain) INTO want;
+	same := got IS NOT DISTINCT FROM want;
+	RETURN NEXT;
+END
+$$;

@@ -17,28 +17,9 @@ SELECT count(*) AS saved FROM generate_series(1, 3000, 1000) AS first,
 		FROM generate_series(first, first + 999) AS i))) -> 'data');
 ANALYZE customers.customer;
 
--- rows of customer read so far in this transaction
-CREATE FUNCTION pg_temp.rows_read() RETURNS bigint LANGUAGE sql AS $$
-	SELECT seq_tup_read + coalesce(idx_tup_fetch, 0) FROM pg_catalog.pg_stat_xact_user_tables
-	WHERE schemaname = 'customers' AND relname = 'customer'
-$$;
 -- the page's ids against plain SQL's, and the rows the call read
 CREATE FUNCTION pg_temp.check(request jsonb, plain text) RETURNS TABLE (same boolean, rows_read bigint)
-LANGUAGE plpgsql AS $$
-DECLARE
-	before bigint := pg_temp.rows_read();
-	got text[];
-	want text[];
-BEGIN
-	SELECT array_agg(d ->> 'id' ORDER BY n) INTO got
-	FROM jsonb_array_elements(customers.query(request) -> 'data') WITH ORDINALITY AS t(d, n);
-	rows_read := pg_temp.rows_read() - before;
-	EXECUTE 'SELECT array_agg(id) FROM (SELECT id FROM customers.customer WHERE tenant_id = ''qpaths'''
-			|| ' AND status <> ''ARCHIVED'' AND ' || plain || ' LIMIT 20) s' INTO want;
-	same := got IS NOT DISTINCT FROM want;
-	RETURN NEXT;
-END
-$$;
+LANGUAGE sql AS $$ SELECT * FROM page_against_plain('qpaths', request, plain) $$;
 
 BEGIN;
 -- a rare status sorted by name: the status index, not a walk of the names

@@ -192,26 +192,8 @@ SELECT count(*) AS saved FROM generate_series(1, 3000, 1000) AS first,
 				|| CASE WHEN i % 3 = 0 THEN '[{"type": "other", "value": "COMMON"}]'::jsonb ELSE '[]' END)))
 		FROM generate_series(first, first + 999) AS i))) -> 'data');
 ANALYZE customers.customer;
-CREATE FUNCTION pg_temp.rows_read() RETURNS bigint LANGUAGE sql AS $$
-	SELECT seq_tup_read + coalesce(idx_tup_fetch, 0) FROM pg_catalog.pg_stat_xact_user_tables
-	WHERE schemaname = 'customers' AND relname = 'customer'
-$$;
 CREATE FUNCTION pg_temp.check(request jsonb, plain text) RETURNS TABLE (same boolean, rows_read bigint)
-LANGUAGE plpgsql AS $$
-DECLARE
-	before bigint := pg_temp.rows_read();
-	got text[];
-	want text[];
-BEGIN
-	SELECT array_agg(d ->> 'id' ORDER BY n) INTO got
-	FROM jsonb_array_elements(customers.query(request) -> 'data') WITH ORDINALITY AS t(d, n);
-	rows_read := pg_temp.rows_read() - before;
-	EXECUTE 'SELECT array_agg(id) FROM (SELECT id FROM customers.customer WHERE tenant_id = ''qbilling_paths'''
-			|| ' AND status <> ''ARCHIVED'' AND ' || plain || ' LIMIT 20) s' INTO want;
-	same := got IS NOT DISTINCT FROM want;
-	RETURN NEXT;
-END
-$$;
+LANGUAGE sql AS $$ SELECT * FROM page_against_plain('qbilling_paths', request, plain) $$;
 BEGIN;
 SELECT c AS "case", same, rows_read <= bound AS few_rows_read
 FROM (VALUES

@@ -9,28 +9,9 @@
 -- plans of their bounded cases.
 \pset format unaligned
 
--- rows of customer read so far in this transaction
-CREATE FUNCTION pg_temp.rows_read() RETURNS bigint LANGUAGE sql AS $$
-	SELECT seq_tup_read + coalesce(idx_tup_fetch, 0) FROM pg_catalog.pg_stat_xact_user_tables
-	WHERE schemaname = 'customers' AND relname = 'customer'
-$$;
 -- the page's ids against plain SQL's, and the rows the call read
 CREATE FUNCTION pg_temp.check(request jsonb, plain text) RETURNS TABLE (same boolean, rows_read bigint)
-LANGUAGE plpgsql AS $$
-DECLARE
-	before bigint := pg_temp.rows_read();
-	got text[];
-	want text[];
-BEGIN
-	SELECT array_agg(d ->> 'id' ORDER BY n) INTO got
-	FROM jsonb_array_elements(customers.query(request) -> 'data') WITH ORDINALITY AS t(d, n);
-	rows_read := pg_temp.rows_read() - before;
-	EXECUTE 'SELECT array_agg(id) FROM (SELECT id FROM customers.customer WHERE tenant_id = ''qpaths_data'''
-			|| ' AND status <> ''ARCHIVED'' AND ' || plain || ' LIMIT 20) s' INTO want;
-	same := got IS NOT DISTINCT FROM want;
-	RETURN NEXT;
-END
-$$;
+LANGUAGE sql AS $$ SELECT * FROM page_against_plain('qpaths_data', request, plain) $$;
 
 -- 3,000 customers, seats 1..3000, since one day apart, plan "platinum" for 5,
 -- "trial" held by 4; without a declared index a rare range or contain
