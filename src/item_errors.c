@@ -42,7 +42,9 @@ AddItemErrorV(List **errors, int status, int sqlstate, const char *param,
 	error->status = status;
 	error->sqlstate = sqlstate;
 	error->param = pstrdup(param);
-	error->message = buf.data;
+	/* not the 1 kB buffer: an item may have an error per field it was given */
+	error->message = pstrdup(buf.data);
+	pfree(buf.data);
 	*errors = lappend(*errors, error);
 }
 

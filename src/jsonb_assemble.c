@@ -206,8 +206,12 @@ AssembleObject(const char *const *keys, const JsonbValue *values, int n)
 						JENTRY_OFFLENMASK),
 				 errhint("Ask for fewer rows at a time.")));
 
-	initStringInfo(&buf);
-	enlargeStringInfo(&buf, size);
+	/* the size it will take, not StringInfo's 1 kB: objects of a listing are small */
+	buf.data = palloc(size + 1);
+	buf.maxlen = size + 1;
+	buf.len = 0;
+	buf.cursor = 0;
+	buf.data[0] = '\0';
 	appendStringInfoSpaces(&buf, VARHDRSZ);
 	AppendContainer(&buf, JB_FOBJECT, keys, values, n);
 	SET_VARSIZE(buf.data, buf.len);
