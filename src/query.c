@@ -740,13 +740,14 @@ WalkBlindSegment(const QueryRequest *request, const Walk *walk, const Segment *s
  * Walk from position (or from the start) and collect up to want rows, in
  * walk order; inclusive starts at the position's own row. Each segment is
  * one walk of the sort index, except with a value-blind condition (a
- * contain served by a trigram index, search, customData contains, equal,
- * in, exists), which makes the best plan depend on how many rows its value
- * selects, which the planner cannot estimate even for the value: those
- * segments choose their strategy as they go (WalkBlindSegment). A contain
- * shorter than a trigram has no index to serve it: it walks at once. A
- * segment of NULL keys is skipped when a condition on the sort key cannot
- * hold there.
+ * contain served by a trigram index or by the short grams index, search,
+ * customData contains, equal, in, exists), which makes the best plan depend
+ * on how many rows its value selects, which the planner cannot estimate
+ * even for the value: those segments choose their strategy as they go
+ * (WalkBlindSegment). A short contain that the grams' statistics show
+ * common, or that the index cannot serve, walks at once
+ * (ContainServedByGrams). A segment of NULL keys is skipped when a
+ * condition on the sort key cannot hold there.
  */
 static int
 WalkRows(const QueryRequest *request, bool backward, const CursorPosition *position,
