@@ -291,6 +291,23 @@ ContainServedByGrams(const char *tenant, char tag, const char *value, int value_
 	return KeysEstimate(index, &keys) <= GRAMS_MAX_MATCHES;
 }
 
+/*
+ * Stored fields are short, but any role may call the functions with text of
+ * any length: grams past PostgreSQL's largest allocation are refused, and a
+ * pattern longer than any stored field's has no keys to look for.
+ */
+#define GRAM_BYTES_PER_BYTE (3 * (VARHDRSZ + TENANT_DIGITS + 1 + MAXIMUM_ALIGNOF) + 9)
+#define MAX_PATTERN_BYTES (64 * 1024)
+
+static void
+GramsTooLarge(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("the grams of these fields would take more than %zu bytes", (Size) MaxAllocSize),
+			 errhint("Pass fields of at most a few megabytes; a customer's are at most a few hundred characters.")));
+}
+
 PG_FUNCTION_INFO_V1(customers_contain_grams);
 
 /*
@@ -331,6 +348,9 @@ customers_contain_grams(PG_FUNCTION_ARGS)
 		if (PG_ARGISNULL(f + 1))
 			continue;
 		field = PG_GETARG_TEXT_PP(f + 1);
+		/* before lowering it: a byte gives at most GRAM_BYTES_PER_BYTE */
+		if (VARSIZE_ANY_EXHDR(field) >= MaxAllocSize / GRAM_BYTES_PER_BYTE)
+			GramsTooLarge();
 		lowered[f] = DatabaseLower(VARDATA_ANY(field), VARSIZE_ANY_EXHDR(field));
 		lowered_len[f] = strlen(lowered[f]);
 		/* a gram of n characters starts at each character: n times the bytes */
@@ -339,12 +359,8 @@ customers_contain_grams(PG_FUNCTION_ARGS)
 			(VARHDRSZ + TENANT_DIGITS + 1 + MAXIMUM_ALIGNOF) +
 			(Size) lowered_len[f] * LongestGram(tags[f]) * LongestGram(tags[f]);
 	}
-	/* stored fields are short; a direct call may pass text of any length */
 	if (room >= MaxAllocSize || max_keys >= MaxAllocSize / sizeof(Datum))
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("the grams of these fields would take more than %zu bytes", (Size) MaxAllocSize),
-				 errhint("Pass fields of at most a few megabytes; a customer's are at most a few hundred characters.")));
+		GramsTooLarge();
 	buffer = palloc(Max(room, 1));
 	keys = palloc(sizeof(Datum) * Max(max_keys, 1));
 	next = buffer;
@@ -405,6 +421,13 @@ customers_contain_keys(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("unrecognized gram tag \"%c\"", tag),
 				 errhint("The tags are n (name), m (email), b (businessName) and x (externalId).")));
+	if (VARSIZE_ANY_EXHDR(pattern) > MAX_PATTERN_BYTES)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("contain pattern of %zu bytes is too long for its keys",
+						(Size) VARSIZE_ANY_EXHDR(pattern)),
+				 errhint("Pass a pattern of at most %d bytes; a stored field is at most 255 characters.",
+						 MAX_PATTERN_BYTES)));
 	PatternKeys(&keys, VARDATA_ANY(tenant), VARSIZE_ANY_EXHDR(tenant), tag,
 				VARDATA_ANY(pattern), VARSIZE_ANY_EXHDR(pattern));
 	PG_RETURN_ARRAYTYPE_P(KeysArray(&keys));

@@ -31,6 +31,7 @@
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 #include "utils/lsyscache.h"
@@ -476,8 +477,9 @@ RunSegment(const QueryRequest *request, const Walk *walk, const Segment *segment
 	const SortColumn *sort = &sort_columns[request->sort_key];
 	const QueryFilter *filter = &request->filter;
 	bool		null_segment = segment->null;
-	Oid			types[MAX_FILTER_PARAMS + 6];
-	Datum		values[MAX_FILTER_PARAMS + 6];
+	/* the tenant, the filter's, two bounds, key, id, limit and extent */
+	Oid			types[1 + MAX_FILTER_PARAMS + 6];
+	Datum		values[1 + MAX_FILTER_PARAMS + 6];
 	int			nargs = 1 + filter->nparams;
 	int			key_param = 0;
 	int			id_param = 0;
@@ -620,7 +622,11 @@ ReadPageDocuments(PageRow *rows, int nrows)
 		bytes += toast_raw_datum_size(rows[i].stored);
 	CheckResponseSize(RESPONSE_PAGE, nrows, bytes);
 	for (int i = 0; i < nrows; i++)
+	{
+		/* up to max_response_size to decompress */
+		CHECK_FOR_INTERRUPTS();
 		rows[i].doc = DatumGetJsonbPCopy(rows[i].stored);
+	}
 }
 
 /*
@@ -677,9 +683,12 @@ CustomerRowsCounted(void)
  * order collect 5,000 for nothing.)
  */
 static void
-WalkBlindSegment(const QueryRequest *request, const Walk *walk, const Segment *segment,
-				 const CursorPosition *from, bool inclusive, int want, PageRow *rows, int *nrows)
+WalkBlindSegment(const QueryRequest *request, const Walk *walk, const Segment *whole,
+				 const Segment *start, const CursorPosition *from, bool inclusive, int want,
+				 PageRow *rows, int *nrows)
 {
+	Segment		bounds = *start;
+	const Segment *segment = &bounds;
 	CursorPosition window_end;
 	int64		window = FIRST_WINDOW;
 	int64		walked = 0;
@@ -710,7 +719,9 @@ WalkBlindSegment(const QueryRequest *request, const Walk *walk, const Segment *s
 			return;
 		walked += window;
 		found += hits;
-		from = &window_end;
+		/* from the window's end, in place of the bound it passed */
+		if (!SegmentStart(walk, whole, &window_end, &bounds, &from))
+			elog(ERROR, "window ended outside its segment");
 		inclusive = false;
 		if (walked > FIRST_WINDOW || found < RATE_HITS)
 			break;
@@ -770,7 +781,8 @@ WalkRows(const QueryRequest *request, bool backward, const CursorPosition *posit
 			continue;
 		if (filter->value_blind && filter->gin_served)
 		{
-			WalkBlindSegment(request, &walk, &segment, from, inclusive, want, rows, &nrows);
+			WalkBlindSegment(request, &walk, &walk.segments[s], &segment, from, inclusive, want,
+							 rows, &nrows);
 			continue;
 		}
 		RunSegment(request, &walk, &segment, from, inclusive, FORM_ORDERED, want - nrows, 0);

@@ -264,13 +264,29 @@ KeptPlan(SPIPlanPtr *cache, const char *sql, int nargs, Oid *types)
 	return KeptPlanWithOptions(cache, sql, nargs, types, CURSOR_OPT_GENERIC_PLAN);
 }
 
-/* Kept plans of statements built at run time, by the hash of their text */
+/*
+ * Kept plans of statements built at run time, by the hash of their text and
+ * parameter types: two filters can give the same text and pass a parameter
+ * the text does not use with another type (a code condition the segments of
+ * a walk apply in its place, src/query.c), and a plan prepared for one type
+ * must not be run with a datum of the other.
+ */
 typedef struct ShapeEntry
 {
 	uint64		hash;			/* the key */
 	char	   *sql;
+	int			nargs;
+	Oid		   *types;
 	SPIPlanPtr	plan;
 } ShapeEntry;
+
+/* Whether entry is the statement sql with these parameter types */
+static bool
+SameShape(const ShapeEntry *entry, const char *sql, int nargs, const Oid *types)
+{
+	return entry->nargs == nargs && strcmp(entry->sql, sql) == 0 &&
+		memcmp(entry->types, types, sizeof(Oid) * nargs) == 0;
+}
 
 /* beyond this many shapes, new ones are planned per call and not kept */
 #define MAX_KEPT_SHAPES 512
@@ -285,7 +301,9 @@ static HTAB *shape_plans = NULL;
 static SPIPlanPtr
 ShapePlanWithOptions(const char *sql, int nargs, Oid *types, int options)
 {
-	uint64		hash = hash_bytes_extended((const unsigned char *) sql, strlen(sql), 0);
+	uint64		hash = hash_bytes_extended((const unsigned char *) types, sizeof(Oid) * nargs,
+										   hash_bytes_extended((const unsigned char *) sql,
+															   strlen(sql), 0));
 	ShapeEntry *entry;
 	bool		found;
 
@@ -299,7 +317,7 @@ ShapePlanWithOptions(const char *sql, int nargs, Oid *types, int options)
 	}
 
 	entry = hash_search(shape_plans, &hash, HASH_FIND, NULL);
-	if (entry != NULL && strcmp(entry->sql, sql) == 0)
+	if (entry != NULL && SameShape(entry, sql, nargs, types))
 		return KeptPlanWithOptions(&entry->plan, sql, nargs, types, options);
 	if (entry != NULL || hash_get_num_entries(shape_plans) >= MAX_KEPT_SHAPES)
 	{
@@ -316,6 +334,9 @@ ShapePlanWithOptions(const char *sql, int nargs, Oid *types, int options)
 	entry = hash_search(shape_plans, &hash, HASH_ENTER, &found);
 	entry->plan = NULL;
 	entry->sql = MemoryContextStrdup(TopMemoryContext, sql);
+	entry->nargs = nargs;
+	entry->types = MemoryContextAlloc(TopMemoryContext, sizeof(Oid) * Max(nargs, 1));
+	memcpy(entry->types, types, sizeof(Oid) * nargs);
 	PG_TRY();
 	{
 		KeptPlanWithOptions(&entry->plan, sql, nargs, types, options);
@@ -323,6 +344,7 @@ ShapePlanWithOptions(const char *sql, int nargs, Oid *types, int options)
 	PG_CATCH();
 	{
 		pfree(entry->sql);
+		pfree(entry->types);
 		hash_search(shape_plans, &hash, HASH_REMOVE, NULL);
 		PG_RE_THROW();
 	}

@@ -171,3 +171,6 @@ SELECT count(*) AS walks, failures FROM (
 -- be cancelled, and grams past PostgreSQL's largest allocation are refused
 SELECT raises($$SELECT customers.contain_grams('t', repeat('x', 10000000), repeat('y', 10000000), NULL, repeat('z', 10000000))$$);
 SELECT cardinality(customers.contain_grams('t', 'Ab', 'x@y', NULL, 'e1')) AS keys;
+SELECT raises($$SELECT customers.contain_grams('t', repeat('x', 20000000), NULL, NULL, NULL)$$);
+SELECT raises($$SELECT customers.contain_keys('t', 'n', repeat('x', 70000))$$);
+SELECT cardinality(customers.contain_keys('t', 'n', repeat('x', 60000))) AS keys;
