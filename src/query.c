@@ -468,7 +468,10 @@ SegmentSql(const QueryRequest *request, const Walk *walk, const Segment *segment
  * returning at most limit rows; extent is the window's rows or the most
  * matches collected. Its kept plan is planned per call for a filter (see
  * the file's header) and for match-first, whose strategy (a bitmap scan of
- * a GIN index) only the value's statistics choose.
+ * a GIN index) only the value's statistics choose. A segment whose bounds
+ * are all of the filter (a code condition under its own sort) keeps its
+ * generic plan, the sort index's range scan: planning each of the segments
+ * of many codes cost 0.12 ms a segment.
  */
 static void
 RunSegment(const QueryRequest *request, const Walk *walk, const Segment *segment,
@@ -529,7 +532,7 @@ RunSegment(const QueryRequest *request, const Walk *walk, const Segment *segment
 	}
 	sql = SegmentSql(request, walk, segment, from != NULL, from != NULL && inclusive,
 					 key_param, id_param, limit_param, extent_param, low_param, form);
-	if (filter->custom_plan || form == FORM_MATCH_FIRST)
+	if ((filter->custom_plan && strchr(walk->conditions, '$') != NULL) || form == FORM_MATCH_FIRST)
 		plan = CustomShapePlan(sql, nargs, types);
 	else
 		plan = ShapePlan(sql, nargs, types);
