@@ -16,8 +16,9 @@
  * the same segments backwards and the rows are then put back in order.
  *
  * Each distinct statement (filter shape, sort, segment, direction) is
- * prepared once per backend and kept. Without a filter its generic plan
- * serves every call; with one, it is planned for each call's values, since
+ * prepared once per backend and kept. Without a filter (or with only the
+ * code condition its segments apply) its generic plan serves every call;
+ * with one, it is planned for each call's values, since
  * which index serves a filter depends on how many rows they select
  * (docs/design.md, Indexes and plans). query only reads, so it works on a
  * hot standby.
