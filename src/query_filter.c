@@ -406,6 +406,35 @@ StatusesLeft(QueryFilter *out, int param)
 	out->values[param - out->first_param] = TextArray(left, nleft);
 }
 
+/*
+ * A status condition, equal or in (as StatusesLeft makes notEqual and
+ * notIn), with the statuses named as constants in a fixed order, never as
+ * a parameter: three statuses make at most eight texts of a shape, and a
+ * statement with no value but these keeps a generic plan for each
+ * (query.c, RunSegment) that the planner made for their shares, where a
+ * parameter had it planned for every call (a quarter of a page of 50).
+ * Only the known statuses are written, from the strings checked at parse.
+ */
+static void
+StatusCondition(QueryFilter *out, const char *column, int param)
+{
+	static const char *const statuses[] = {STATUS_ACTIVE, STATUS_INACTIVE, STATUS_ARCHIVED};
+	int			ngiven;
+	char	  **given = ParamStrings(out, param, &ngiven);
+	const char *separator = "";
+
+	appendStringInfo(&out->conditions, " AND %s OPERATOR(pg_catalog.=) ANY ('{", column);
+	for (int s = 0; s < (int) lengthof(statuses); s++)
+		for (int g = 0; g < ngiven; g++)
+			if (strcmp(given[g], statuses[s]) == 0)
+			{
+				appendStringInfo(&out->conditions, "%s%s", separator, statuses[s]);
+				separator = ",";
+				break;
+			}
+	appendStringInfoString(&out->conditions, "}'::pg_catalog.text[])");
+}
+
 /* Codes in the order of the ranges' < and >: the database's, not the bytes' */
 int
 CodeOrder(const char *x, const char *y)
@@ -584,6 +613,8 @@ ParseField(const FilterField *field, JsonbValue *ops, const char *node_path, boo
 							 field->column, param);
 		else if (keeps_null && is_code)
 			ncodes = CodeRanges(out, field->column, param);
+		else if (field->kind == VALUE_STATUS && (op == OP_EQUAL || op == OP_IN))
+			StatusCondition(out, field->column, param);
 		else if (grams)
 		{
 			appendStringInfo(&out->conditions, GRAMS_ILIKE_SQL, field->column, param);
