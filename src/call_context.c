@@ -95,6 +95,24 @@ CustomerRelation(void)
 }
 
 /*
+ * The rows of customers.customer (every tenant's) as ANALYZE last counted
+ * them, or -1 when it has not
+ */
+double
+CustomerRowsCounted(void)
+{
+	HeapTuple	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(CustomerRelation()));
+	double		rows = -1;
+
+	if (HeapTupleIsValid(tuple))
+	{
+		rows = ((Form_pg_class) GETSTRUCT(tuple))->reltuples;
+		ReleaseSysCache(tuple);
+	}
+	return rows;
+}
+
+/*
  * The role that owns the extension's tables (customers.customer stands for
  * all of them; CREATE EXTENSION makes its creator, pg_extension.extowner,
  * the owner of each). Not the schema's owner: a schema that existed before

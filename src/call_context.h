@@ -34,6 +34,7 @@ typedef struct CallScope
 
 extern const char *CurrentTenant(void);
 extern Oid	CustomerRelation(void);
+extern double CustomerRowsCounted(void);
 extern Oid	ExtensionOwner(void);
 extern void BecomeExtensionOwner(OwnerScope *scope);
 extern void StopBeingExtensionOwner(OwnerScope *scope);

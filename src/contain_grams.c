@@ -28,7 +28,6 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
-#include "catalog/pg_class.h"
 #include "catalog/pg_statistic.h"
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
@@ -196,21 +195,6 @@ PatternKeys(GramKeys *keys, const char *tenant, int tenant_len, char tag,
 		AddGrams(keys, prefix, tag, literal, literal_len, n, n, MAX_PATTERN_KEYS);
 }
 
-/* The rows of customers.customer (every tenant's) ANALYZE counted, or -1 */
-static double
-CountedCustomers(void)
-{
-	HeapTuple	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(CustomerRelation()));
-	double		rows = -1;
-
-	if (HeapTupleIsValid(tuple))
-	{
-		rows = ((Form_pg_class) GETSTRUCT(tuple))->reltuples;
-		ReleaseSysCache(tuple);
-	}
-	return rows;
-}
-
 /*
  * How many of the tenant's customers hold all the keys, as ANALYZE's most
  * common elements of the index's expression tell (the product of their
@@ -223,7 +207,7 @@ KeysEstimate(Oid index, GramKeys *keys)
 	HeapTuple	tuple;
 	AttStatsSlot slot;
 	double		share = 1;
-	double		counted = CountedCustomers();
+	double		counted = CustomerRowsCounted();
 
 	if (counted < 0)
 		return -1;

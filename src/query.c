@@ -26,8 +26,6 @@
 #include "postgres.h"
 
 #include "access/detoast.h"
-#include "catalog/namespace.h"
-#include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 #include "fmgr.h"
@@ -35,8 +33,6 @@
 #include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
-#include "utils/lsyscache.h"
-#include "utils/syscache.h"
 #include "utils/timestamp.h"
 
 #include "call_context.h"
@@ -631,28 +627,6 @@ ReadPageDocuments(PageRow *rows, int nrows)
 		CHECK_FOR_INTERRUPTS();
 		rows[i].doc = DatumGetJsonbPCopy(rows[i].stored);
 	}
-}
-
-/*
- * The rows of customers.customer (every tenant's) as ANALYZE last counted
- * them, or -1 when unknown
- */
-static double
-CustomerRowsCounted(void)
-{
-	Oid			relid = get_relname_relid("customer", get_namespace_oid("customers", false));
-	HeapTuple	tuple;
-	double		rows = -1;
-
-	if (!OidIsValid(relid))
-		return -1;
-	tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-	if (HeapTupleIsValid(tuple))
-	{
-		rows = ((Form_pg_class) GETSTRUCT(tuple))->reltuples;
-		ReleaseSysCache(tuple);
-	}
-	return rows;
 }
 
 /*
