@@ -379,44 +379,19 @@ ParamStrings(const QueryFilter *out, int param, int *n)
 }
 
 /*
- * status notEqual and notIn as the statuses left, for equal to any of
- * them (a status is never NULL): an index serves that, where a <> of the
- * common status walked the sort index to find the rare ones
- * (bench/README.md). The parameter at param becomes that text[].
+ * A status condition with the statuses named as constants in a fixed
+ * order, never as a parameter: equal and in name the given ones; notEqual
+ * and notIn (left) the ones left, for equal to any of them (a status is
+ * never NULL), which the status index serves, where a <> of the common
+ * status walked the sort index to find the rare ones (bench/README.md).
+ * Three statuses make at most eight texts of a shape, and a statement with
+ * no value but these keeps a generic plan for each (query.c, RunSegment)
+ * that the planner made for their shares, where a parameter had it
+ * planned for every call (a quarter of a page of 50). Only the known
+ * statuses are written, never the strings given.
  */
 static void
-StatusesLeft(QueryFilter *out, int param)
-{
-	static const char *const statuses[] = {STATUS_ACTIVE, STATUS_INACTIVE, STATUS_ARCHIVED};
-	int			ngiven;
-	char	  **given = ParamStrings(out, param, &ngiven);
-	char	   *left[lengthof(statuses)];
-	int			nleft = 0;
-
-	for (int s = 0; s < (int) lengthof(statuses); s++)
-	{
-		bool		named = false;
-
-		for (int g = 0; g < ngiven && !named; g++)
-			named = strcmp(given[g], statuses[s]) == 0;
-		if (!named)
-			left[nleft++] = (char *) statuses[s];
-	}
-	out->types[param - out->first_param] = TEXTARRAYOID;
-	out->values[param - out->first_param] = TextArray(left, nleft);
-}
-
-/*
- * A status condition, equal or in (as StatusesLeft makes notEqual and
- * notIn), with the statuses named as constants in a fixed order, never as
- * a parameter: three statuses make at most eight texts of a shape, and a
- * statement with no value but these keeps a generic plan for each
- * (query.c, RunSegment) that the planner made for their shares, where a
- * parameter had it planned for every call (a quarter of a page of 50).
- * Only the known statuses are written, from the strings checked at parse.
- */
-static void
-StatusCondition(QueryFilter *out, const char *column, int param)
+StatusCondition(QueryFilter *out, const char *column, int param, bool left)
 {
 	static const char *const statuses[] = {STATUS_ACTIVE, STATUS_INACTIVE, STATUS_ARCHIVED};
 	int			ngiven;
@@ -425,13 +400,17 @@ StatusCondition(QueryFilter *out, const char *column, int param)
 
 	appendStringInfo(&out->conditions, " AND %s OPERATOR(pg_catalog.=) ANY ('{", column);
 	for (int s = 0; s < (int) lengthof(statuses); s++)
-		for (int g = 0; g < ngiven; g++)
-			if (strcmp(given[g], statuses[s]) == 0)
-			{
-				appendStringInfo(&out->conditions, "%s%s", separator, statuses[s]);
-				separator = ",";
-				break;
-			}
+	{
+		bool		named = false;
+
+		for (int g = 0; g < ngiven && !named; g++)
+			named = strcmp(given[g], statuses[s]) == 0;
+		if (named != left)
+		{
+			appendStringInfo(&out->conditions, "%s%s", separator, statuses[s]);
+			separator = ",";
+		}
+	}
 	appendStringInfoString(&out->conditions, "}'::pg_catalog.text[])");
 }
 
@@ -584,10 +563,7 @@ ParseField(const FilterField *field, JsonbValue *ops, const char *node_path, boo
 								 TextDatumGetCString(out->values[param - out->first_param]));
 		keeps_null = (op == OP_NOT_EQUAL || op == OP_NOT_IN);
 		if (keeps_null && field->kind == VALUE_STATUS)
-		{
-			StatusesLeft(out, param);
-			op = OP_IN;
-		}
+			op = OP_IN;			/* the statuses left: StatusCondition */
 		/*
 		 * How many rows a trigram or short gram contain or a customData
 		 * contains selects is beyond the planner's statistics, even for a
@@ -614,7 +590,7 @@ ParseField(const FilterField *field, JsonbValue *ops, const char *node_path, boo
 		else if (keeps_null && is_code)
 			ncodes = CodeRanges(out, field->column, param);
 		else if (field->kind == VALUE_STATUS && (op == OP_EQUAL || op == OP_IN))
-			StatusCondition(out, field->column, param);
+			StatusCondition(out, field->column, param, keeps_null);
 		else if (grams)
 		{
 			appendStringInfo(&out->conditions, GRAMS_ILIKE_SQL, field->column, param);
