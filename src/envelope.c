@@ -83,12 +83,28 @@ LimitText(void)
 	return psprintf("%d kB", customers_max_response_size);
 }
 
+/* Whether a response of this kind lists class segments, not documents */
+static bool
+ListsSegments(ResponseKind kind)
+{
+	return kind == RESPONSE_CLASS_SEGMENTS || kind == RESPONSE_CLASS_SEGMENTS_OF_LABEL;
+}
+
 /* What a response of this kind is made of, in its messages */
 static const char *
 UnitName(ResponseKind kind)
 {
-	return kind == RESPONSE_CLASS_SEGMENTS || kind == RESPONSE_CLASS_SEGMENTS_OF_LABEL ?
-		"class segments" : "documents";
+	return ListsSegments(kind) ? "class segments" : "documents";
+}
+
+/*
+ * Whether documents of docs bytes, and envelope bytes around them, are
+ * within customers.max_response_size and what a jsonb value holds
+ */
+static bool
+ResponseFits(Size docs, Size envelope)
+{
+	return docs <= (Size) customers_max_response_size * 1024 && docs + envelope <= JSONB_MAX_BYTES;
 }
 
 /* The hint: what the caller lowers, and about how many fit */
@@ -123,13 +139,13 @@ CheckEnvelopeSize(ResponseKind kind, int ndocs, Size docs, Size envelope)
 	const Size	max = (Size) customers_max_response_size * 1024;
 	Size		room = Min(max, JSONB_MAX_BYTES - Min(envelope, JSONB_MAX_BYTES));
 
-	if (docs <= max && docs + envelope <= JSONB_MAX_BYTES)
+	if (ResponseFits(docs, envelope))
 		return;
 	/* the hints say how many documents of this average size fit */
 	if (docs > max)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 kind == RESPONSE_CLASS_SEGMENTS || kind == RESPONSE_CLASS_SEGMENTS_OF_LABEL ?
+				 ListsSegments(kind) ?
 				 errmsg_plural("response of %d class segment exceeds the maximum of %s",
 							   "response of %d class segments exceeds the maximum of %s",
 							   ndocs, ndocs, LimitText()) :
@@ -141,7 +157,7 @@ CheckEnvelopeSize(ResponseKind kind, int ndocs, Size docs, Size envelope)
 				 SizeHint(kind, (int) Max((double) ndocs * max / docs, 1))));
 	ereport(ERROR,
 			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-			 kind == RESPONSE_CLASS_SEGMENTS || kind == RESPONSE_CLASS_SEGMENTS_OF_LABEL ?
+			 ListsSegments(kind) ?
 			 errmsg_plural("response of %d class segment exceeds the maximum size of a jsonb value",
 						   "response of %d class segments exceeds the maximum size of a jsonb value",
 						   ndocs, ndocs) :
@@ -217,8 +233,7 @@ CheckRowsResponseSize(ResponseKind kind, SPITupleTable *rows, int nrows)
 bool
 TreeResponseFits(Size bytes)
 {
-	return bytes <= (Size) customers_max_response_size * 1024 &&
-		bytes + ENVELOPE_FIXED_BYTES <= JSONB_MAX_BYTES;
+	return ResponseFits(bytes, ENVELOPE_FIXED_BYTES);
 }
 
 /*
