@@ -580,10 +580,7 @@ customers_class_segments(PG_FUNCTION_ARGS)
 					   AssembleObject(keys, values, lengthof(keys)));
 		FreeAssembled(&values[2]);
 	}
-	data.type = jbvArray;
-	data.val.array.elems = labels_array;
-	data.val.array.nElems = list_length(labels);
-	data.val.array.rawScalar = false;
+	AssembleArray(&data, labels_array, list_length(labels));
 	AssembleString(&result, "SUCCESS");
 	PG_RETURN_JSONB_P(AssembleObject(top_keys, (JsonbValue[]) {data, result}, 2));
 }

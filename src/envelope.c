@@ -464,15 +464,8 @@ DataValue(JsonbValue *data, Jsonb **docs, int ndocs, ResponseKind kind)
 	elems = palloc(sizeof(JsonbValue) * Max(ndocs, 1));
 
 	for (int i = 0; i < ndocs; i++)
-	{
-		elems[i].type = jbvBinary;
-		elems[i].val.binary.data = &docs[i]->root;
-		elems[i].val.binary.len = VARSIZE(docs[i]) - VARHDRSZ;
-	}
-	data->type = jbvArray;
-	data->val.array.elems = elems;
-	data->val.array.nElems = ndocs;
-	data->val.array.rawScalar = false;
+		AssembleBinary(&elems[i], docs[i]);
+	AssembleArray(data, elems, ndocs);
 }
 
 /* The envelope of a whole list: {"result","data"} (of payment methods) */

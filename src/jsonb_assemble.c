@@ -172,6 +172,16 @@ AssembleBinary(JsonbValue *value, Jsonb *container)
 	value->val.binary.len = VARSIZE(container) - VARHDRSZ;
 }
 
+/* An array of n values to assemble (elems, not copied) */
+void
+AssembleArray(JsonbValue *value, JsonbValue *elems, int n)
+{
+	value->type = jbvArray;
+	value->val.array.elems = elems;
+	value->val.array.nElems = n;
+	value->val.array.rawScalar = false;
+}
+
 /* Whether key a sorts before key b in a jsonb object: shorter first, then bytes */
 static bool
 KeyBefore(const char *a, const char *b)

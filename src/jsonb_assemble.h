@@ -10,6 +10,7 @@
 
 extern void AssembleString(JsonbValue *value, const char *string);
 extern void AssembleBinary(JsonbValue *value, Jsonb *container);
+extern void AssembleArray(JsonbValue *value, JsonbValue *elems, int n);
 extern Jsonb *AssembleObject(const char *const *keys, const JsonbValue *values, int n);
 
 #endif

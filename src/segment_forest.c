@@ -289,8 +289,5 @@ AssembleChildren(JsonbValue *array, HTAB *children, const char *parent_id, int d
 		AssembleBinary(&elems[foreach_current_index(lc)], AssembleObject(keys, values, lengthof(keys)));
 		FreeAssembled(&values[2]);
 	}
-	array->type = jbvArray;
-	array->val.array.elems = elems;
-	array->val.array.nElems = list_length(list);
-	array->val.array.rawScalar = false;
+	AssembleArray(array, elems, list_length(list));
 }
